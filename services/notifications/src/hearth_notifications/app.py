@@ -1,0 +1,27 @@
+"""Notifications' wiring: settings, runtime with its handlers and the mail sender, HTTP app."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from hearth_shared.api import build_app
+from hearth_shared.messaging import ServiceRuntime
+
+from . import api
+from .handlers import HANDLERS
+from .mailer import Mailer
+from .settings import MailSettings
+
+SERVICE = "notifications"
+
+
+def create_app(settings: MailSettings | None = None) -> FastAPI:
+    settings = settings or MailSettings()
+    runtime = ServiceRuntime(
+        SERVICE,
+        settings,
+        handlers=HANDLERS,
+        migrations="hearth_notifications.migrations",
+        workers=[lambda pool: Mailer(pool, settings, schema=SERVICE)],
+    )
+    return build_app(runtime, title="Hearth notifications", routers=[api.router(runtime)])

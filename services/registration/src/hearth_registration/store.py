@@ -1,0 +1,121 @@
+"""Queries on registration's own schema. Every function takes the caller's connection, so the
+caller decides the transaction."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import asyncpg
+
+from hearth_shared.contracts.catalogue import MemberUpserted
+
+
+async def insert_gathering(conn: asyncpg.Connection, fields: dict[str, Any]) -> asyncpg.Record:
+    row = await conn.fetchrow(
+        """INSERT INTO gatherings (id, title_en, title_fr, kind, modality, starts_at, ends_at,
+                                   time_zone, capacity, venue, join_url, status)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING *""",
+        uuid.uuid4(),
+        fields["title_en"],
+        fields["title_fr"],
+        fields["kind"],
+        fields["modality"],
+        fields["starts_at"],
+        fields["ends_at"],
+        fields["time_zone"],
+        fields["capacity"],
+        fields["venue"],
+        fields["join_url"],
+        fields["status"],
+    )
+    assert row is not None
+    return row
+
+
+async def get_gathering(conn: asyncpg.Connection, gathering_id: uuid.UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM gatherings WHERE id = $1", gathering_id)
+
+
+async def take_seat(conn: asyncpg.Connection, gathering_id: uuid.UUID) -> asyncpg.Record | None:
+    """Take one seat if the gathering is open and not full (atomic under concurrency)."""
+    return await conn.fetchrow(
+        "UPDATE gatherings SET seats_taken = seats_taken + 1 "
+        "WHERE id = $1 AND status = 'open' AND seats_taken < capacity RETURNING *",
+        gathering_id,
+    )
+
+
+async def upsert_person(
+    conn: asyncpg.Connection, *, email: str, name: str, language: str
+) -> asyncpg.Record:
+    row = await conn.fetchrow(
+        """INSERT INTO people (id, email, name, preferred_language) VALUES ($1, $2, $3, $4)
+           ON CONFLICT ((lower(email))) DO UPDATE
+               SET name = EXCLUDED.name, preferred_language = EXCLUDED.preferred_language,
+                   updated_at = now()
+           RETURNING *""",
+        uuid.uuid4(),
+        email,
+        name,
+        language,
+    )
+    assert row is not None
+    return row
+
+
+async def upsert_member(conn: asyncpg.Connection, member: MemberUpserted) -> None:
+    """Apply the register's view of a member; the email is the person's identity."""
+    await conn.execute(
+        """INSERT INTO people (id, email, name, preferred_language, member_id,
+                               registration_number, membership_status)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT ((lower(email))) DO UPDATE
+               SET name = EXCLUDED.name, preferred_language = EXCLUDED.preferred_language,
+                   member_id = EXCLUDED.member_id,
+                   registration_number = EXCLUDED.registration_number,
+                   membership_status = EXCLUDED.membership_status, updated_at = now()""",
+        uuid.uuid4(),
+        member.email.lower(),
+        member.name,
+        member.preferred_language,
+        member.member_id,
+        member.registration_number,
+        member.status.value,
+    )
+
+
+async def ticket_by_key(conn: asyncpg.Connection, key: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM tickets WHERE idempotency_key = $1", key)
+
+
+async def ticket_for(
+    conn: asyncpg.Connection, gathering_id: uuid.UUID, person_id: uuid.UUID
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT * FROM tickets WHERE gathering_id = $1 AND person_id = $2", gathering_id, person_id
+    )
+
+
+async def insert_ticket(
+    conn: asyncpg.Connection,
+    *,
+    gathering_id: uuid.UUID,
+    person_id: uuid.UUID,
+    ticket_type: str,
+    price_cents: int,
+    idempotency_key: str | None,
+) -> asyncpg.Record:
+    row = await conn.fetchrow(
+        """INSERT INTO tickets (id, gathering_id, person_id, ticket_type, price_cents,
+                                idempotency_key)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING *""",
+        uuid.uuid4(),
+        gathering_id,
+        person_id,
+        ticket_type,
+        price_cents,
+        idempotency_key,
+    )
+    assert row is not None
+    return row

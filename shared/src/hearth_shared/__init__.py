@@ -1,0 +1,1 @@
+"""Hearth's own library: contracts, messaging kit, database, logging and settings."""

@@ -1,0 +1,111 @@
+"""HTTP pieces every service exposes: liveness, readiness, Prometheus metrics, and one shape for
+errors so that every 4xx names the field and the problem."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+
+import structlog
+import uvicorn
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from .logs import configure_logging
+from .messaging import ServiceRuntime
+from .settings import ServiceSettings
+
+CORRELATION_HEADER = "X-Correlation-Id"
+
+
+class Problem(Exception):
+    """A request that cannot be done, with a status code and a message for the reader."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.field = status, code, message, field
+
+
+def operations_router(runtime: ServiceRuntime) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok", "service": runtime.service}
+
+    @router.get("/ready")
+    async def ready() -> Response:
+        ok = await runtime.ready()
+        return JSONResponse({"ready": ok}, status_code=200 if ok else 503)
+
+    @router.get("/metrics")
+    async def metrics() -> Response:
+        return Response(generate_latest(runtime.metrics), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def on_problem(_: Request, exc: Problem) -> JSONResponse:
+        return JSONResponse(
+            {"errors": [{"code": exc.code, "field": exc.field, "message": exc.message}]},
+            status_code=exc.status,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {
+                "code": "invalid",
+                "field": ".".join(str(p) for p in e["loc"] if p != "body"),
+                "message": e["msg"],
+            }
+            for e in exc.errors()
+        ]
+        return JSONResponse({"errors": errors}, status_code=422)
+
+
+def current_correlation_id() -> str:
+    """The correlation id of the request being served (bound by `build_app`'s middleware)."""
+    value = structlog.contextvars.get_contextvars().get("correlation_id")
+    return str(value) if value else str(uuid.uuid4())
+
+
+def build_app(runtime: ServiceRuntime, *, title: str, routers: Iterable[APIRouter] = ()) -> FastAPI:
+    """A service's FastAPI app: lifespan tied to the runtime, shared routes and error shape, and a
+    correlation id per request (taken from `X-Correlation-Id` or made) bound into every log line."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=title, lifespan=lifespan)
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    app.include_router(operations_router(runtime))
+    for router in routers:
+        app.include_router(router)
+
+    @app.middleware("http")
+    async def correlate(request: Request, call_next):  # type: ignore[no-untyped-def]
+        correlation_id = request.headers.get(CORRELATION_HEADER) or str(uuid.uuid4())
+        with structlog.contextvars.bound_contextvars(correlation_id=correlation_id):
+            response: Response = await call_next(request)
+        response.headers[CORRELATION_HEADER] = correlation_id
+        return response
+
+    return app
+
+
+def serve(app: FastAPI, settings: ServiceSettings, service: str) -> None:
+    """Run one service: logs configured, uvicorn handling SIGTERM through the lifespan."""
+    configure_logging(service, log_format=settings.log_format, level=settings.log_level)
+    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None)

@@ -1,0 +1,231 @@
+"""The v1 events of Hearth. One frozen model per event; `event_type` carries the major version.
+
+A breaking change is a new class with `.v2` in its type, published beside the v1 one until every
+consumer has moved. Events carry what their consumers need to act (so nobody calls back) and no
+more personal data than that.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
+
+from .envelope import EventData
+
+Language = Literal["en", "fr"]
+TimeZoneName = Annotated[str, Field(min_length=1, max_length=64, examples=["America/Halifax"])]
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class Bilingual(_Part):
+    en: str = Field(min_length=1)
+    fr: str = Field(min_length=1)
+
+
+class GatheringKind(StrEnum):
+    COMMUNITY_OF_PRACTICE = "community_of_practice"
+    NETWORKING_EVENING = "networking_evening"
+    CONFERENCE = "conference"
+    GROUP_MEETING = "group_meeting"
+    INFORMAL_MEETUP = "informal_meetup"
+
+
+class Modality(StrEnum):
+    VIRTUAL = "virtual"
+    IN_PERSON = "in_person"
+    HYBRID = "hybrid"
+
+
+class CreditPolicy(_Part):
+    """The CPD credit a gathering offers."""
+
+    hours: Decimal = Field(gt=0, le=100)
+    minimum_attendance_fraction: Decimal = Field(ge=0, le=1)
+    category: str = Field(min_length=1, examples=["community_of_practice"])
+
+
+class GatheringScheduled(EventData):
+    event_type = "org.hearth.registration.gathering_scheduled.v1"
+
+    gathering_id: UUID
+    title: Bilingual
+    kind: GatheringKind
+    modality: Modality
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    time_zone: TimeZoneName
+    capacity: int = Field(ge=0)
+    venue: str | None = None
+    credit_policy: CreditPolicy | None = None
+
+
+class GatheringUpdated(GatheringScheduled):
+    """The whole gathering after a change (a snapshot, so consumers need no earlier state)."""
+
+    event_type = "org.hearth.registration.gathering_updated.v1"
+
+
+class GatheringCancelled(EventData):
+    event_type = "org.hearth.registration.gathering_cancelled.v1"
+
+    gathering_id: UUID
+    reason: str | None = None
+
+
+class Attendee(_Part):
+    person_id: UUID
+    name: str = Field(min_length=1)
+    email: EmailStr
+    language: Language
+
+
+class GatheringSnapshot(_Part):
+    """What a ticket holder's email needs to know about the gathering."""
+
+    gathering_id: UUID
+    title: Bilingual
+    modality: Modality
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    time_zone: TimeZoneName
+    venue: str | None = None
+    join_url: str | None = Field(default=None, description="Only ticket holders ever see it.")
+
+
+class TicketPurchased(EventData):
+    event_type = "org.hearth.registration.ticket_purchased.v1"
+
+    ticket_id: UUID
+    ticket_type: str = Field(min_length=1, examples=["member", "non_member", "student", "free"])
+    price_cents: int = Field(ge=0)
+    currency: str = Field(default="CAD", pattern="^[A-Z]{3}$")
+    gathering: GatheringSnapshot
+    attendee: Attendee
+
+
+class RegistrationCancelled(EventData):
+    event_type = "org.hearth.registration.registration_cancelled.v1"
+
+    ticket_id: UUID
+    gathering: GatheringSnapshot
+    attendee: Attendee
+
+
+class AttendanceRecorded(EventData):
+    """One person's presence at one gathering. A correction is a newer `revision` of the same
+    `attendance_id`, so consumers keep the highest revision."""
+
+    event_type = "org.hearth.registration.attendance_recorded.v1"
+
+    attendance_id: UUID
+    gathering_id: UUID
+    person_id: UUID
+    minutes_attended: int = Field(ge=0)
+    revision: int = Field(ge=1)
+
+
+class FeedbackSubmitted(EventData):
+    event_type = "org.hearth.registration.feedback_submitted.v1"
+
+    feedback_id: UUID
+    gathering_id: UUID
+    person_id: UUID
+    benefit_rating: int = Field(ge=1, le=5)
+    comments: str | None = None
+
+
+class Interest(StrEnum):
+    ADVOCACY_CAMPAIGN = "advocacy_campaign"
+    BEST_PRACTICE_RESOURCE = "best_practice_resource"
+    PEER_SUPPORT = "peer_support"
+    PEER_SUPERVISION = "peer_supervision"
+
+
+class InterestExpressed(EventData):
+    event_type = "org.hearth.registration.interest_expressed.v1"
+
+    person_id: UUID
+    gathering_id: UUID | None = None
+    interest: Interest
+    practice_area: str | None = Field(default=None, examples=["housing_and_poverty"])
+    language: Language
+
+
+class CreditsAwarded(EventData):
+    event_type = "org.hearth.credits.credits_awarded.v1"
+
+    entry_id: UUID
+    person_id: UUID
+    activity_id: UUID
+    hours: Decimal = Field(ge=0)
+    category: str
+    cycle: str = Field(examples=["2026-2027"])
+
+
+class GroupFormed(EventData):
+    event_type = "org.hearth.groups.group_formed.v1"
+
+    group_id: UUID
+    name: Bilingual
+    purpose: Interest
+    practice_area: str | None = None
+    language: Language
+    member_person_ids: list[UUID]
+
+
+class MembershipStatus(StrEnum):
+    ACTIVE = "active"
+    LAPSED = "lapsed"
+    SUSPENDED = "suspended"
+    RESIGNED = "resigned"
+
+
+class MemberUpserted(EventData):
+    """Published by the association's membership register whenever a member record changes."""
+
+    event_type = "org.hearth.membership.member_upserted.v1"
+
+    member_id: str = Field(min_length=1, max_length=100)
+    registration_number: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=300)
+    email: EmailStr
+    preferred_language: Language
+    status: MembershipStatus
+    changed_at: datetime
+
+
+class PersonErasureRequested(EventData):
+    """A person's right to erasure: every service removes their personal details."""
+
+    event_type = "org.hearth.privacy.person_erasure_requested.v1"
+
+    email: EmailStr
+    member_id: str | None = None
+    requested_at: AwareDatetime
+
+
+CATALOGUE: dict[str, type[EventData]] = {
+    model.event_type: model
+    for model in (
+        GatheringScheduled,
+        GatheringUpdated,
+        GatheringCancelled,
+        TicketPurchased,
+        RegistrationCancelled,
+        AttendanceRecorded,
+        FeedbackSubmitted,
+        InterestExpressed,
+        CreditsAwarded,
+        GroupFormed,
+        MemberUpserted,
+        PersonErasureRequested,
+    )
+}

@@ -1,0 +1,97 @@
+"""Database helpers: one asyncpg pool per service pinned to its own schema, and migrations.
+
+Each service owns one schema and logs in with its own role (see `provision`). Migrations are
+numbered `.sql` files in the service's `migrations` package, applied at start-up under an advisory
+lock so that replicas starting together apply each file once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Iterable
+from importlib import resources
+
+import asyncpg
+import structlog
+
+log = structlog.get_logger(__name__)
+
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+async def connect_with_retry(
+    dsn: str, schema: str, *, attempts: int = 60, min_size: int = 2, max_size: int = 10
+) -> asyncpg.Pool:
+    """Open the pool, waiting for a database that is still starting (growing delays, capped)."""
+    delay = 0.2
+    for attempt in range(1, attempts + 1):
+        try:
+            return await asyncpg.create_pool(
+                dsn,
+                min_size=min_size,
+                max_size=max_size,
+                server_settings={"search_path": schema},
+            )
+        except (OSError, asyncpg.CannotConnectNowError, asyncpg.TooManyConnectionsError) as exc:
+            if attempt == attempts:
+                raise
+            log.warning("database not reachable yet", attempt=attempt, error=str(exc))
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+    raise AssertionError("unreachable")
+
+
+def _migration_files(package: str) -> list[tuple[int, str, str]]:
+    found = []
+    for entry in resources.files(package).iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+async def migrate(pool: asyncpg.Pool, schema: str, packages: Iterable[str]) -> list[str]:
+    """Apply the not-yet-applied migrations of each package, in order; return what was applied.
+
+    `packages` are import paths of packages holding `NNN_name.sql` files. The shared library's own
+    tables (inbox, outbox) come first as package `hearth_shared.migrations`.
+    """
+    applied: list[str] = []
+    async with pool.acquire() as conn:
+        await conn.execute("SELECT pg_advisory_lock(hashtext($1))", f"hearth-migrate:{schema}")
+        try:
+            await conn.execute(
+                """CREATE TABLE IF NOT EXISTS schema_migrations (
+                       source text NOT NULL,
+                       version int NOT NULL,
+                       name text NOT NULL,
+                       applied_at timestamptz NOT NULL DEFAULT now(),
+                       PRIMARY KEY (source, version))"""
+            )
+            for package in packages:
+                done = {
+                    r["version"]
+                    for r in await conn.fetch(
+                        "SELECT version FROM schema_migrations WHERE source = $1", package
+                    )
+                }
+                for version, name, sql in _migration_files(package):
+                    if version in done:
+                        continue
+                    async with conn.transaction():
+                        await conn.execute(sql)
+                        await conn.execute(
+                            "INSERT INTO schema_migrations (source, version, name) "
+                            "VALUES ($1, $2, $3)",
+                            package,
+                            version,
+                            name,
+                        )
+                    applied.append(f"{package}/{name}")
+                    log.info("migration applied", source=package, migration=name)
+        finally:
+            await conn.execute(
+                "SELECT pg_advisory_unlock(hashtext($1))", f"hearth-migrate:{schema}"
+            )
+    return applied

@@ -1,0 +1,66 @@
+"""How a service declares a reaction to an event: `@handles(EventType)` on `async def on_x(ctx, data)`.
+
+The function runs inside the consumer's transaction, after the inbox has accepted the message, so
+whatever it writes through `ctx.conn` and publishes through `ctx.publish` happens exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from ..contracts import CloudEvent, EventData, new_event
+from .outbox import write_event
+
+
+@dataclass(frozen=True)
+class HandlerContext:
+    """The handler's transaction, the event being handled, and publishing that keeps causality."""
+
+    conn: asyncpg.Connection
+    event: CloudEvent[Any]
+    service: str
+
+    async def publish(self, data: EventData) -> None:
+        """Write an event to the outbox, carrying this event's correlation id and id as cause."""
+        await write_event(
+            self.conn,
+            new_event(
+                data,
+                source=f"/hearth/{self.service}",
+                correlation_id=self.event.correlationid,
+                causation_id=self.event.id,
+            ),
+        )
+
+
+HandlerFn = Callable[[HandlerContext, Any], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Handler:
+    """A named reaction; its name becomes the queue `<service>.<name>` and the inbox key."""
+
+    name: str
+    accepts: tuple[type[EventData], ...]
+    fn: HandlerFn
+
+    @property
+    def catalogue(self) -> dict[str, type[EventData]]:
+        return {model.event_type: model for model in self.accepts}
+
+    @property
+    def routing_keys(self) -> list[str]:
+        return [model.routing_key() for model in self.accepts]
+
+
+def handles(*accepts: type[EventData], name: str | None = None) -> Callable[[HandlerFn], Handler]:
+    """Declare `fn` as the reaction to the given event types (its queue is named after it)."""
+
+    def declare(fn: HandlerFn) -> Handler:
+        return Handler(name=name or fn.__name__, accepts=accepts, fn=fn)
+
+    return declare

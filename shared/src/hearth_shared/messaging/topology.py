@@ -1,0 +1,136 @@
+"""Names and declarations of everything Hearth puts on the broker.
+
+- `hearth.events` (topic): every domain event, routed by `routing_key_for(type)`.
+- `<service>.<handler>` (quorum): one queue per handler, bound to the events it accepts. Its
+  explicit delivery limit dead-letters a message that keeps crashing consumers to parking.
+- `<service>.retry.<ms>ms` (quorum, message TTL): delay queues for transient failures. A retry is
+  published to `hearth.delay` as `<ms>ms.<service>.<handler>`; when the TTL runs out the broker
+  dead-letters it to `hearth.redeliver`, where the handler queue is bound by `*.<service>.<handler>`.
+- `<service>.parking` (quorum): messages that can never succeed as they are, with headers saying why.
+- `hearth.unrouted` (fanout, alternate exchange of `hearth.events`) and its queue: events that no
+  queue is bound to yet (a consumer not deployed yet) are kept there instead of being returned,
+  which would stall the outbox relay, or dropped.
+
+Arguments are set explicitly (delivery limit, dead-letter exchange and key) so that RabbitMQ 3.10
+and 4.x behave the same. Declaration is idempotent; the delay is part of a retry queue's name, so
+changing the configured delays adds queues instead of clashing with existing arguments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from aio_pika.abc import AbstractRobustExchange
+from faststream.rabbit import ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
+
+EVENTS = "hearth.events"
+DELAY = "hearth.delay"
+REDELIVER = "hearth.redeliver"
+UNROUTED = "hearth.unrouted"
+
+
+@dataclass(frozen=True)
+class Names:
+    """Every broker name for one service, with the isolation prefix applied."""
+
+    prefix: str
+    service: str
+
+    @property
+    def events_exchange(self) -> str:
+        return self.prefix + EVENTS
+
+    @property
+    def delay_exchange(self) -> str:
+        return self.prefix + DELAY
+
+    @property
+    def redeliver_exchange(self) -> str:
+        return self.prefix + REDELIVER
+
+    @property
+    def unrouted(self) -> str:
+        """Name of both the alternate exchange and the queue behind it."""
+        return self.prefix + UNROUTED
+
+    @property
+    def parking_queue(self) -> str:
+        return f"{self.prefix}{self.service}.parking"
+
+    def handler_key(self, handler: str) -> str:
+        """The unprefixed `<service>.<handler>`; routing keys use it, queue names prefix it."""
+        return f"{self.service}.{handler}"
+
+    def handler_queue(self, handler: str) -> str:
+        return self.prefix + self.handler_key(handler)
+
+    def retry_queue(self, delay_ms: int) -> str:
+        return f"{self.prefix}{self.service}.retry.{delay_ms}ms"
+
+    def retry_routing_key(self, delay_ms: int, handler: str) -> str:
+        return f"{delay_ms}ms.{self.handler_key(handler)}"
+
+
+def delays_ms(delays: list[float]) -> list[int]:
+    return [max(1, round(d * 1000)) for d in delays]
+
+
+def _quorum(name: str, **arguments: Any) -> RabbitQueue:
+    return RabbitQueue(name, queue_type=QueueType.QUORUM, durable=True, arguments=arguments)  # type: ignore[arg-type]
+
+
+async def declare_exchanges(broker: RabbitBroker, names: Names) -> AbstractRobustExchange:
+    """Declare the shared exchanges (and the unrouted queue); return the events exchange."""
+    for name in (names.delay_exchange, names.redeliver_exchange):
+        await broker.declare_exchange(RabbitExchange(name, type=ExchangeType.TOPIC, durable=True))
+    unrouted = await broker.declare_exchange(
+        RabbitExchange(names.unrouted, type=ExchangeType.FANOUT, durable=True)
+    )
+    await (await broker.declare_queue(_quorum(names.unrouted))).bind(unrouted)
+    return await broker.declare_exchange(
+        RabbitExchange(
+            names.events_exchange,
+            type=ExchangeType.TOPIC,
+            durable=True,
+            arguments={"alternate-exchange": names.unrouted},
+        )
+    )
+
+
+async def declare_service(
+    broker: RabbitBroker,
+    names: Names,
+    *,
+    handlers: dict[str, list[str]],
+    retry_delays: list[float],
+    delivery_limit: int,
+) -> None:
+    """Declare a service's parking, retry and handler queues and their bindings.
+
+    `handlers` maps a handler name to the routing keys of the events it accepts.
+    """
+    events = await declare_exchanges(broker, names)
+    await broker.declare_queue(_quorum(names.parking_queue))
+    for delay in delays_ms(retry_delays):
+        queue = await broker.declare_queue(
+            _quorum(
+                names.retry_queue(delay),
+                **{"x-message-ttl": delay, "x-dead-letter-exchange": names.redeliver_exchange},
+            )
+        )
+        await queue.bind(names.delay_exchange, routing_key=f"{delay}ms.{names.service}.#")
+    for handler, routing_keys in handlers.items():
+        queue = await broker.declare_queue(
+            _quorum(
+                names.handler_queue(handler),
+                **{
+                    "x-delivery-limit": delivery_limit,
+                    "x-dead-letter-exchange": "",
+                    "x-dead-letter-routing-key": names.parking_queue,
+                },
+            )
+        )
+        for routing_key in routing_keys:
+            await queue.bind(events, routing_key=routing_key)
+        await queue.bind(names.redeliver_exchange, routing_key=f"*.{names.handler_key(handler)}")

@@ -1,0 +1,40 @@
+"""Settings every service shares, read from `HEARTH_*` environment variables.
+
+Defaults work against a local RabbitMQ (guest/guest on 5672) and a local Postgres (5432), so the
+same code runs on a laptop, in CI and in Kubernetes with nothing but environment changes.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """What a Hearth service needs to reach its broker and its database."""
+
+    model_config = SettingsConfigDict(env_prefix="HEARTH_", extra="ignore")
+
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/hearth"
+    # Prefixes every exchange and queue name: lets test runs share one broker without seeing each
+    # other's messages. Empty in production.
+    name_prefix: str = ""
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    log_format: str = Field(default="auto", pattern="^(auto|json|console)$")
+    log_level: str = "INFO"
+
+    # Consuming: how many unacknowledged deliveries a handler may hold, how many of them share one
+    # transaction, and how long a partial batch waits for company.
+    prefetch: int = 256
+    batch_size: int = 64
+    batch_linger_ms: float = 2.0
+    # Transient failures: one delay queue per entry (seconds); after the last, the message parks.
+    retry_delays: list[float] = [1.0, 10.0, 60.0]
+    # Redeliveries (crash, nack) the broker allows before dead-lettering a message to parking.
+    delivery_limit: int = 10
+
+    # Outbox relay: how often it polls when no NOTIFY arrives, and how many rows per claim.
+    relay_poll_seconds: float = 1.0
+    relay_batch_size: int = 200

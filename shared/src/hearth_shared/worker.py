@@ -1,0 +1,93 @@
+"""A loop that drains a table of pending work: woken by NOTIFY at commit, polling as a safety net.
+
+The outbox relay and the mail sender both use it; each supplies a `step` that claims rows with
+`FOR UPDATE SKIP LOCKED`, does the work, and returns how many rows it finished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+import structlog
+
+log = structlog.get_logger(__name__)
+
+
+class ClaimLoop:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        *,
+        channel: str,
+        step: Callable[[], Awaitable[int]],
+        batch_size: int,
+        poll_seconds: float = 1.0,
+        what: str,
+    ) -> None:
+        self._pool = pool
+        self._channel = channel
+        self._step = step
+        self._batch_size = batch_size
+        self._poll_seconds = poll_seconds
+        self._what = what
+        self._wake = asyncio.Event()
+        self._stopping = False
+
+    async def run(self) -> None:
+        """Run `step` until `stop()`; on trouble, back off (capped) and try again."""
+        listener = asyncio.create_task(self._listen())
+        backoff = 0.2
+        try:
+            while not self._stopping:
+                try:
+                    if await self._step() >= self._batch_size:
+                        continue  # more is waiting
+                    backoff = 0.2
+                except Exception as exc:  # broker, SMTP or database unavailable: the rows stay
+                    log.warning(
+                        f"{self._what} failed; will retry", error=repr(exc), retry_in=backoff
+                    )
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 5.0)
+                    continue
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
+                self._wake.clear()
+        finally:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
+
+    async def _listen(self) -> None:
+        """Hold a LISTEN connection, reopening it after database restarts."""
+
+        def on_notify(*_: object) -> None:
+            self._wake.set()
+
+        while True:
+            try:
+                async with self._pool.acquire() as conn:
+                    await conn.add_listener(self._channel, on_notify)
+                    try:
+                        while not conn.is_closed():
+                            await asyncio.sleep(1.0)
+                    finally:
+                        with contextlib.suppress(Exception):
+                            await conn.remove_listener(self._channel, on_notify)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning(f"{self._what} listener lost its connection", error=repr(exc))
+                await asyncio.sleep(1.0)
+
+    async def stop(self, flush_timeout: float = 10.0) -> None:
+        """Stop looping, after finishing what is pending (bounded by `flush_timeout`)."""
+        self._stopping = True
+        self._wake.set()
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(flush_timeout):
+                while await self._step():
+                    pass

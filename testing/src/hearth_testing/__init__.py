@@ -1,0 +1,1 @@
+"""Test fixtures for Hearth: real infrastructure, isolated per session."""

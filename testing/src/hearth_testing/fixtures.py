@@ -1,0 +1,94 @@
+"""pytest fixtures built on `infra`, `database` and `session_id` (defined in the root conftest)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import aio_pika
+import pytest
+
+from .infra import Infra, TestDatabase
+from .processes import ServiceProcess, TcpProxy, free_port
+from .smtp import SmtpSink
+
+# Short delays so that retry tests take a second, not minutes.
+TEST_RETRY_DELAYS = "[0.2, 0.4, 0.8]"
+
+
+@pytest.fixture(scope="session")
+def name_prefix(session_id: str) -> str:
+    return f"t{session_id}."
+
+
+@pytest.fixture(scope="session")
+def smtp_sink() -> Iterator[SmtpSink]:
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="session")
+async def amqp(infra: Infra) -> AsyncIterator[aio_pika.abc.AbstractRobustConnection]:
+    """A connection for the test itself: publishing as an outside system would, reading queues."""
+    connection = await aio_pika.connect_robust(infra.amqp_url)
+    yield connection
+    await connection.close()
+
+
+def service_env(
+    service: str,
+    infra: Infra,
+    database: TestDatabase,
+    name_prefix: str,
+    **overrides: Any,
+) -> dict[str, str]:
+    env = {
+        "HEARTH_AMQP_URL": infra.amqp_url,
+        "HEARTH_DATABASE_URL": database.dsn(service),
+        "HEARTH_NAME_PREFIX": name_prefix,
+        "HEARTH_HTTP_PORT": str(free_port()),
+        "HEARTH_RETRY_DELAYS": TEST_RETRY_DELAYS,
+        "HEARTH_RELAY_POLL_SECONDS": "0.5",
+    }
+    env.update({f"HEARTH_{k.upper()}": str(v) for k, v in overrides.items()})
+    return env
+
+
+StartService = Callable[..., Awaitable[ServiceProcess]]
+
+
+@pytest.fixture
+async def start_service(
+    infra: Infra, database: TestDatabase, name_prefix: str, tmp_path: Path
+) -> AsyncIterator[StartService]:
+    """Start `python -m hearth_<service>` against this session's broker and database."""
+    started: list[ServiceProcess] = []
+
+    async def start(service: str, *, wait_for: str = "/ready", **overrides: Any) -> ServiceProcess:
+        env = service_env(service, infra, database, name_prefix, **overrides)
+        process = ServiceProcess(service, env, tmp_path / f"{service}-{len(started)}.log")
+        started.append(process)
+        await process.start(wait_for=wait_for)
+        return process
+
+    yield start
+    for process in started:
+        await process.stop()
+
+
+@pytest.fixture
+async def broker_proxy(infra: Infra) -> AsyncIterator[TcpProxy]:
+    parts = urlsplit(infra.amqp_url)
+    proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 5672)
+    yield proxy
+    await proxy.cut()
+
+
+def via_proxy(amqp_url: str, proxy: TcpProxy) -> str:
+    parts = urlsplit(amqp_url)
+    netloc = f"{parts.username}:{parts.password}@127.0.0.1:{proxy.port}"
+    return parts._replace(netloc=netloc).geturl()

@@ -1,0 +1,115 @@
+"""Hearth services as real OS processes (`python -m hearth_<service>`), and a TCP proxy that can
+cut a service off from the broker, for tests of delivery, recovery and logs across services."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ServiceProcess:
+    def __init__(self, service: str, env: dict[str, str], log_path: Path) -> None:
+        self.service = service
+        self.port = int(env["HEARTH_HTTP_PORT"])
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._env = {**os.environ, **env, "HEARTH_LOG_FORMAT": "json"}
+        self.log_path = log_path
+        self._process: asyncio.subprocess.Process | None = None
+
+    async def start(self, *, wait_for: str = "/ready", timeout: float = 30.0) -> None:
+        """Start and wait until `wait_for` answers 200 (`/health` when the broker is cut off)."""
+        log = self.log_path.open("ab")
+        self._process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", f"hearth_{self.service}", env=self._env, stdout=log, stderr=log
+        )
+        log.close()
+        async with httpx.AsyncClient(base_url=self.url) as client, asyncio.timeout(timeout):
+            while True:
+                if self._process.returncode is not None:
+                    raise RuntimeError(
+                        f"{self.service} exited: {self.log_path.read_text()[-3000:]}"
+                    )
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await client.get(wait_for)).status_code == 200:
+                        return
+                await asyncio.sleep(0.1)
+
+    async def stop(self, timeout: float = 20.0) -> int | None:
+        """SIGTERM, as Kubernetes would; SIGKILL if it has not exited in time."""
+        if self._process is None or self._process.returncode is not None:
+            return None if self._process is None else self._process.returncode
+        self._process.send_signal(signal.SIGTERM)
+        try:
+            return await asyncio.wait_for(self._process.wait(), timeout)
+        except TimeoutError:
+            return await self.kill()
+
+    async def kill(self) -> int:
+        """SIGKILL: no shutdown code runs, as in a crash."""
+        assert self._process is not None
+        if self._process.returncode is None:
+            self._process.kill()
+        return await self._process.wait()
+
+    def logs(self) -> list[dict[str, Any]]:
+        lines = []
+        for line in self.log_path.read_text(errors="replace").splitlines():
+            with contextlib.suppress(json.JSONDecodeError):
+                lines.append(json.loads(line))
+        return lines
+
+
+class TcpProxy:
+    """Forwards a local port to a target; `cut()` refuses and drops connections until `restore()`."""
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self._target = (target_host, target_port)
+        self.port = free_port()
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    async def restore(self) -> None:
+        if self._server is None:
+            self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
+
+    async def cut(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+        for writer in list(self._writers):
+            writer.transport.abort()
+        self._writers.clear()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection(*self._target)
+        except OSError:
+            writer.close()
+            return
+        self._writers |= {writer, up_writer}
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(Exception):
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            dst.transport.abort()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+        self._writers -= {writer, up_writer}
