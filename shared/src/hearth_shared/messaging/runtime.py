@@ -128,7 +128,7 @@ class ServiceRuntime:
                 with contextlib.suppress(Exception):
                     await self.broker.stop()
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, 10.0)
+                delay = min(delay * 2, 5.0)
             else:
                 self.broker_ready.set()
                 assert self.relay is not None

@@ -76,6 +76,10 @@ def delays_ms(delays: list[float]) -> list[int]:
     return [max(1, round(d * 1000)) for d in delays]
 
 
+def events_exchange_arguments(names: Names) -> dict[str, Any]:
+    return {"alternate-exchange": names.unrouted}
+
+
 def _quorum(name: str, **arguments: Any) -> RabbitQueue:
     return RabbitQueue(name, queue_type=QueueType.QUORUM, durable=True, arguments=arguments)  # type: ignore[arg-type]
 
@@ -93,7 +97,7 @@ async def declare_exchanges(broker: RabbitBroker, names: Names) -> AbstractRobus
             names.events_exchange,
             type=ExchangeType.TOPIC,
             durable=True,
-            arguments={"alternate-exchange": names.unrouted},
+            arguments=events_exchange_arguments(names),
         )
     )
 
