@@ -13,7 +13,9 @@ from hearth_testing.infra import TestDatabase
 @pytest.fixture(scope="module")
 async def migrated(database: TestDatabase) -> TestDatabase:
     for service in SERVICES:
-        pool = await asyncpg.create_pool(database.dsn(service), server_settings={"search_path": service})
+        pool = await asyncpg.create_pool(
+            database.dsn(service), server_settings={"search_path": service}
+        )
         await migrate(pool, service, ["hearth_shared.migrations"])
         await pool.close()
     return database

@@ -79,7 +79,10 @@ def member_event(member_id: str) -> Any:
 
 
 async def publish_raw(
-    amqp: aio_pika.abc.AbstractRobustConnection, runtime: ServiceRuntime, body: bytes, message_id: str
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    runtime: ServiceRuntime,
+    body: bytes,
+    message_id: str,
 ) -> None:
     """Publish as an outside system would: to the events exchange, by routing key, persistent."""
     async with amqp.channel() as channel:
@@ -95,14 +98,18 @@ async def publish_raw(
         )
 
 
-async def publish(amqp: aio_pika.abc.AbstractRobustConnection, runtime: ServiceRuntime, event: Any) -> None:
+async def publish(
+    amqp: aio_pika.abc.AbstractRobustConnection, runtime: ServiceRuntime, event: Any
+) -> None:
     await publish_raw(amqp, runtime, event.model_dump_json().encode(), event.id)
 
 
 async def effects_for(runtime: ServiceRuntime, member_id: str) -> int:
     assert runtime.pool is not None
     async with runtime.pool.acquire() as conn:
-        return int(await conn.fetchval("SELECT count(*) FROM effects WHERE member_id = $1", member_id))
+        return int(
+            await conn.fetchval("SELECT count(*) FROM effects WHERE member_id = $1", member_id)
+        )
 
 
 async def wait_for_effect(runtime: ServiceRuntime, member_id: str, timeout: float = 15) -> None:
@@ -112,7 +119,10 @@ async def wait_for_effect(runtime: ServiceRuntime, member_id: str, timeout: floa
 
 
 async def parked(
-    amqp: aio_pika.abc.AbstractRobustConnection, runtime: ServiceRuntime, message_id: str, timeout: float = 15
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    runtime: ServiceRuntime,
+    message_id: str,
+    timeout: float = 15,
 ) -> aio_pika.abc.AbstractIncomingMessage:
     """Wait for `message_id` in the parking queue (acking what it reads there)."""
     async with amqp.channel() as channel, asyncio.timeout(timeout):
@@ -129,7 +139,9 @@ async def test_bad_messages_are_parked_with_their_reason_and_valid_work_keeps_fl
     runtime: ServiceRuntime, amqp: aio_pika.abc.AbstractRobustConnection
 ) -> None:
     valid = member_event(f"m-{uuid.uuid4().hex[:8]}")
-    wrong_type = json.loads(valid.model_dump_json()) | {"type": "org.hearth.membership.member_renamed.v9"}
+    wrong_type = json.loads(valid.model_dump_json()) | {
+        "type": "org.hearth.membership.member_renamed.v9"
+    }
     missing_email = json.loads(valid.model_dump_json())
     del missing_email["data"]["email"]
     bad = {
@@ -175,7 +187,9 @@ async def test_the_same_message_delivered_twice_has_one_effect(
     await publish(amqp, runtime, event)
     await publish(amqp, runtime, marker)
     await wait_for_effect(runtime, marker.data.member_id)
-    await asyncio.sleep(0.3)  # let any straggler settle; both copies were consumed before the marker
+    await asyncio.sleep(
+        0.3
+    )  # let any straggler settle; both copies were consumed before the marker
     assert await effects_for(runtime, event.data.member_id) == 1
     assert calls[event.data.member_id] == 1
 

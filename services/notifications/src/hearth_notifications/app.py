@@ -15,13 +15,17 @@ from .settings import MailSettings
 SERVICE = "notifications"
 
 
-def create_app(settings: MailSettings | None = None) -> FastAPI:
-    settings = settings or MailSettings()
-    runtime = ServiceRuntime(
+def create_runtime(settings: MailSettings | None = None) -> ServiceRuntime:
+    mail = settings or MailSettings()
+    return ServiceRuntime(
         SERVICE,
-        settings,
+        mail,
         handlers=HANDLERS,
         migrations="hearth_notifications.migrations",
-        workers=[lambda pool: Mailer(pool, settings, schema=SERVICE)],
+        workers=[lambda pool: Mailer(pool, mail, schema=SERVICE)],
     )
+
+
+def create_app(settings: MailSettings | None = None) -> FastAPI:
+    runtime = create_runtime(settings)
     return build_app(runtime, title="Hearth notifications", routers=[api.router(runtime)])

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from functools import reduce
+from operator import or_
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -59,7 +61,6 @@ class Consumer:
         self,
         handler: Handler,
         *,
-        pool: asyncpg.Pool,
         broker: RabbitBroker,
         names: Names,
         retry_delays: list[float],
@@ -69,7 +70,7 @@ class Consumer:
         workers: int = 2,
     ) -> None:
         self.handler = handler
-        self._pool = pool
+        self._pool: asyncpg.Pool | None = None
         self._broker = broker
         self._names = names
         self._delays = delays_ms(retry_delays)
@@ -83,13 +84,29 @@ class Consumer:
             RabbitQueue(names.handler_queue(handler.name), declare=False),
             channel=Channel(prefetch_count=prefetch),
             ack_policy=AckPolicy.MANUAL,
-            decoder=_raw_body,
-            title=names.handler_queue(handler.name),
-            description=f"{handler.name}: handles {', '.join(handler.catalogue)}",
-        )(self._on_delivery)
+            decoder=_message,
+            title=names.handler_key(handler.name),
+            description=(handler.fn.__doc__ or handler.name).strip(),
+        )(self._delivery_function())
 
-    def start(self) -> None:
+    def _delivery_function(self) -> Any:
+        """The subscriber's callable. The broker runs with `apply_types=False` and `_message` as
+        decoder, so it receives the message untouched; its annotation only documents the accepted
+        events in the AsyncAPI document."""
+
+        async def deliver(message: RabbitMessage) -> None:
+            await self._on_delivery(message)
+
+        deliver.__name__ = self.handler.name
+        deliver.__annotations__ = {
+            "message": reduce(or_, [CloudEvent[m] for m in self.handler.accepts]),  # type: ignore[valid-type]
+            "return": None,
+        }
+        return deliver
+
+    def start(self, pool: asyncpg.Pool) -> None:
         """Start the batch workers (before the subscriber starts receiving)."""
+        self._pool = pool
         self._workers = [asyncio.create_task(self._work()) for _ in range(self._worker_count)]
 
     # --- one delivery ---------------------------------------------------------------------------
@@ -199,6 +216,7 @@ class Consumer:
 
     async def _apply(self, batch: list[_Pending]) -> None:
         outcomes: list[tuple[_Pending, BaseException | None]] = []
+        assert self._pool is not None, "start() gives the consumer its pool"
         try:
             async with self._pool.acquire() as conn, conn.transaction():
                 for pending in batch:
@@ -252,6 +270,6 @@ class Consumer:
         await asyncio.gather(*self._workers, return_exceptions=True)
 
 
-async def _raw_body(message: RabbitMessage) -> bytes:
-    """Keep the body as bytes: parsing (and classifying what is wrong) is the consumer's job."""
-    return message.body
+async def _message(message: RabbitMessage) -> RabbitMessage:
+    """Hand the message itself to the handler: parsing (and saying what is wrong) is ours."""
+    return message

@@ -9,14 +9,16 @@ import asyncio
 import logging
 import contextlib
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import asyncpg
 import structlog
-from faststream.rabbit import Channel, RabbitBroker
+from faststream.rabbit import Channel, RabbitBroker, RabbitExchange
+from faststream.specification import AsyncAPI
 from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
 from prometheus_client import CollectorRegistry
 
+from ..contracts import CloudEvent, EventData
 from ..db import connect_with_retry, migrate
 from ..settings import ServiceSettings
 from .consumer import Consumer
@@ -45,6 +47,7 @@ class ServiceRuntime:
         settings: ServiceSettings,
         *,
         handlers: Sequence[Handler] = (),
+        publishes: Sequence[type[EventData]] = (),
         migrations: str | None = None,
         workers: Sequence[Callable[[asyncpg.Pool], Worker]] = (),
         pool_size: int = 10,
@@ -59,6 +62,7 @@ class ServiceRuntime:
             middlewares=[LogContextMiddleware, RabbitPrometheusMiddleware(registry=self.metrics)],
             app_id=f"hearth-{service}",
             graceful_timeout=15.0,
+            apply_types=False,  # the consumer parses bodies itself (see Consumer._delivery_function)
             logger=logging.getLogger("faststream"),
         )
         self.handlers = list(handlers)
@@ -66,11 +70,42 @@ class ServiceRuntime:
         self._pool_size = pool_size
         self._worker_factories = list(workers)
         self.workers: list[Worker] = []
-        self.consumers: list[Consumer] = []
+        self.consumers = [
+            Consumer(
+                handler,
+                broker=self.broker,
+                names=self.names,
+                retry_delays=settings.retry_delays,
+                prefetch=settings.prefetch,
+                batch_size=settings.batch_size,
+                linger_ms=settings.batch_linger_ms,
+            )
+            for handler in self.handlers
+        ]
+        self.publishes = list(publishes)
+        for model in self.publishes:  # for the AsyncAPI document; the outbox relay publishes
+            self.broker.publisher(
+                exchange=RabbitExchange(self.names.events_exchange, declare=False),
+                routing_key=model.routing_key(),
+                title=model.routing_key(),
+                description=(model.__doc__ or "").strip() or None,
+                schema=CloudEvent[model],  # type: ignore[valid-type]
+                persist=True,
+            )
         self.pool: asyncpg.Pool | None = None
         self.relay: OutboxRelay | None = None
         self.broker_ready = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+
+    def asyncapi(self) -> dict[str, Any]:
+        """This service's AsyncAPI 3.0 document: the queues it consumes and the events it publishes."""
+        spec = AsyncAPI(
+            self.broker,
+            title=f"Hearth {self.service}",
+            version="1.0.0",
+            description=f"Events the {self.service} service consumes and publishes.",
+        )
+        return spec.to_specification().to_jsonable()  # type: ignore[no-any-return]
 
     async def start(self) -> None:
         """Open the database (waiting for it), migrate, then connect the broker in the background
@@ -83,19 +118,6 @@ class ServiceRuntime:
             self.service,
             ["hearth_shared.migrations", *([self._migrations] if self._migrations else [])],
         )
-        self.consumers = [
-            Consumer(
-                handler,
-                pool=self.pool,
-                broker=self.broker,
-                names=self.names,
-                retry_delays=self.settings.retry_delays,
-                prefetch=self.settings.prefetch,
-                batch_size=self.settings.batch_size,
-                linger_ms=self.settings.batch_linger_ms,
-            )
-            for handler in self.handlers
-        ]
         self.relay = OutboxRelay(
             self.pool,
             self.broker,
@@ -104,6 +126,8 @@ class ServiceRuntime:
             batch_size=self.settings.relay_batch_size,
             poll_seconds=self.settings.relay_poll_seconds,
         )
+        for consumer in self.consumers:
+            consumer.start(self.pool)
         self.workers = [make(self.pool) for make in self._worker_factories]
         self._tasks = [asyncio.create_task(self._connect_broker())]
         self._tasks += [asyncio.create_task(worker.run()) for worker in self.workers]
@@ -120,8 +144,6 @@ class ServiceRuntime:
                     retry_delays=self.settings.retry_delays,
                     delivery_limit=self.settings.delivery_limit,
                 )
-                for consumer in self.consumers:
-                    consumer.start()
                 await self.broker.start()
             except Exception as exc:
                 log.warning("broker not reachable yet", error=repr(exc), retry_in=delay)

@@ -1,0 +1,7 @@
+"""Credits' reactions to events. None yet: they arrive with the credits issue."""
+
+from __future__ import annotations
+
+from hearth_shared.messaging import Handler
+
+HANDLERS: list[Handler] = []

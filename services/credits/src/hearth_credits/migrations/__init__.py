@@ -1,0 +1,1 @@
+"""Credits' schema migrations (the kit's inbox and outbox come first)."""

@@ -1,0 +1,1 @@
+"""Gateway' schema migrations (the kit's inbox and outbox come first)."""

@@ -1,0 +1,1 @@
+"""asyncpg queries on the gateway schema, one function per query, the caller owning the transaction."""

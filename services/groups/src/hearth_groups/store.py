@@ -1,0 +1,1 @@
+"""asyncpg queries on the groups schema, one function per query, the caller owning the transaction."""
