@@ -13,18 +13,14 @@ from hearth_testing.infra import TestDatabase
 @pytest.fixture(scope="module")
 async def migrated(database: TestDatabase) -> TestDatabase:
     for service in SERVICES:
-        pool = await asyncpg.create_pool(
-            database.dsn(service), server_settings={"search_path": service}
-        )
+        pool = await asyncpg.create_pool(database.dsn(service), server_settings={"search_path": service})
         await migrate(pool, service, ["hearth_shared.migrations"])
         await pool.close()
     return database
 
 
 @pytest.mark.parametrize("service", SERVICES)
-async def test_a_service_role_is_refused_on_every_other_schema(
-    migrated: TestDatabase, service: str
-) -> None:
+async def test_a_service_role_is_refused_on_every_other_schema(migrated: TestDatabase, service: str) -> None:
     conn = await migrated.connect(service)
     try:
         assert await conn.fetchval("SELECT count(*) FROM inbox") == 0  # its own: allowed

@@ -17,7 +17,7 @@ import aio_pika
 import pytest
 
 from hearth_shared.contracts import new_event
-from hearth_shared.contracts.catalogue import MemberUpserted, MembershipStatus
+from hearth_shared.contracts.catalogue import MembershipStatus, MemberUpserted
 from hearth_shared.messaging import HandlerContext, ServiceRuntime, handles
 from hearth_shared.messaging.consumer import ATTEMPT, PARKED_HANDLER, PARKED_REASON, PARKED_SERVICE
 from hearth_shared.settings import ServiceSettings
@@ -44,9 +44,7 @@ async def on_member_upserted(ctx: HandlerContext, member: MemberUpserted) -> Non
 
 
 @pytest.fixture(scope="module")
-async def runtime(
-    infra: Infra, database: TestDatabase, name_prefix: str
-) -> AsyncIterator[ServiceRuntime]:
+async def runtime(infra: Infra, database: TestDatabase, name_prefix: str) -> AsyncIterator[ServiceRuntime]:
     conn = await database.connect("kittest")
     await conn.execute("CREATE TABLE IF NOT EXISTS effects (event_id text, member_id text)")
     await conn.close()
@@ -98,18 +96,14 @@ async def publish_raw(
         )
 
 
-async def publish(
-    amqp: aio_pika.abc.AbstractRobustConnection, runtime: ServiceRuntime, event: Any
-) -> None:
+async def publish(amqp: aio_pika.abc.AbstractRobustConnection, runtime: ServiceRuntime, event: Any) -> None:
     await publish_raw(amqp, runtime, event.model_dump_json().encode(), event.id)
 
 
 async def effects_for(runtime: ServiceRuntime, member_id: str) -> int:
     assert runtime.pool is not None
     async with runtime.pool.acquire() as conn:
-        return int(
-            await conn.fetchval("SELECT count(*) FROM effects WHERE member_id = $1", member_id)
-        )
+        return int(await conn.fetchval("SELECT count(*) FROM effects WHERE member_id = $1", member_id))
 
 
 async def wait_for_effect(runtime: ServiceRuntime, member_id: str, timeout: float = 15) -> None:
@@ -139,9 +133,7 @@ async def test_bad_messages_are_parked_with_their_reason_and_valid_work_keeps_fl
     runtime: ServiceRuntime, amqp: aio_pika.abc.AbstractRobustConnection
 ) -> None:
     valid = member_event(f"m-{uuid.uuid4().hex[:8]}")
-    wrong_type = json.loads(valid.model_dump_json()) | {
-        "type": "org.hearth.membership.member_renamed.v9"
-    }
+    wrong_type = json.loads(valid.model_dump_json()) | {"type": "org.hearth.membership.member_renamed.v9"}
     missing_email = json.loads(valid.model_dump_json())
     del missing_email["data"]["email"]
     bad = {
@@ -187,9 +179,7 @@ async def test_the_same_message_delivered_twice_has_one_effect(
     await publish(amqp, runtime, event)
     await publish(amqp, runtime, marker)
     await wait_for_effect(runtime, marker.data.member_id)
-    await asyncio.sleep(
-        0.3
-    )  # let any straggler settle; both copies were consumed before the marker
+    await asyncio.sleep(0.3)  # let any straggler settle; both copies were consumed before the marker
     assert await effects_for(runtime, event.data.member_id) == 1
     assert calls[event.data.member_id] == 1
 

@@ -14,8 +14,12 @@ from importlib import resources
 
 import asyncpg
 import structlog
+from asyncpg.pool import PoolConnectionProxy
 
 log = structlog.get_logger(__name__)
+
+# What store functions take: a plain connection or one borrowed from a pool.
+Connection = asyncpg.Connection | PoolConnectionProxy
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
@@ -82,8 +86,7 @@ async def migrate(pool: asyncpg.Pool, schema: str, packages: Iterable[str]) -> l
                     async with conn.transaction():
                         await conn.execute(sql)
                         await conn.execute(
-                            "INSERT INTO schema_migrations (source, version, name) "
-                            "VALUES ($1, $2, $3)",
+                            "INSERT INTO schema_migrations (source, version, name) VALUES ($1, $2, $3)",
                             package,
                             version,
                             name,
@@ -91,7 +94,5 @@ async def migrate(pool: asyncpg.Pool, schema: str, packages: Iterable[str]) -> l
                     applied.append(f"{package}/{name}")
                     log.info("migration applied", source=package, migration=name)
         finally:
-            await conn.execute(
-                "SELECT pg_advisory_unlock(hashtext($1))", f"hearth-migrate:{schema}"
-            )
+            await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", f"hearth-migrate:{schema}")
     return applied

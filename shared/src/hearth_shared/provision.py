@@ -56,12 +56,8 @@ async def provision(
             password = (passwords or {}).get(service)
             if password:
                 await _execute_formatted(conn, "ALTER ROLE %I PASSWORD %L", role, password)
-            await _execute_formatted(
-                conn, "GRANT CONNECT, TEMPORARY ON DATABASE %I TO %I", database, role
-            )
-            await _execute_formatted(
-                conn, "CREATE SCHEMA IF NOT EXISTS %I AUTHORIZATION %I", service, role
-            )
+            await _execute_formatted(conn, "GRANT CONNECT, TEMPORARY ON DATABASE %I TO %I", database, role)
+            await _execute_formatted(conn, "CREATE SCHEMA IF NOT EXISTS %I AUTHORIZATION %I", service, role)
             await _execute_formatted(conn, "REVOKE ALL ON SCHEMA %I FROM PUBLIC", service)
     finally:
         await conn.close()
@@ -75,9 +71,7 @@ async def drop(
     try:
         await _execute_formatted(conn, "DROP DATABASE IF EXISTS %I WITH (FORCE)", database)
         for service in services:
-            await _execute_formatted(
-                conn, "DROP ROLE IF EXISTS %I", role_name(service, role_prefix)
-            )
+            await _execute_formatted(conn, "DROP ROLE IF EXISTS %I", role_name(service, role_prefix))
     finally:
         await conn.close()
 
@@ -94,9 +88,7 @@ def main() -> None:
         for s in SERVICES
         if os.environ.get(f"HEARTH_{s.upper()}_DB_PASSWORD")
     }
-    asyncio.run(
-        provision(args.admin_dsn, args.database, role_prefix=args.role_prefix, passwords=passwords)
-    )
+    asyncio.run(provision(args.admin_dsn, args.database, role_prefix=args.role_prefix, passwords=passwords))
 
 
 if __name__ == "__main__":

@@ -47,9 +47,7 @@ class ClaimLoop:
                         continue  # more is waiting
                     backoff = 0.2
                 except Exception as exc:  # broker, SMTP or database unavailable: the rows stay
-                    log.warning(
-                        f"{self._what} failed; will retry", error=repr(exc), retry_in=backoff
-                    )
+                    log.warning(f"{self._what} failed; will retry", error=repr(exc), retry_in=backoff)
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, 5.0)
                     continue

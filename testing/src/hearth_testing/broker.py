@@ -13,9 +13,7 @@ from hearth_shared.contracts import CloudEvent, EventData
 from hearth_shared.messaging.topology import Names, events_exchange_arguments
 
 
-async def watch(
-    amqp: AbstractRobustConnection, names: Names, *event_types: type[EventData]
-) -> AbstractQueue:
+async def watch(amqp: AbstractRobustConnection, names: Names, *event_types: type[EventData]) -> AbstractQueue:
     """A private queue bound to the given events (declaring the exchange as Hearth does)."""
     channel = await amqp.channel()
     exchange = await channel.declare_exchange(
@@ -58,9 +56,7 @@ async def drain(queue: AbstractQueue, quiet: float = 1.0) -> list[dict[str, Any]
     return found
 
 
-async def publish_event(
-    amqp: AbstractRobustConnection, names: Names, event: CloudEvent[Any]
-) -> None:
+async def publish_event(amqp: AbstractRobustConnection, names: Names, event: CloudEvent[Any]) -> None:
     """Publish as an outside system would: persistent, message id = event id, by routing key."""
     async with amqp.channel() as channel:
         exchange = await channel.get_exchange(names.events_exchange)

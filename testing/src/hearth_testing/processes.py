@@ -41,9 +41,7 @@ class ServiceProcess:
         async with httpx.AsyncClient(base_url=self.url) as client, asyncio.timeout(timeout):
             while True:
                 if self._process.returncode is not None:
-                    raise RuntimeError(
-                        f"{self.service} exited: {self.log_path.read_text()[-3000:]}"
-                    )
+                    raise RuntimeError(f"{self.service} exited: {self.log_path.read_text()[-3000:]}")
                 with contextlib.suppress(httpx.HTTPError):
                     if (await client.get(wait_for)).status_code == 200:
                         return

@@ -17,15 +17,13 @@ class _Keeper:
     def __init__(self, sink: SmtpSink) -> None:
         self._sink = sink
 
-    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
-        self, server: Any, session: Any, envelope: Any, address: str, options: Any
-    ) -> str:
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
         if address.lower() in self._sink.refuse:
             return "550 5.1.1 mailbox unavailable"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(message, EmailMessage)
         with self._sink.lock:
@@ -54,9 +52,7 @@ class SmtpSink:
         with self.lock:
             return [m for m in self.messages if m["To"].lower() == address.lower()]
 
-    async def wait_for(
-        self, address: str, count: int = 1, timeout: float = 20.0
-    ) -> list[EmailMessage]:
+    async def wait_for(self, address: str, count: int = 1, timeout: float = 20.0) -> list[EmailMessage]:
         """Wait until `address` has received at least `count` messages; return them."""
         async with asyncio.timeout(timeout):
             while len(found := self.to(address)) < count:

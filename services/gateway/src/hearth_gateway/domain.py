@@ -1,1 +1,3 @@
-"""Gateway' pure rules (staff accounts, sessions and the audit log's rules). Empty until the gateway issue: no I/O may ever be imported here."""
+"""Gateway' pure rules
+(staff accounts, sessions and the audit log's rules).
+Empty until the gateway issue: no I/O may ever be imported here."""

@@ -39,9 +39,7 @@ def when(starts_at: datetime, ends_at: datetime, time_zone: str, language: Langu
     start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
     locale = LOCALES[language]
     day = format_date(start, format="full", locale=locale)
-    hours = (
-        f"{format_time(start, 'short', locale=locale)}–{format_time(end, 'short', locale=locale)}"
-    )
+    hours = f"{format_time(start, 'short', locale=locale)}–{format_time(end, 'short', locale=locale)}"
     zone_name = get_timezone_name(start, width="long", locale=locale)
     if end.date() != start.date():
         hours = f"{format_time(start, 'short', locale=locale)} – " + (
@@ -64,9 +62,7 @@ def render(template: str, language: Language, to_address: str, **context: object
     )
 
 
-def ticket_confirmation(
-    gathering: GatheringSnapshot, name: str, email: str, language: Language
-) -> Email:
+def ticket_confirmation(gathering: GatheringSnapshot, name: str, email: str, language: Language) -> Email:
     return render(
         "ticket_confirmation",
         language,

@@ -14,6 +14,7 @@ import aiosmtplib
 import asyncpg
 import structlog
 
+from hearth_shared.db import Connection
 from hearth_shared.worker import ClaimLoop
 
 from . import domain, store
@@ -56,7 +57,7 @@ class Mailer:
             settled += 1
         return settled
 
-    async def _send_one(self, conn: asyncpg.Connection, row: asyncpg.Record) -> None:
+    async def _send_one(self, conn: Connection, row: asyncpg.Record) -> None:
         settings = self._settings
         try:
             await aiosmtplib.send(
@@ -64,9 +65,7 @@ class Mailer:
                 hostname=settings.smtp_host,
                 port=settings.smtp_port,
                 username=settings.smtp_username,
-                password=settings.smtp_password.get_secret_value()
-                if settings.smtp_password
-                else None,
+                password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
                 use_tls=settings.smtp_security == "tls",
                 start_tls=settings.smtp_security == "starttls",
                 timeout=settings.smtp_timeout,
@@ -82,9 +81,7 @@ class Mailer:
             await store.mark_sent(conn, row["id"])
             log.info("email sent", template=row["template"], language=row["language"])
 
-    async def _failed(
-        self, conn: asyncpg.Connection, row: asyncpg.Record, reason: str, code: int | None
-    ) -> None:
+    async def _failed(self, conn: Connection, row: asyncpg.Record, reason: str, code: int | None) -> None:
         attempts = row["attempts"] + 1
         if domain.is_permanent_smtp_failure(code) or attempts >= self._settings.mail_max_attempts:
             await store.mark_failed(conn, row["id"], reason)

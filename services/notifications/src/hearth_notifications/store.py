@@ -6,12 +6,12 @@ import uuid
 
 import asyncpg
 
+from hearth_shared.db import Connection
+
 from .domain import Email
 
 
-async def add_delivery(
-    conn: asyncpg.Connection, email: Email, *, source_event_id: str, correlation_id: str
-) -> bool:
+async def add_delivery(conn: Connection, email: Email, *, source_event_id: str, correlation_id: str) -> bool:
     """Record an email to send; False when this event already produced it for this recipient."""
     key = f"{source_event_id}:{email.to_address.lower()}:{email.template}"
     inserted = await conn.fetchval(
@@ -33,7 +33,7 @@ async def add_delivery(
     return bool(inserted)
 
 
-async def claim_due(conn: asyncpg.Connection) -> asyncpg.Record | None:
+async def claim_due(conn: Connection) -> asyncpg.Record | None:
     """Lock one due delivery that no other sender holds (inside the caller's transaction)."""
     return await conn.fetchrow(
         "SELECT * FROM deliveries WHERE status = 'pending' AND next_attempt_at <= now() "
@@ -41,7 +41,7 @@ async def claim_due(conn: asyncpg.Connection) -> asyncpg.Record | None:
     )
 
 
-async def mark_sent(conn: asyncpg.Connection, delivery_id: uuid.UUID) -> None:
+async def mark_sent(conn: Connection, delivery_id: uuid.UUID) -> None:
     await conn.execute(
         "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, sent_at = now(), "
         "last_error = NULL WHERE id = $1",
@@ -49,18 +49,15 @@ async def mark_sent(conn: asyncpg.Connection, delivery_id: uuid.UUID) -> None:
     )
 
 
-async def mark_failed(conn: asyncpg.Connection, delivery_id: uuid.UUID, reason: str) -> None:
+async def mark_failed(conn: Connection, delivery_id: uuid.UUID, reason: str) -> None:
     await conn.execute(
-        "UPDATE deliveries SET status = 'failed', attempts = attempts + 1, last_error = $2 "
-        "WHERE id = $1",
+        "UPDATE deliveries SET status = 'failed', attempts = attempts + 1, last_error = $2 WHERE id = $1",
         delivery_id,
         reason,
     )
 
 
-async def reschedule(
-    conn: asyncpg.Connection, delivery_id: uuid.UUID, reason: str, delay_seconds: float
-) -> None:
+async def reschedule(conn: Connection, delivery_id: uuid.UUID, reason: str, delay_seconds: float) -> None:
     await conn.execute(
         "UPDATE deliveries SET attempts = attempts + 1, last_error = $2, "
         "next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1",
@@ -71,7 +68,7 @@ async def reschedule(
 
 
 async def list_deliveries(
-    conn: asyncpg.Connection, *, to_address: str | None, status: str | None, limit: int
+    conn: Connection, *, to_address: str | None, status: str | None, limit: int
 ) -> list[asyncpg.Record]:
     return await conn.fetch(
         "SELECT id, source_event_id, correlation_id, template, language, to_address, subject, "

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import asyncpg
 import structlog
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, Header, Query, Response, status
 from pydantic import AwareDatetime, BaseModel, EmailStr, Field, field_validator, model_validator
 
 from hearth_shared.api import Problem, current_correlation_id
@@ -146,6 +146,15 @@ def router(runtime: ServiceRuntime) -> APIRouter:
             )
         log.info("gathering scheduled", gathering_id=str(row["id"]))
         return _gathering_out(row)
+
+    @api.get("/gatherings")
+    async def list_gatherings(
+        status: Literal["draft", "open", "closed", "cancelled"] | None = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    ) -> list[GatheringOut]:
+        async with pool().acquire() as conn:
+            rows = await store.list_gatherings(conn, status=status, limit=limit)
+        return [_gathering_out(row) for row in rows]
 
     @api.get("/gatherings/{gathering_id}")
     async def show_gathering(gathering_id: uuid.UUID) -> GatheringOut:

@@ -9,9 +9,10 @@ from typing import Any
 import asyncpg
 
 from hearth_shared.contracts.catalogue import MemberUpserted
+from hearth_shared.db import Connection
 
 
-async def insert_gathering(conn: asyncpg.Connection, fields: dict[str, Any]) -> asyncpg.Record:
+async def insert_gathering(conn: Connection, fields: dict[str, Any]) -> asyncpg.Record:
     row = await conn.fetchrow(
         """INSERT INTO gatherings (id, title_en, title_fr, kind, modality, starts_at, ends_at,
                                    time_zone, capacity, venue, join_url, status)
@@ -33,11 +34,19 @@ async def insert_gathering(conn: asyncpg.Connection, fields: dict[str, Any]) -> 
     return row
 
 
-async def get_gathering(conn: asyncpg.Connection, gathering_id: uuid.UUID) -> asyncpg.Record | None:
+async def get_gathering(conn: Connection, gathering_id: uuid.UUID) -> asyncpg.Record | None:
     return await conn.fetchrow("SELECT * FROM gatherings WHERE id = $1", gathering_id)
 
 
-async def take_seat(conn: asyncpg.Connection, gathering_id: uuid.UUID) -> asyncpg.Record | None:
+async def list_gatherings(conn: Connection, *, status: str | None, limit: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT * FROM gatherings WHERE ($1::text IS NULL OR status = $1) ORDER BY starts_at LIMIT $2",
+        status,
+        limit,
+    )
+
+
+async def take_seat(conn: Connection, gathering_id: uuid.UUID) -> asyncpg.Record | None:
     """Take one seat if the gathering is open and not full (atomic under concurrency)."""
     return await conn.fetchrow(
         "UPDATE gatherings SET seats_taken = seats_taken + 1 "
@@ -46,9 +55,7 @@ async def take_seat(conn: asyncpg.Connection, gathering_id: uuid.UUID) -> asyncp
     )
 
 
-async def upsert_person(
-    conn: asyncpg.Connection, *, email: str, name: str, language: str
-) -> asyncpg.Record:
+async def upsert_person(conn: Connection, *, email: str, name: str, language: str) -> asyncpg.Record:
     row = await conn.fetchrow(
         """INSERT INTO people (id, email, name, preferred_language) VALUES ($1, $2, $3, $4)
            ON CONFLICT ((lower(email))) DO UPDATE
@@ -64,7 +71,7 @@ async def upsert_person(
     return row
 
 
-async def upsert_member(conn: asyncpg.Connection, member: MemberUpserted) -> None:
+async def upsert_member(conn: Connection, member: MemberUpserted) -> None:
     """Apply the register's view of a member; the email is the person's identity."""
     await conn.execute(
         """INSERT INTO people (id, email, name, preferred_language, member_id,
@@ -85,12 +92,12 @@ async def upsert_member(conn: asyncpg.Connection, member: MemberUpserted) -> Non
     )
 
 
-async def ticket_by_key(conn: asyncpg.Connection, key: str) -> asyncpg.Record | None:
+async def ticket_by_key(conn: Connection, key: str) -> asyncpg.Record | None:
     return await conn.fetchrow("SELECT * FROM tickets WHERE idempotency_key = $1", key)
 
 
 async def ticket_for(
-    conn: asyncpg.Connection, gathering_id: uuid.UUID, person_id: uuid.UUID
+    conn: Connection, gathering_id: uuid.UUID, person_id: uuid.UUID
 ) -> asyncpg.Record | None:
     return await conn.fetchrow(
         "SELECT * FROM tickets WHERE gathering_id = $1 AND person_id = $2", gathering_id, person_id
@@ -98,7 +105,7 @@ async def ticket_for(
 
 
 async def insert_ticket(
-    conn: asyncpg.Connection,
+    conn: Connection,
     *,
     gathering_id: uuid.UUID,
     person_id: uuid.UUID,

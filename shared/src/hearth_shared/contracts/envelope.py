@@ -68,7 +68,7 @@ def new_event(
 ) -> CloudEvent[DataT]:
     """Wrap `data` in a fresh envelope. A new correlation id starts a new piece of work."""
     event_id = event_id or str(uuid.uuid4())
-    return CloudEvent[type(data)](  # type: ignore[misc]
+    return CloudEvent[DataT](
         id=event_id,
         source=source,
         type=data.event_type,

@@ -34,9 +34,7 @@ class UnknownEventType(PermanentFailure):
 
 
 def _describe(error: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}" for e in error.errors()
-    )
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}" for e in error.errors())
 
 
 def parse_event(body: bytes, expected: dict[str, type[EventData]] | None = None) -> CloudEvent[Any]:
@@ -52,8 +50,7 @@ def parse_event(body: bytes, expected: dict[str, type[EventData]] | None = None)
     model = catalogue.get(event_type) if isinstance(event_type, str) else None
     if model is None:
         raise UnknownEventType(
-            f"event type {event_type!r} is not one this handler accepts "
-            f"({', '.join(sorted(catalogue))})"
+            f"event type {event_type!r} is not one this handler accepts ({', '.join(sorted(catalogue))})"
         )
     try:
         return CloudEvent[model].model_validate(document)  # type: ignore[valid-type]

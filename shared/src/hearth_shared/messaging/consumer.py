@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from functools import reduce
-from operator import or_
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import reduce
+from operator import or_
 from typing import Any
 
 import asyncpg
@@ -28,6 +29,7 @@ from faststream import AckPolicy
 from faststream.rabbit import Channel, RabbitBroker, RabbitExchange, RabbitMessage, RabbitQueue
 
 from ..contracts import CloudEvent, PermanentFailure, parse_event
+from ..db import Connection
 from .handlers import Handler, HandlerContext
 from .topology import Names, delays_ms
 
@@ -49,9 +51,7 @@ class RetriesExhausted(PermanentFailure):
 @dataclass
 class _Pending:
     event: CloudEvent[Any]
-    done: asyncio.Future[bool] = field(
-        default_factory=lambda: asyncio.get_running_loop().create_future()
-    )
+    done: asyncio.Future[bool] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
 class Consumer:
@@ -120,36 +120,32 @@ class Consumer:
                 await self._queue.put(pending)
                 await pending.done
             except PermanentFailure as exc:
-                await self._settle(message, lambda: self._park(raw, exc.reason, str(exc)))
+                await self._settle(message, self._park(raw, exc.reason, str(exc)))
             except Exception as exc:
-                await self._settle(message, lambda: self._retry_or_park(raw, exc))
+                await self._settle(message, self._retry_or_park(raw, exc))
             else:
                 await message.ack()
         finally:
             self._in_flight -= 1
 
-    async def _settle(self, message: RabbitMessage, forward: Any) -> None:
+    async def _settle(self, message: RabbitMessage, forward: Awaitable[None]) -> None:
         """Forward the message (to parking or a delay queue), then ack; if that fails, nack."""
         try:
-            await forward()
+            await forward
         except Exception as exc:
-            log.error(
-                "could not forward a failed message; returning it to its queue", error=repr(exc)
-            )
+            log.error("could not forward a failed message; returning it to its queue", error=repr(exc))
             await message.nack(requeue=True)
         else:
             await message.ack()
 
     async def _retry_or_park(self, raw: IncomingMessage, error: Exception) -> None:
-        attempt = int((raw.headers or {}).get(ATTEMPT, 0) or 0)
+        attempt = int(str((raw.headers or {}).get(ATTEMPT, 0)))
         if attempt >= len(self._delays):
             detail = f"after {attempt + 1} attempts: {error!r}"
             await self._park(raw, RetriesExhausted.reason, detail)
             return
         delay = self._delays[attempt]
-        log.warning(
-            "transient failure; will retry", attempt=attempt + 1, delay_ms=delay, error=repr(error)
-        )
+        log.warning("transient failure; will retry", attempt=attempt + 1, delay_ms=delay, error=repr(error))
         await self._forward(
             raw,
             exchange=RabbitExchange(self._names.delay_exchange, declare=False),
@@ -232,9 +228,7 @@ class Consumer:
             else:
                 pending.done.set_exception(error)
 
-    async def _apply_one(
-        self, conn: asyncpg.Connection, event: CloudEvent[Any]
-    ) -> Exception | None:
+    async def _apply_one(self, conn: Connection, event: CloudEvent[Any]) -> Exception | None:
         """Inbox row + effect in one savepoint; a handler error undoes both and is returned."""
         with structlog.contextvars.bound_contextvars(
             event_id=event.id, event_type=event.type, correlation_id=event.correlationid
@@ -248,9 +242,7 @@ class Consumer:
                         self.handler.name,
                     )
                     if first_time:
-                        await self.handler.fn(
-                            HandlerContext(conn, event, self._names.service), event.data
-                        )
+                        await self.handler.fn(HandlerContext(conn, event, self._names.service), event.data)
                     else:
                         log.info("duplicate message ignored", handler=self.handler.name)
             except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError):

@@ -10,9 +10,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import asyncpg
-
 from ..contracts import CloudEvent, EventData, new_event
+from ..db import Connection
 from .outbox import write_event
 
 
@@ -20,7 +19,7 @@ from .outbox import write_event
 class HandlerContext:
     """The handler's transaction, the event being handled, and publishing that keeps causality."""
 
-    conn: asyncpg.Connection
+    conn: Connection
     event: CloudEvent[Any]
     service: str
 

@@ -17,10 +17,11 @@ from faststream.rabbit import RabbitBroker, RabbitExchange
 
 from ..contracts import CONTENT_TYPE, CloudEvent
 from ..contracts.envelope import routing_key_for
+from ..db import Connection
 from ..worker import ClaimLoop
 
 
-async def write_event(conn: asyncpg.Connection, event: CloudEvent[Any]) -> None:
+async def write_event(conn: Connection, event: CloudEvent[Any]) -> None:
     """Add `event` to the outbox inside the caller's open transaction."""
     await conn.execute(
         "INSERT INTO outbox (event_id, event_type, routing_key, correlation_id, body) "

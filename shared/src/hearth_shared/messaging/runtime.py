@@ -6,16 +6,16 @@ the outbox, then disconnect. Each service's `app` module composes one of these.
 from __future__ import annotations
 
 import asyncio
-import logging
 import contextlib
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 import asyncpg
 import structlog
 from faststream.rabbit import Channel, RabbitBroker, RabbitExchange
-from faststream.specification import AsyncAPI
 from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
+from faststream.specification import AsyncAPI
 from prometheus_client import CollectorRegistry
 
 from ..contracts import CloudEvent, EventData
@@ -64,6 +64,7 @@ class ServiceRuntime:
             graceful_timeout=15.0,
             apply_types=False,  # the consumer parses bodies itself (see Consumer._delivery_function)
             logger=logging.getLogger("faststream"),
+            log_level=logging.DEBUG,  # one line per message is too much at INFO
         )
         self.handlers = list(handlers)
         self._migrations = migrations

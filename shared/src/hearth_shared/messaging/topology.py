@@ -81,7 +81,7 @@ def events_exchange_arguments(names: Names) -> dict[str, Any]:
 
 
 def _quorum(name: str, **arguments: Any) -> RabbitQueue:
-    return RabbitQueue(name, queue_type=QueueType.QUORUM, durable=True, arguments=arguments)  # type: ignore[arg-type]
+    return RabbitQueue(name, queue_type=QueueType.QUORUM, durable=True, arguments=arguments)  # type: ignore[call-overload,no-any-return]
 
 
 async def declare_exchanges(broker: RabbitBroker, names: Names) -> AbstractRobustExchange:

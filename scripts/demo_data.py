@@ -1,0 +1,72 @@
+"""Demo data drawn from real gatherings of social workers' communities of practice. The people
+are invented (never the names in the seed texts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+GATHERINGS: list[dict[str, Any]] = [
+    {
+        "title": {
+            "en": "Quarterly community of practice — virtual gathering (French breakout)",
+            "fr": "Communauté de pratique trimestrielle — rencontre virtuelle (salle en français)",
+        },
+        "kind": "community_of_practice",
+        "modality": "virtual",
+        "starts_at": "2027-03-11T12:00:00-04:00",
+        "ends_at": "2027-03-11T13:30:00-04:00",
+        "time_zone": "America/Halifax",
+        "capacity": 500,
+        "join_url": "https://video.example.org/j/cop-quarterly",
+    },
+    {
+        "title": {
+            "en": "Noon gathering: housing and poverty practice circle",
+            "fr": "Rencontre du midi : cercle de pratique logement et pauvreté",
+        },
+        "kind": "community_of_practice",
+        "modality": "virtual",
+        "starts_at": "2027-01-20T12:00:00-04:00",
+        "ends_at": "2027-01-20T13:00:00-04:00",
+        "time_zone": "America/Halifax",
+        "capacity": 120,
+        "join_url": "https://video.example.org/j/noon-housing",
+    },
+    {
+        "title": {
+            "en": "London social workers' networking evening",
+            "fr": "Soirée de réseautage des travailleuses et travailleurs sociaux de Londres",
+        },
+        "kind": "networking_evening",
+        "modality": "in_person",
+        "starts_at": "2027-04-15T18:00:00+01:00",
+        "ends_at": "2027-04-15T21:30:00+01:00",
+        "time_zone": "Europe/London",
+        "capacity": 80,
+        "venue": "Community hall, Camden, London",
+    },
+]
+
+PEOPLE = [
+    {"name": "Maëlle Arsenault", "email": "maelle.arsenault@example.org", "preferred_language": "fr"},
+    {"name": "Devon Okafor", "email": "devon.okafor@example.org", "preferred_language": "en"},
+]
+
+
+async def load_demo_data(client: httpx.AsyncClient, registration: str) -> None:
+    """Schedule the demo gatherings and a few tickets, once (skipped when they already exist)."""
+    existing = {g["title"]["en"] for g in (await client.get(f"{registration}/gatherings")).json()}
+    for gathering in GATHERINGS:
+        if gathering["title"]["en"] in existing:
+            continue
+        response = await client.post(f"{registration}/gatherings", json=gathering)
+        response.raise_for_status()
+        gathering_id = response.json()["id"]
+        for person in PEOPLE:
+            await client.post(
+                f"{registration}/gatherings/{gathering_id}/tickets",
+                json=person,
+                headers={"Idempotency-Key": f"demo:{gathering_id}:{person['email']}"},
+            )

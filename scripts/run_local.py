@@ -1,0 +1,113 @@
+"""Run all of Hearth on this machine: every service and the gateway as processes against the local
+RabbitMQ and PostgreSQL, a mail sink writing to .hearth/mail, and demo data. Ctrl-C stops it all.
+
+Started by `./dev run`. Settings come from HEARTH_* variables as in production; this script only
+fills in the per-service database role and port.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from pathlib import Path
+
+import httpx
+
+from demo_data import load_demo_data
+from hearth_shared.provision import SERVICES, provision, role_name
+
+ROOT = Path(__file__).resolve().parent.parent
+STATE = ROOT / ".hearth"
+ADMIN_DSN = os.environ.get("HEARTH_ADMIN_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+DATABASE = os.environ.get("HEARTH_DATABASE", "hearth")
+PORTS = {"gateway": 8000, "registration": 8001, "credits": 8002, "groups": 8003, "notifications": 8004}
+SMTP_PORT = int(os.environ.get("HEARTH_SMTP_PORT", "1025"))
+
+
+def service_env(service: str) -> dict[str, str]:
+    host_part = ADMIN_DSN.split("@", 1)[1].split("/", 1)[0]
+    return {
+        **os.environ,
+        "HEARTH_DATABASE_URL": f"postgresql://{role_name(service)}@{host_part}/{DATABASE}",
+        "HEARTH_HTTP_PORT": str(PORTS[service]),
+        "HEARTH_SMTP_PORT": str(SMTP_PORT),
+        "HEARTH_LOG_FORMAT": os.environ.get("HEARTH_LOG_FORMAT", "console"),
+    }
+
+
+async def relay_output(name: str, stream: asyncio.StreamReader) -> None:
+    while line := await stream.readline():
+        sys.stdout.write(f"{name:>13} | {line.decode(errors='replace')}")
+        sys.stdout.flush()
+
+
+async def spawn(name: str, args: list[str], env: dict[str, str]) -> asyncio.subprocess.Process:
+    process = await asyncio.create_subprocess_exec(
+        *args, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    assert process.stdout is not None
+    asyncio.create_task(relay_output(name, process.stdout))  # noqa: RUF006 - lives as long as the process
+    return process
+
+
+async def wait_ready(client: httpx.AsyncClient, service: str) -> None:
+    async with asyncio.timeout(60):
+        while True:
+            with contextlib.suppress(httpx.HTTPError):
+                if (await client.get(f"http://127.0.0.1:{PORTS[service]}/ready")).status_code == 200:
+                    return
+            await asyncio.sleep(0.3)
+
+
+async def main() -> None:
+    await provision(ADMIN_DSN, DATABASE)
+    for part in ("tmp", "new", "cur"):  # a Maildir: the sink writes here, any mail reader opens it
+        (STATE / "mail" / part).mkdir(parents=True, exist_ok=True)
+    processes = [
+        await spawn(
+            "mail",
+            [
+                sys.executable,
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                f"127.0.0.1:{SMTP_PORT}",
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+                str(STATE / "mail"),
+            ],
+            dict(os.environ),
+        )
+    ]
+    for service in SERVICES:
+        processes.append(
+            await spawn(service, [sys.executable, "-m", f"hearth_{service}"], service_env(service))
+        )
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+    try:
+        async with httpx.AsyncClient() as client:
+            await asyncio.gather(*(wait_ready(client, s) for s in SERVICES))
+            await load_demo_data(client, f"http://127.0.0.1:{PORTS['registration']}")
+        print(
+            "\nHearth is running:\n"
+            + "".join(f"  {s:<14} http://127.0.0.1:{p}/docs\n" for s, p in PORTS.items())
+            + f"  emails         {STATE / 'mail'} (a Maildir; SMTP on 127.0.0.1:{SMTP_PORT})\n"
+            + "Ctrl-C stops everything.\n",
+            flush=True,
+        )
+        await stop.wait()
+    finally:
+        for process in processes:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+        await asyncio.gather(*(p.wait() for p in processes))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
