@@ -28,8 +28,8 @@ async def buy(registration: ServiceProcess, gathering_id: str, count: int) -> se
 
 
 async def test_events_committed_without_a_broker_are_published_once_it_is_back(
+    broker_proxy: TcpProxy,  # before start_service: services stop before the proxy goes away
     start_service: StartService,
-    broker_proxy: TcpProxy,
     infra: Infra,
     database: TestDatabase,
     amqp: AbstractRobustConnection,

@@ -21,10 +21,11 @@ from hearth_shared.contracts.catalogue import MembershipStatus, MemberUpserted
 from hearth_shared.messaging import HandlerContext, ServiceRuntime, handles
 from hearth_shared.messaging.consumer import ATTEMPT, PARKED_HANDLER, PARKED_REASON, PARKED_SERVICE
 from hearth_shared.settings import ServiceSettings
+from hearth_testing.fixtures import TEST_RETRY_DELAYS
 from hearth_testing.infra import Infra, TestDatabase
 
 ROUTING_KEY = MemberUpserted.routing_key()
-RETRY_DELAYS = [0.1, 0.2, 0.3]
+RETRY_DELAYS = TEST_RETRY_DELAYS
 
 # How many more transient failures each member id should see before succeeding (-1: forever).
 failures_left: dict[str, int] = {}

@@ -85,6 +85,8 @@ class ClaimLoop:
         """Stop looping, after finishing what is pending (bounded by `flush_timeout`)."""
         self._stopping = True
         self._wake.set()
+        if flush_timeout <= 0:
+            return
         with contextlib.suppress(Exception):
             async with asyncio.timeout(flush_timeout):
                 while await self._step():

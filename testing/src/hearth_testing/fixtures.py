@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -10,12 +11,15 @@ from urllib.parse import urlsplit
 import aio_pika
 import pytest
 
+from hearth_shared.messaging import Names
+from hearth_shared.messaging.topology import declared_names, delete_names
+
 from .infra import Infra, TestDatabase
 from .processes import ServiceProcess, TcpProxy, free_port
 from .smtp import SmtpSink
 
 # Short delays so that retry tests take a second, not minutes.
-TEST_RETRY_DELAYS = "[0.2, 0.4, 0.8]"
+TEST_RETRY_DELAYS = [0.2, 0.4, 0.8]
 
 
 @pytest.fixture(scope="session")
@@ -32,11 +36,37 @@ def smtp_sink() -> Iterator[SmtpSink]:
 
 
 @pytest.fixture(scope="session")
-async def amqp(infra: Infra) -> AsyncIterator[aio_pika.abc.AbstractRobustConnection]:
-    """A connection for the test itself: publishing as an outside system would, reading queues."""
+async def amqp(infra: Infra, name_prefix: str) -> AsyncIterator[aio_pika.abc.AbstractRobustConnection]:
+    """A connection for the test itself: publishing as an outside system would, reading queues.
+    At the end of the session it removes every queue and exchange the session declared: quorum
+    queues left behind by hundreds of runs would wear the shared broker down."""
     connection = await aio_pika.connect_robust(infra.amqp_url)
     yield connection
+    for service, handler_names in handlers_under_test().items():
+        queues, exchanges = declared_names(Names(name_prefix, service), handler_names, TEST_RETRY_DELAYS)
+        await delete_names(connection, queues, exchanges)
     await connection.close()
+
+
+def handlers_under_test() -> dict[str, list[str]]:
+    """Every service's handler names (and the kit test's), for cleaning up a session."""
+    from hearth_credits.handlers import HANDLERS as credits
+    from hearth_gateway.handlers import HANDLERS as gateway
+    from hearth_groups.handlers import HANDLERS as groups
+    from hearth_notifications.handlers import HANDLERS as notifications
+    from hearth_registration.handlers import HANDLERS as registration
+
+    found = {
+        "registration": registration,
+        "credits": credits,
+        "groups": groups,
+        "notifications": notifications,
+        "gateway": gateway,
+    }
+    return {s: [h.name for h in hs] for s, hs in found.items()} | {"kittest": KITTEST_HANDLERS}
+
+
+KITTEST_HANDLERS = ["on_member_upserted"]  # shared/tests' in-process service
 
 
 def service_env(
@@ -51,7 +81,7 @@ def service_env(
         "HEARTH_DATABASE_URL": database.dsn(service),
         "HEARTH_NAME_PREFIX": name_prefix,
         "HEARTH_HTTP_PORT": str(free_port()),
-        "HEARTH_RETRY_DELAYS": TEST_RETRY_DELAYS,
+        "HEARTH_RETRY_DELAYS": json.dumps(TEST_RETRY_DELAYS),
         "HEARTH_RELAY_POLL_SECONDS": "0.5",
     }
     env.update({f"HEARTH_{k.upper()}": str(v) for k, v in overrides.items()})

@@ -1,36 +1,39 @@
 """Idempotent, batched consumption with classified failures.
 
-Per delivery: parse (a bad message parks at once) -> hand to the batcher -> ack after commit.
-The batcher applies up to `batch_size` deliveries in one transaction, each in its own savepoint
-with its inbox row, so one failing message does not undo the others and a redelivered message id
-is a no-op. Only after the commit are the deliveries acknowledged.
+Per delivery: bind its ids into the log context, parse (a bad message parks at once), then queue
+it for the batch worker. The worker applies up to `batch_size` deliveries in one transaction —
+one inbox statement for the batch, each new event's handler, one outbox statement — and only
+after the commit acknowledges them. A redelivered message id finds its inbox row and changes
+nothing.
 
 Failures: `PermanentFailure` (bad JSON, schema, unknown type, or raised by a handler) parks the
 message with headers saying why, where and when. Anything else is treated as transient and goes to
 the next delay queue; after the last delay it parks as `retries_exhausted`. If even that publish
-fails the delivery is nacked back to its queue, where the delivery limit bounds the loop.
+fails, the delivery is returned to its queue (nack), where the delivery limit bounds the loop.
+
+Consumption uses aio-pika directly: FastStream's per-message pipeline alone tops out at about a
+third of aio-pika's rate on our 2-core machine (docs/benchmarks.md), below what credits must drain.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import reduce
-from operator import or_
 from typing import Any
 
+import aio_pika
 import asyncpg
 import structlog
-from aio_pika import IncomingMessage
-from faststream import AckPolicy
-from faststream.rabbit import Channel, RabbitBroker, RabbitExchange, RabbitMessage, RabbitQueue
+from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
 
 from ..contracts import CloudEvent, PermanentFailure, parse_event
 from ..db import Connection
 from .handlers import Handler, HandlerContext
+from .metrics import KitMetrics
+from .outbox import write_events
+from .publisher import Publisher
 from .topology import Names, delays_ms
 
 log = structlog.get_logger(__name__)
@@ -43,121 +46,157 @@ PARKED_SERVICE = "x-hearth-parked-service"
 PARKED_HANDLER = "x-hearth-parked-handler"
 PARKED_AT = "x-hearth-parked-at"
 
+# What a broken database connection looks like: the whole batch fails and is retried.
+CONNECTION_ERRORS = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError)
+
 
 class RetriesExhausted(PermanentFailure):
     reason = "retries_exhausted"
 
 
+class _HandlerFailed(Exception):
+    """The handler of the batch's `index`-th delivery raised `error`."""
+
+    def __init__(self, index: int, error: Exception) -> None:
+        super().__init__(index, error)
+        self.index, self.error = index, error
+
+
 @dataclass
 class _Pending:
-    event: CloudEvent[Any]
-    done: asyncio.Future[bool] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    event: CloudEvent[Any] | None  # None when the body could not be parsed
+    message: AbstractIncomingMessage
+    error: PermanentFailure | None
 
 
 class Consumer:
-    """One handler's queue: subscribe, batch, apply with the inbox, settle each delivery."""
+    """One handler's queue: receive, batch, apply with the inbox, settle each delivery."""
 
     def __init__(
         self,
         handler: Handler,
         *,
-        broker: RabbitBroker,
         names: Names,
         retry_delays: list[float],
         prefetch: int = 256,
         batch_size: int = 64,
         linger_ms: float = 2.0,
-        workers: int = 2,
+        metrics: KitMetrics,
     ) -> None:
         self.handler = handler
-        self._pool: asyncpg.Pool | None = None
-        self._broker = broker
+        self._metrics = metrics
         self._names = names
         self._delays = delays_ms(retry_delays)
+        self._prefetch = prefetch
         self._batch_size = batch_size
         self._linger = linger_ms / 1000
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
-        self._worker_count = workers
-        self._workers: list[asyncio.Task[None]] = []
         self._in_flight = 0
-        self.subscriber = broker.subscriber(
-            RabbitQueue(names.handler_queue(handler.name), declare=False),
-            channel=Channel(prefetch_count=prefetch),
-            ack_policy=AckPolicy.MANUAL,
-            decoder=_message,
-            title=names.handler_key(handler.name),
-            description=(handler.fn.__doc__ or handler.name).strip(),
-        )(self._delivery_function())
+        self._channel: AbstractChannel | None = None
+        self._consumer_tag: str | None = None
+        self._worker: asyncio.Task[None] | None = None
 
-    def _delivery_function(self) -> Any:
-        """The subscriber's callable. The broker runs with `apply_types=False` and `_message` as
-        decoder, so it receives the message untouched; its annotation only documents the accepted
-        events in the AsyncAPI document."""
-
-        async def deliver(message: RabbitMessage) -> None:
-            await self._on_delivery(message)
-
-        deliver.__name__ = self.handler.name
-        deliver.__annotations__ = {
-            "message": reduce(or_, [CloudEvent[m] for m in self.handler.accepts]),  # type: ignore[valid-type]
-            "return": None,
-        }
-        return deliver
-
-    def start(self, pool: asyncpg.Pool) -> None:
-        """Start the batch workers (before the subscriber starts receiving)."""
+    async def start(
+        self, pool: asyncpg.Pool, connection: AbstractRobustConnection, publisher: Publisher
+    ) -> None:
         self._pool = pool
-        self._workers = [asyncio.create_task(self._work()) for _ in range(self._worker_count)]
+        self._publisher = publisher
+        self._worker = asyncio.create_task(self._work())
+        self._channel = await connection.channel()
+        await self._channel.set_qos(prefetch_count=self._prefetch)
+        queue = await self._channel.get_queue(self._names.handler_queue(self.handler.name), ensure=False)
+        self._consumer_tag = await queue.consume(self._on_delivery)
+
+    async def stop(self, timeout: float = 15.0) -> None:
+        """Stop receiving, let deliveries already received settle, then stop the worker."""
+        if self._channel is not None and self._consumer_tag is not None and timeout > 0:
+            with contextlib.suppress(Exception):  # includes a broker that is not there to answer
+                async with asyncio.timeout(5):
+                    queue = await self._channel.get_queue(
+                        self._names.handler_queue(self.handler.name), ensure=False
+                    )
+                    await queue.cancel(self._consumer_tag)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):
+                while self._in_flight:
+                    await asyncio.sleep(0.02)
+        if self._worker is not None:
+            self._worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+        if self._channel is not None and timeout > 0:
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(5):
+                    await self._channel.close()
 
     # --- one delivery ---------------------------------------------------------------------------
-    async def _on_delivery(self, message: RabbitMessage) -> None:
-        raw: IncomingMessage = message.raw_message
+    async def _on_delivery(self, message: AbstractIncomingMessage) -> None:
+        """Parse and queue, in delivery order: the worker settles deliveries in that same order,
+        which is what lets it acknowledge a whole batch with one `multiple` ack."""
+        try:
+            pending = _Pending(parse_event(message.body, self.handler.catalogue), message, None)
+        except PermanentFailure as exc:
+            pending = _Pending(None, message, exc)
         self._in_flight += 1
-        try:
-            try:
-                event = parse_event(raw.body, self.handler.catalogue)
-                pending = _Pending(event)
-                await self._queue.put(pending)
-                await pending.done
-            except PermanentFailure as exc:
-                await self._settle(message, self._park(raw, exc.reason, str(exc)))
-            except Exception as exc:
-                await self._settle(message, self._retry_or_park(raw, exc))
+        self._queue.put_nowait(pending)
+
+    async def _forward_failure(self, message: AbstractIncomingMessage, error: Exception) -> None:
+        """Send a failed delivery to parking (permanent) or to its next delay queue (transient)."""
+        with structlog.contextvars.bound_contextvars(
+            event_id=message.message_id, event_type=message.type, correlation_id=message.correlation_id
+        ):
+            if isinstance(error, PermanentFailure):
+                await self._park(message, error.reason, str(error))
+                self._metrics.parked.labels(self.handler.name, error.reason).inc()
             else:
-                await message.ack()
-        finally:
-            self._in_flight -= 1
+                await self._retry_or_park(message, error)
 
-    async def _settle(self, message: RabbitMessage, forward: Awaitable[None]) -> None:
-        """Forward the message (to parking or a delay queue), then ack; if that fails, nack."""
+    async def _settle(self, batch: list[_Pending], errors: list[Exception | None]) -> None:
+        """Forward the failures, then acknowledge the whole batch with one `multiple` ack (every
+        older delivery on this channel is settled by now). If a forward fails, that delivery is
+        returned to its queue instead (bounded by the delivery limit) and the rest acked singly."""
+        returned: set[int] = set()
+        for index, (pending, error) in enumerate(zip(batch, errors, strict=True)):
+            if error is None:
+                continue
+            try:
+                await self._forward_failure(pending.message, error)
+            except Exception as exc:
+                log.error("could not forward a failed message; returning it to its queue", error=repr(exc))
+                returned.add(index)
+                with contextlib.suppress(Exception):
+                    await pending.message.nack(requeue=True)
         try:
-            await forward
-        except Exception as exc:
-            log.error("could not forward a failed message; returning it to its queue", error=repr(exc))
-            await message.nack(requeue=True)
-        else:
-            await message.ack()
+            if not returned:
+                await batch[-1].message.ack(multiple=True)
+            else:
+                for index, pending in enumerate(batch):
+                    if index not in returned:
+                        await pending.message.ack()
+        except Exception as exc:  # channel gone: the broker redelivers; the inbox makes that harmless
+            log.warning("could not acknowledge a batch", error=repr(exc), size=len(batch))
 
-    async def _retry_or_park(self, raw: IncomingMessage, error: Exception) -> None:
-        attempt = int(str((raw.headers or {}).get(ATTEMPT, 0)))
+    async def _retry_or_park(self, message: AbstractIncomingMessage, error: Exception) -> None:
+        attempt = int(str((message.headers or {}).get(ATTEMPT, 0)))
         if attempt >= len(self._delays):
-            detail = f"after {attempt + 1} attempts: {error!r}"
-            await self._park(raw, RetriesExhausted.reason, detail)
+            await self._park(message, RetriesExhausted.reason, f"after {attempt + 1} attempts: {error!r}")
+            self._metrics.parked.labels(self.handler.name, RetriesExhausted.reason).inc()
             return
         delay = self._delays[attempt]
         log.warning("transient failure; will retry", attempt=attempt + 1, delay_ms=delay, error=repr(error))
         await self._forward(
-            raw,
-            exchange=RabbitExchange(self._names.delay_exchange, declare=False),
+            message,
+            exchange=self._names.delay_exchange,
             routing_key=self._names.retry_routing_key(delay, self.handler.name),
             headers={ATTEMPT: attempt + 1},
         )
+        self._metrics.retried.labels(self.handler.name).inc()
 
-    async def _park(self, raw: IncomingMessage, reason: str, detail: str) -> None:
+    async def _park(self, message: AbstractIncomingMessage, reason: str, detail: str) -> None:
         log.error("message parked", reason=reason, detail=detail)
         await self._forward(
-            raw,
-            exchange=None,
+            message,
+            exchange="",
             routing_key=self._names.parking_queue,
             headers={
                 PARKED_REASON: reason,
@@ -169,99 +208,95 @@ class Consumer:
         )
 
     async def _forward(
-        self,
-        raw: IncomingMessage,
-        *,
-        exchange: RabbitExchange | None,
-        routing_key: str,
-        headers: dict[str, Any],
+        self, message: AbstractIncomingMessage, *, exchange: str, routing_key: str, headers: dict[str, Any]
     ) -> None:
-        original = dict(raw.headers or {})
-        original.setdefault(ORIGINAL_ROUTING_KEY, raw.routing_key or "")
-        await self._broker.publish(
-            raw.body,
+        original = dict(message.headers or {})
+        original.setdefault(ORIGINAL_ROUTING_KEY, message.routing_key or "")
+        await self._publisher.publish(
+            aio_pika.Message(
+                message.body,
+                headers={**original, **headers},
+                message_id=message.message_id,
+                correlation_id=message.correlation_id,
+                type=message.type,
+                content_type=message.content_type,
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            ),
             exchange=exchange,
             routing_key=routing_key,
-            mandatory=True,
-            persist=True,
-            headers={**original, **headers},
-            message_id=raw.message_id,
-            correlation_id=raw.correlation_id,
-            message_type=raw.type,
-            content_type=raw.content_type,
-            timeout=10.0,
         )
 
     # --- batches ----------------------------------------------------------------------------------
     async def _work(self) -> None:
         while True:
             batch = [await self._queue.get()]
-            deadline = asyncio.get_running_loop().time() + self._linger
-            while len(batch) < self._batch_size:
-                if not self._queue.empty():
-                    batch.append(self._queue.get_nowait())
-                    continue
-                remaining = deadline - asyncio.get_running_loop().time()
-                if remaining <= 0:
-                    break
-                try:
-                    batch.append(await asyncio.wait_for(self._queue.get(), remaining))
-                except TimeoutError:
-                    break
-            await self._apply(batch)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._linger):
+                    while len(batch) < self._batch_size:
+                        batch.append(await self._queue.get())
+            while len(batch) < self._batch_size and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            with self._metrics.batch_seconds.labels(self.handler.name).time():
+                errors = await self._apply(batch)
+            self._metrics.handled.labels(self.handler.name).inc(errors.count(None))
+            await self._settle(batch, errors)
+            self._in_flight -= len(batch)
 
-    async def _apply(self, batch: list[_Pending]) -> None:
-        outcomes: list[tuple[_Pending, BaseException | None]] = []
-        assert self._pool is not None, "start() gives the consumer its pool"
+    async def _apply(self, batch: list[_Pending]) -> list[Exception | None]:
+        """Apply a batch in one transaction; return each delivery's error (None: committed).
+
+        A handler that raises takes only its own delivery out: the transaction is rolled back and
+        the rest of the batch applied again without it (handlers only write through `ctx`, so a
+        rolled-back attempt leaves no trace). Any other failure fails every delivery.
+        """
+        failed: dict[int, Exception] = {i: p.error for i, p in enumerate(batch) if p.error is not None}
+        if len(failed) == len(batch):
+            return [p.error for p in batch]
         try:
-            async with self._pool.acquire() as conn, conn.transaction():
-                for pending in batch:
-                    outcomes.append((pending, await self._apply_one(conn, pending.event)))
+            async with self._pool.acquire() as conn:
+                while True:
+                    remaining = [
+                        (i, p.event) for i, p in enumerate(batch) if i not in failed and p.event is not None
+                    ]
+                    try:
+                        async with conn.transaction():
+                            await self._apply_together(conn, remaining)
+                        break
+                    except _HandlerFailed as failure:
+                        failed[failure.index] = failure.error
         except Exception as exc:  # the transaction as a whole failed: every delivery is retried
-            for pending in batch:
-                if not pending.done.done():
-                    pending.done.set_exception(exc)
-            return
-        for pending, error in outcomes:
-            if error is None:
-                pending.done.set_result(True)
-            else:
-                pending.done.set_exception(error)
+            log.warning("batch failed", error=repr(exc), size=len(batch))
+            return [failed.get(i, exc) for i in range(len(batch))]
+        return [failed.get(i) for i in range(len(batch))]
 
-    async def _apply_one(self, conn: Connection, event: CloudEvent[Any]) -> Exception | None:
-        """Inbox row + effect in one savepoint; a handler error undoes both and is returned."""
-        with structlog.contextvars.bound_contextvars(
-            event_id=event.id, event_type=event.type, correlation_id=event.correlationid
-        ):
-            try:
-                async with conn.transaction():
-                    first_time = await conn.fetchval(
-                        "INSERT INTO inbox (message_id, handler) VALUES ($1, $2) "
-                        "ON CONFLICT DO NOTHING RETURNING true",
-                        event.id,
-                        self.handler.name,
+    async def _apply_together(self, conn: Connection, items: list[tuple[int, CloudEvent[Any]]]) -> None:
+        """Inbox rows for the whole batch in one statement, each new event's handler, then every
+        event the handlers published in one outbox statement."""
+        new_ids = {
+            row["message_id"]
+            for row in await conn.fetch(
+                "INSERT INTO inbox (message_id, handler) SELECT unnest($1::text[]), $2 "
+                "ON CONFLICT DO NOTHING RETURNING message_id",
+                [event.id for _, event in items],
+                self.handler.name,
+            )
+        }
+        published: list[CloudEvent[Any]] = []
+        for index, event in items:
+            with structlog.contextvars.bound_contextvars(
+                event_id=event.id, event_type=event.type, correlation_id=event.correlationid
+            ):
+                if event.id not in new_ids:
+                    log.info("duplicate message ignored", handler=self.handler.name)
+                    self._metrics.duplicates.labels(self.handler.name).inc()
+                    continue
+                new_ids.discard(event.id)  # a second copy within this batch is a duplicate too
+                try:
+                    await self.handler.fn(
+                        HandlerContext(conn, event, self._names.service, published), event.data
                     )
-                    if first_time:
-                        await self.handler.fn(HandlerContext(conn, event, self._names.service), event.data)
-                    else:
-                        log.info("duplicate message ignored", handler=self.handler.name)
-            except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError):
-                raise  # the connection is gone: fail the whole batch
-            except Exception as exc:
-                return exc
-        return None
-
-    async def drain(self, timeout: float = 15.0) -> None:
-        """Wait for deliveries already received to be settled, then stop the batch workers."""
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(timeout):
-                while self._in_flight:
-                    await asyncio.sleep(0.02)
-        for worker in self._workers:
-            worker.cancel()
-        await asyncio.gather(*self._workers, return_exceptions=True)
-
-
-async def _message(message: RabbitMessage) -> RabbitMessage:
-    """Hand the message itself to the handler: parsing (and saying what is wrong) is ours."""
-    return message
+                except CONNECTION_ERRORS:
+                    raise  # the connection is gone: fail the whole batch
+                except Exception as exc:
+                    raise _HandlerFailed(index, exc) from exc
+        await write_events(conn, published)

@@ -12,7 +12,6 @@ from typing import Any
 
 from ..contracts import CloudEvent, EventData, new_event
 from ..db import Connection
-from .outbox import write_event
 
 
 @dataclass(frozen=True)
@@ -22,17 +21,20 @@ class HandlerContext:
     conn: Connection
     event: CloudEvent[Any]
     service: str
+    # Events published while handling; the consumer writes them to the outbox in the same
+    # transaction, all of a batch's in one statement.
+    published: list[CloudEvent[Any]]
 
     async def publish(self, data: EventData) -> None:
-        """Write an event to the outbox, carrying this event's correlation id and id as cause."""
-        await write_event(
-            self.conn,
+        """Publish an event (through the outbox), carrying this event's correlation id and its id
+        as the cause."""
+        self.published.append(
             new_event(
                 data,
                 source=f"/hearth/{self.service}",
                 correlation_id=self.event.correlationid,
                 causation_id=self.event.id,
-            ),
+            )
         )
 
 

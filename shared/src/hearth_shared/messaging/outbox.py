@@ -12,25 +12,34 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import aio_pika
 import asyncpg
-from faststream.rabbit import RabbitBroker, RabbitExchange
+from prometheus_client import Counter
 
 from ..contracts import CONTENT_TYPE, CloudEvent
 from ..contracts.envelope import routing_key_for
 from ..db import Connection
 from ..worker import ClaimLoop
+from .publisher import Publisher
 
 
 async def write_event(conn: Connection, event: CloudEvent[Any]) -> None:
     """Add `event` to the outbox inside the caller's open transaction."""
+    await write_events(conn, [event])
+
+
+async def write_events(conn: Connection, events: list[CloudEvent[Any]]) -> None:
+    """Add `events` to the outbox in one statement, inside the caller's open transaction."""
+    if not events:
+        return
     await conn.execute(
         "INSERT INTO outbox (event_id, event_type, routing_key, correlation_id, body) "
-        "VALUES ($1, $2, $3, $4, $5)",
-        event.id,
-        event.type,
-        routing_key_for(event.type),
-        event.correlationid,
-        event.model_dump_json().encode(),
+        "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bytea[])",
+        [e.id for e in events],
+        [e.type for e in events],
+        [routing_key_for(e.type) for e in events],
+        [e.correlationid for e in events],
+        [e.model_dump_json().encode() for e in events],
     )
 
 
@@ -40,19 +49,18 @@ class OutboxRelay:
     def __init__(
         self,
         pool: asyncpg.Pool,
-        broker: RabbitBroker,
+        publisher: Publisher,
         *,
         exchange: str,
         schema: str,
         batch_size: int = 200,
         poll_seconds: float = 1.0,
-        publish_timeout: float = 10.0,
+        published: Counter | None = None,
     ) -> None:
         self._pool = pool
-        self._broker = broker
-        self._exchange = RabbitExchange(exchange, declare=False)
+        self._publisher = publisher
+        self._exchange = exchange
         self._batch_size = batch_size
-        self._publish_timeout = publish_timeout
         self._loop = ClaimLoop(
             pool,
             channel=f"{schema}_outbox",
@@ -61,7 +69,7 @@ class OutboxRelay:
             poll_seconds=poll_seconds,
             what="outbox relay",
         )
-        self.published = 0
+        self._published = published
 
     async def publish_pending(self) -> int:
         """Publish one claimed batch; return how many rows it marked published."""
@@ -78,21 +86,22 @@ class OutboxRelay:
                 "UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])",
                 [row["seq"] for row in rows],
             )
-        self.published += len(rows)
+        if self._published is not None:
+            self._published.inc(len(rows))
         return len(rows)
 
     async def _publish(self, row: asyncpg.Record) -> None:
-        await self._broker.publish(
-            bytes(row["body"]),
+        await self._publisher.publish(
+            aio_pika.Message(
+                bytes(row["body"]),
+                message_id=row["event_id"],
+                correlation_id=row["correlation_id"],
+                type=row["event_type"],
+                content_type=CONTENT_TYPE,
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            ),
             exchange=self._exchange,
             routing_key=row["routing_key"],
-            mandatory=True,
-            persist=True,
-            message_id=row["event_id"],
-            correlation_id=row["correlation_id"],
-            message_type=row["event_type"],
-            content_type=CONTENT_TYPE,
-            timeout=self._publish_timeout,
         )
 
     async def run(self) -> None:

@@ -7,24 +7,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
+import aio_pika
 import asyncpg
 import structlog
-from faststream.rabbit import Channel, RabbitBroker, RabbitExchange
-from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
-from faststream.specification import AsyncAPI
+from aio_pika.abc import AbstractRobustConnection
 from prometheus_client import CollectorRegistry
 
-from ..contracts import CloudEvent, EventData
+from ..contracts import EventData
 from ..db import connect_with_retry, migrate
 from ..settings import ServiceSettings
+from .asyncapi import asyncapi_document
 from .consumer import Consumer
 from .handlers import Handler
-from .middleware import LogContextMiddleware
+from .metrics import KitMetrics
 from .outbox import OutboxRelay
+from .publisher import Publisher
 from .topology import Names, declare_service
 
 log = structlog.get_logger(__name__)
@@ -56,61 +56,38 @@ class ServiceRuntime:
         self.settings = settings
         self.names = Names(settings.name_prefix, service)
         self.metrics = CollectorRegistry()
-        self.broker = RabbitBroker(
-            settings.amqp_url,
-            default_channel=Channel(publisher_confirms=True, on_return_raises=True),
-            middlewares=[LogContextMiddleware, RabbitPrometheusMiddleware(registry=self.metrics)],
-            app_id=f"hearth-{service}",
-            graceful_timeout=15.0,
-            apply_types=False,  # the consumer parses bodies itself (see Consumer._delivery_function)
-            logger=logging.getLogger("faststream"),
-            log_level=logging.DEBUG,  # one line per message is too much at INFO
-        )
+        self._kit_metrics = kit_metrics = KitMetrics(self.metrics)
         self.handlers = list(handlers)
-        self._migrations = migrations
-        self._pool_size = pool_size
-        self._worker_factories = list(workers)
-        self.workers: list[Worker] = []
+        self.publishes = list(publishes)
         self.consumers = [
             Consumer(
                 handler,
-                broker=self.broker,
                 names=self.names,
                 retry_delays=settings.retry_delays,
                 prefetch=settings.prefetch,
                 batch_size=settings.batch_size,
                 linger_ms=settings.batch_linger_ms,
+                metrics=kit_metrics,
             )
             for handler in self.handlers
         ]
-        self.publishes = list(publishes)
-        for model in self.publishes:  # for the AsyncAPI document; the outbox relay publishes
-            self.broker.publisher(
-                exchange=RabbitExchange(self.names.events_exchange, declare=False),
-                routing_key=model.routing_key(),
-                title=model.routing_key(),
-                description=(model.__doc__ or "").strip() or None,
-                schema=CloudEvent[model],  # type: ignore[valid-type]
-                persist=True,
-            )
+        self._migrations = migrations
+        self._pool_size = pool_size
+        self._worker_factories = list(workers)
+        self.workers: list[Worker] = []
         self.pool: asyncpg.Pool | None = None
+        self.connection: AbstractRobustConnection | None = None
         self.relay: OutboxRelay | None = None
         self.broker_ready = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
     def asyncapi(self) -> dict[str, Any]:
-        """This service's AsyncAPI 3.0 document: the queues it consumes and the events it publishes."""
-        spec = AsyncAPI(
-            self.broker,
-            title=f"Hearth {self.service}",
-            version="1.0.0",
-            description=f"Events the {self.service} service consumes and publishes.",
-        )
-        return spec.to_specification().to_jsonable()  # type: ignore[no-any-return]
+        """This service's AsyncAPI 3.0 document: what it consumes and what it publishes."""
+        return asyncapi_document(self.names, self.handlers, self.publishes)
 
     async def start(self) -> None:
-        """Open the database (waiting for it), migrate, then connect the broker in the background
-        so the HTTP API is up even while the broker is still starting."""
+        """Open the database (waiting for it) and migrate; connect the broker in the background,
+        so the HTTP API serves (and commits to the outbox) even while the broker is away."""
         self.pool = await connect_with_retry(
             self.settings.database_url, self.service, max_size=self._pool_size
         )
@@ -119,49 +96,58 @@ class ServiceRuntime:
             self.service,
             ["hearth_shared.migrations", *([self._migrations] if self._migrations else [])],
         )
+        self.workers = [make(self.pool) for make in self._worker_factories]
+        self._tasks = [asyncio.create_task(self._connect_broker(self.pool))]
+        self._tasks += [asyncio.create_task(worker.run()) for worker in self.workers]
+
+    async def _connect_broker(self, pool: asyncpg.Pool) -> None:
+        """Connect (waiting for a broker that is still starting), declare, start consuming."""
+        delay = 0.5
+        while True:
+            try:
+                await self._start_messaging(pool)
+            except Exception as exc:
+                log.warning("broker not reachable yet", error=repr(exc), retry_in=delay)
+                if self.connection is not None:
+                    with contextlib.suppress(Exception):
+                        await self.connection.close()
+                    self.connection = None
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+            else:
+                return
+
+    async def _start_messaging(self, pool: asyncpg.Pool) -> None:
+        self.connection = connection = await aio_pika.connect_robust(
+            self.settings.amqp_url, client_properties={"connection_name": f"hearth-{self.service}"}
+        )
+        async with connection.channel() as channel:
+            await declare_service(
+                channel,
+                self.names,
+                handlers={h.name: h.routing_keys for h in self.handlers},
+                retry_delays=self.settings.retry_delays,
+                delivery_limit=self.settings.delivery_limit,
+            )
+        publisher = await Publisher.open(connection)
+        for consumer in self.consumers:
+            await consumer.start(pool, connection, publisher)
         self.relay = OutboxRelay(
-            self.pool,
-            self.broker,
+            pool,
+            publisher,
             exchange=self.names.events_exchange,
             schema=self.service,
             batch_size=self.settings.relay_batch_size,
             poll_seconds=self.settings.relay_poll_seconds,
+            published=self._kit_metrics.published,
         )
-        for consumer in self.consumers:
-            consumer.start(self.pool)
-        self.workers = [make(self.pool) for make in self._worker_factories]
-        self._tasks = [asyncio.create_task(self._connect_broker())]
-        self._tasks += [asyncio.create_task(worker.run()) for worker in self.workers]
-
-    async def _connect_broker(self) -> None:
-        delay = 0.5
-        while True:
-            try:
-                await self.broker.connect()
-                await declare_service(
-                    self.broker,
-                    self.names,
-                    handlers={h.name: h.routing_keys for h in self.handlers},
-                    retry_delays=self.settings.retry_delays,
-                    delivery_limit=self.settings.delivery_limit,
-                )
-                await self.broker.start()
-            except Exception as exc:
-                log.warning("broker not reachable yet", error=repr(exc), retry_in=delay)
-                with contextlib.suppress(Exception):
-                    await self.broker.stop()
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
-            else:
-                self.broker_ready.set()
-                assert self.relay is not None
-                self._tasks.append(asyncio.create_task(self.relay.run()))
-                log.info("broker connected", handlers=[h.name for h in self.handlers])
-                return
+        self._tasks.append(asyncio.create_task(self.relay.run()))
+        self.broker_ready.set()
+        log.info("broker connected", handlers=[h.name for h in self.handlers])
 
     async def ready(self) -> bool:
         """Ready when the database answers and the broker is connected."""
-        if self.pool is None or not self.broker_ready.is_set():
+        if self.pool is None or self.connection is None or self.connection.is_closed:
             return False
         try:
             async with self.pool.acquire(timeout=2) as conn:
@@ -172,20 +158,22 @@ class ServiceRuntime:
 
     async def stop(self) -> None:
         """Stop consuming, let in-flight deliveries settle, flush the outbox, disconnect."""
+        # With the broker away there is nothing to cancel or flush: the broker will redeliver what
+        # was not acknowledged and the outbox keeps what was not published.
+        broker_here = self.connection is not None and not self.connection.is_closed
         for consumer in self.consumers:
-            with contextlib.suppress(Exception):
-                await consumer.subscriber.stop()
-        for consumer in self.consumers:
-            await consumer.drain()
+            await consumer.stop(timeout=15.0 if broker_here else 0.0)
         if self.relay is not None:
-            await self.relay.stop()
+            await self.relay.stop(flush_timeout=10.0 if broker_here else 0.0)
         for worker in self.workers:
             await worker.stop()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        with contextlib.suppress(Exception):
-            await self.broker.stop()
+        if self.connection is not None and broker_here:
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(5):
+                    await self.connection.close()
         if self.pool is not None:
             await self.pool.close()
         log.info("stopped")

@@ -21,8 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from aio_pika.abc import AbstractRobustExchange
-from faststream.rabbit import ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
+from aio_pika import ExchangeType
+from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
 
 EVENTS = "hearth.events"
 DELAY = "hearth.delay"
@@ -72,6 +72,37 @@ class Names:
         return f"{delay_ms}ms.{self.handler_key(handler)}"
 
 
+def declared_names(
+    names: Names, handler_names: list[str], retry_delays: list[float]
+) -> tuple[list[str], list[str]]:
+    """`(queues, exchanges)` that `declare_service` creates for a service (to remove a test
+    run's or a benchmark's topology afterwards)."""
+    queues = [names.parking_queue, names.unrouted]
+    queues += [names.retry_queue(d) for d in delays_ms(retry_delays)]
+    queues += [names.handler_queue(h) for h in handler_names]
+    exchanges = [names.events_exchange, names.delay_exchange, names.redeliver_exchange, names.unrouted]
+    return queues, exchanges
+
+
+async def delete_names(
+    channel_source: AbstractRobustConnection, queues: list[str], exchanges: list[str]
+) -> None:
+    """Delete queues and exchanges, ignoring the ones that do not exist."""
+    for kind, names_ in (("queue", queues), ("exchange", exchanges)):
+        for name in names_:
+            channel = await channel_source.channel()
+            try:
+                if kind == "queue":
+                    await channel.queue_delete(name)
+                else:
+                    await channel.exchange_delete(name)
+            except Exception:  # a missing name closes the channel; nothing to delete
+                pass
+            finally:
+                if not channel.is_closed:
+                    await channel.close()
+
+
 def delays_ms(delays: list[float]) -> list[int]:
     return [max(1, round(d * 1000)) for d in delays]
 
@@ -80,30 +111,26 @@ def events_exchange_arguments(names: Names) -> dict[str, Any]:
     return {"alternate-exchange": names.unrouted}
 
 
-def _quorum(name: str, **arguments: Any) -> RabbitQueue:
-    return RabbitQueue(name, queue_type=QueueType.QUORUM, durable=True, arguments=arguments)  # type: ignore[call-overload,no-any-return]
+def _quorum(**arguments: Any) -> dict[str, Any]:
+    return {"x-queue-type": "quorum", **arguments}
 
 
-async def declare_exchanges(broker: RabbitBroker, names: Names) -> AbstractRobustExchange:
+async def declare_exchanges(channel: AbstractChannel, names: Names) -> AbstractExchange:
     """Declare the shared exchanges (and the unrouted queue); return the events exchange."""
     for name in (names.delay_exchange, names.redeliver_exchange):
-        await broker.declare_exchange(RabbitExchange(name, type=ExchangeType.TOPIC, durable=True))
-    unrouted = await broker.declare_exchange(
-        RabbitExchange(names.unrouted, type=ExchangeType.FANOUT, durable=True)
-    )
-    await (await broker.declare_queue(_quorum(names.unrouted))).bind(unrouted)
-    return await broker.declare_exchange(
-        RabbitExchange(
-            names.events_exchange,
-            type=ExchangeType.TOPIC,
-            durable=True,
-            arguments=events_exchange_arguments(names),
-        )
+        await channel.declare_exchange(name, ExchangeType.TOPIC, durable=True)
+    unrouted = await channel.declare_exchange(names.unrouted, ExchangeType.FANOUT, durable=True)
+    await (await channel.declare_queue(names.unrouted, durable=True, arguments=_quorum())).bind(unrouted)
+    return await channel.declare_exchange(
+        names.events_exchange,
+        ExchangeType.TOPIC,
+        durable=True,
+        arguments=events_exchange_arguments(names),
     )
 
 
 async def declare_service(
-    broker: RabbitBroker,
+    channel: AbstractChannel,
     names: Names,
     *,
     handlers: dict[str, list[str]],
@@ -114,26 +141,26 @@ async def declare_service(
 
     `handlers` maps a handler name to the routing keys of the events it accepts.
     """
-    events = await declare_exchanges(broker, names)
-    await broker.declare_queue(_quorum(names.parking_queue))
+    events = await declare_exchanges(channel, names)
+    await channel.declare_queue(names.parking_queue, durable=True, arguments=_quorum())
     for delay in delays_ms(retry_delays):
-        queue = await broker.declare_queue(
-            _quorum(
-                names.retry_queue(delay),
-                **{"x-message-ttl": delay, "x-dead-letter-exchange": names.redeliver_exchange},
-            )
+        queue = await channel.declare_queue(
+            names.retry_queue(delay),
+            durable=True,
+            arguments=_quorum(**{"x-message-ttl": delay, "x-dead-letter-exchange": names.redeliver_exchange}),
         )
         await queue.bind(names.delay_exchange, routing_key=f"{delay}ms.{names.service}.#")
     for handler, routing_keys in handlers.items():
-        queue = await broker.declare_queue(
-            _quorum(
-                names.handler_queue(handler),
+        queue = await channel.declare_queue(
+            names.handler_queue(handler),
+            durable=True,
+            arguments=_quorum(
                 **{
                     "x-delivery-limit": delivery_limit,
                     "x-dead-letter-exchange": "",
                     "x-dead-letter-routing-key": names.parking_queue,
-                },
-            )
+                }
+            ),
         )
         for routing_key in routing_keys:
             await queue.bind(events, routing_key=routing_key)

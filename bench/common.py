@@ -1,0 +1,134 @@
+"""What the benchmarks share: a throwaway database and broker prefix, backlog publishing, results."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import secrets
+import statistics
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aio_pika
+import asyncpg
+
+from hearth_shared.contracts import CloudEvent
+from hearth_shared.messaging import Names
+from hearth_shared.messaging.topology import declared_names, delete_names
+from hearth_shared.settings import ServiceSettings
+from hearth_testing.infra import TestDatabase
+
+AMQP_URL = os.environ.get("HEARTH_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+ADMIN_DSN = os.environ.get("HEARTH_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+RESULTS = Path(__file__).parent / "results"
+
+
+@dataclass
+class Bench:
+    database: TestDatabase
+    prefix: str
+    amqp: aio_pika.abc.AbstractRobustConnection
+
+
+@asynccontextmanager
+async def bench_environment() -> AsyncIterator[Bench]:
+    tag = secrets.token_hex(4)
+    database = TestDatabase(ADMIN_DSN, f"hearth_bench_{tag}", f"hb{tag}_")
+    await database.create()
+    amqp = await aio_pika.connect_robust(AMQP_URL)
+    try:
+        yield Bench(database, f"bench{tag}.", amqp)
+    finally:
+        await amqp.close()
+        await database.drop()
+
+
+async def remove_topology(
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    names: Names,
+    handler_names: list[str],
+    extra_queues: list[str],
+) -> None:
+    """Remove what a benchmark declared: its quorum queues would otherwise outlive it."""
+    queues, exchanges = declared_names(names, handler_names, ServiceSettings().retry_delays)
+    await delete_names(amqp, queues + extra_queues, exchanges)
+
+
+async def publish_backlog(
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    exchange_name: str,
+    routing_key: str,
+    events: list[CloudEvent[Any]],
+) -> float:
+    """Publish persistent messages with confirms, 500 in flight; return messages per second."""
+    started = time.perf_counter()
+    channel = await amqp.channel(publisher_confirms=True)
+    exchange = await channel.get_exchange(exchange_name)
+    for start in range(0, len(events), 500):
+        await asyncio.gather(
+            *(
+                exchange.publish(
+                    aio_pika.Message(
+                        event.model_dump_json().encode(),
+                        message_id=event.id,
+                        content_type="application/cloudevents+json",
+                        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                    ),
+                    routing_key=routing_key,
+                )
+                for event in events[start : start + 500]
+            )
+        )
+    await channel.close()
+    return len(events) / (time.perf_counter() - started)
+
+
+async def wait_for_rows(dsn: str, schema: str, table: str, count: int, timeout: float = 900) -> float:
+    """Seconds until `table` holds `count` rows (polled every 50 ms)."""
+    conn = await asyncpg.connect(dsn, server_settings={"search_path": schema})
+    started = time.perf_counter()
+    try:
+        async with asyncio.timeout(timeout):
+            while await conn.fetchval(f"SELECT count(*) FROM {table}") < count:  # noqa: S608 - fixed names
+                await asyncio.sleep(0.05)
+    finally:
+        await conn.close()
+    return time.perf_counter() - started
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def summarise(name: str, rounds: dict[str, list[float]], extra: dict[str, Any]) -> dict[str, Any]:
+    summary = {
+        "benchmark": name,
+        "machine": machine(),
+        "rounds": rounds,
+        "median": {k: statistics.median(v) for k, v in rounds.items()},
+        **extra,
+    }
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
+    path.write_text(json.dumps(summary, indent=2) + "\n")
+    print(f"results written to {path}")
+    return summary
+
+
+def timed(label: str) -> Callable[[float], None]:
+    def report(seconds: float) -> None:
+        print(f"  {label}: {seconds:.2f} s")
+
+    return report
