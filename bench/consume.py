@@ -111,7 +111,7 @@ async def run_raw(bench: Bench, events: list[CloudEvent[Any]], round_no: int) ->
     await wait_for_rows(dsn, SCHEMA, "raw_effects", len(events) * round_no)
     elapsed = time.perf_counter() - started
     await queue.cancel(tag)
-    await queue.delete()
+    await queue.delete(if_unused=False, if_empty=False)
     await channel.close()
     await pool.close()
     return len(events) / elapsed
@@ -141,7 +141,6 @@ async def run_kit(bench: Bench, events: list[CloudEvent[Any]], round_no: int) ->
     await wait_for_rows(bench.database.dsn(SCHEMA), SCHEMA, "kit_effects", len(events) * round_no)
     elapsed = time.perf_counter() - started
     await runtime.stop()
-    await remove_topology(bench.amqp, names, ["record_attendance"], [])
     return len(events) / elapsed
 
 
@@ -161,6 +160,7 @@ async def main(count: int, rounds: int) -> None:
             results["raw_per_message"].append(raw)
             results["kit"].append(kit)
             print(f"round {round_no}: raw {raw:,.0f} msg/s, kit {kit:,.0f} msg/s, ratio {kit / raw:.2f}")
+        await remove_topology(bench.amqp, Names(bench.prefix, SCHEMA), ["record_attendance"], [])
         summary = summarise("consume", results, {"events_per_round": count, "prefetch": PREFETCH})
         median = summary["median"]
         ratio = median["kit"] / median["raw_per_message"]

@@ -17,9 +17,10 @@ import aio_pika
 import pytest
 
 from hearth_shared.contracts import new_event
-from hearth_shared.contracts.catalogue import MembershipStatus, MemberUpserted
+from hearth_shared.contracts.catalogue import GatheringCancelled, MembershipStatus, MemberUpserted
 from hearth_shared.messaging import HandlerContext, ServiceRuntime, handles
 from hearth_shared.messaging.consumer import ATTEMPT, PARKED_HANDLER, PARKED_REASON, PARKED_SERVICE
+from hearth_shared.messaging.parking import list_parked, replay
 from hearth_shared.settings import ServiceSettings
 from hearth_testing.fixtures import TEST_RETRY_DELAYS
 from hearth_testing.infra import Infra, TestDatabase
@@ -42,6 +43,8 @@ async def on_member_upserted(ctx: HandlerContext, member: MemberUpserted) -> Non
     await ctx.conn.execute(
         "INSERT INTO effects (event_id, member_id) VALUES ($1, $2)", ctx.event.id, member.member_id
     )
+    # Something published while handling, to show correlation and causation carried over.
+    await ctx.publish(GatheringCancelled(gathering_id=uuid.uuid4(), reason=member.member_id))
 
 
 @pytest.fixture(scope="module")
@@ -208,3 +211,42 @@ async def test_a_persistent_failure_is_parked_after_the_configured_attempts(
     assert "simulated network failure" in str(message.headers["x-hearth-parked-detail"])
     assert calls[event.data.member_id] == len(RETRY_DELAYS) + 1
     assert await effects_for(runtime, event.data.member_id) == 0
+
+
+async def test_a_parked_message_is_listed_and_after_the_fix_replayed_to_its_handler(
+    runtime: ServiceRuntime, amqp: aio_pika.abc.AbstractRobustConnection
+) -> None:
+    event = member_event(f"replayed-{uuid.uuid4().hex[:8]}")
+    failures_left[event.data.member_id] = -1  # fails until "fixed"
+    await publish(amqp, runtime, event)
+    async with asyncio.timeout(15):
+        while not any(p.message_id == event.id for p in await list_parked(amqp, runtime.names)):
+            await asyncio.sleep(0.1)
+    [listed] = [p for p in await list_parked(amqp, runtime.names) if p.message_id == event.id]
+    assert (listed.handler, listed.reason) == ("on_member_upserted", "retries_exhausted")
+    assert event.data.member_id in listed.body
+
+    failures_left[event.data.member_id] = 0  # the cause is fixed
+    [replayed] = await replay(amqp, runtime.names, event.id)
+    assert replayed.message_id == event.id
+    await wait_for_effect(runtime, event.data.member_id)
+    assert all(p.message_id != event.id for p in await list_parked(amqp, runtime.names))
+
+
+async def test_an_event_published_while_handling_carries_the_correlation_and_its_cause(
+    runtime: ServiceRuntime, amqp: aio_pika.abc.AbstractRobustConnection
+) -> None:
+    event = member_event(f"causal-{uuid.uuid4().hex[:8]}")
+    await publish(amqp, runtime, event)
+    await wait_for_effect(runtime, event.data.member_id)
+    assert runtime.pool is not None
+    async with runtime.pool.acquire() as conn:
+        body = await conn.fetchval(
+            "SELECT body FROM outbox WHERE convert_from(body, 'UTF8') LIKE '%' || $1 || '%'",
+            event.data.member_id,
+        )
+    published = json.loads(bytes(body))
+    assert published["type"] == GatheringCancelled.event_type
+    assert published["correlationid"] == event.correlationid
+    assert published["causationid"] == event.id
+    assert published["source"] == "/hearth/kittest"

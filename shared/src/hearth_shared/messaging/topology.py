@@ -115,12 +115,19 @@ def _quorum(**arguments: Any) -> dict[str, Any]:
     return {"x-queue-type": "quorum", **arguments}
 
 
+# Queues people read (parking, unrouted) are listed by get-and-requeue, which counts as a delivery;
+# RabbitMQ 4 drops a quorum queue's message after 20 by default, so say explicitly: practically never.
+KEEP = {"x-delivery-limit": 1_000_000}
+
+
 async def declare_exchanges(channel: AbstractChannel, names: Names) -> AbstractExchange:
     """Declare the shared exchanges (and the unrouted queue); return the events exchange."""
     for name in (names.delay_exchange, names.redeliver_exchange):
         await channel.declare_exchange(name, ExchangeType.TOPIC, durable=True)
     unrouted = await channel.declare_exchange(names.unrouted, ExchangeType.FANOUT, durable=True)
-    await (await channel.declare_queue(names.unrouted, durable=True, arguments=_quorum())).bind(unrouted)
+    await (await channel.declare_queue(names.unrouted, durable=True, arguments=_quorum(**KEEP))).bind(
+        unrouted
+    )
     return await channel.declare_exchange(
         names.events_exchange,
         ExchangeType.TOPIC,
@@ -142,7 +149,7 @@ async def declare_service(
     `handlers` maps a handler name to the routing keys of the events it accepts.
     """
     events = await declare_exchanges(channel, names)
-    await channel.declare_queue(names.parking_queue, durable=True, arguments=_quorum())
+    await channel.declare_queue(names.parking_queue, durable=True, arguments=_quorum(**KEEP))
     for delay in delays_ms(retry_delays):
         queue = await channel.declare_queue(
             names.retry_queue(delay),
