@@ -17,6 +17,13 @@ import asyncpg
 SERVICES = ("registration", "credits", "groups", "notifications", "gateway")
 
 
+def passwords_from_env(kind: str) -> dict[str, str]:
+    """`{service: password}` from `HEARTH_<SERVICE>_<kind>_PASSWORD`, for the services that have one.
+    Passwords come from the environment (a Kubernetes secret, a local .env), never the repo."""
+    found = {s: os.environ.get(f"HEARTH_{s.upper()}_{kind}_PASSWORD", "") for s in SERVICES}
+    return {s: password for s, password in found.items() if password}
+
+
 def role_name(service: str, role_prefix: str = "hearth_") -> str:
     return f"{role_prefix}{service}"
 
@@ -82,12 +89,7 @@ def main() -> None:
     parser.add_argument("--database", default="hearth")
     parser.add_argument("--role-prefix", default="hearth_")
     args = parser.parse_args()
-    # Passwords come from the environment (a Kubernetes secret, a local .env), never the repo.
-    passwords = {
-        s: os.environ[f"HEARTH_{s.upper()}_DB_PASSWORD"]
-        for s in SERVICES
-        if os.environ.get(f"HEARTH_{s.upper()}_DB_PASSWORD")
-    }
+    passwords = passwords_from_env("DB")
     asyncio.run(provision(args.admin_dsn, args.database, role_prefix=args.role_prefix, passwords=passwords))
 
 

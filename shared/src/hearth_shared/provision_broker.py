@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import httpx
 
-from .provision import SERVICES
+from .provision import passwords_from_env
 
 
 def permissions(service: str, prefix: str = "") -> dict[str, str]:
@@ -49,11 +49,7 @@ def main() -> None:
     parser.add_argument("--admin-user", default="guest")
     parser.add_argument("--vhost", default="/")
     args = parser.parse_args()
-    passwords = {
-        s: os.environ[f"HEARTH_{s.upper()}_BROKER_PASSWORD"]
-        for s in SERVICES
-        if os.environ.get(f"HEARTH_{s.upper()}_BROKER_PASSWORD")
-    }
+    passwords = passwords_from_env("BROKER")
     if not passwords:
         sys.exit("set HEARTH_<SERVICE>_BROKER_PASSWORD for the services to provision")
     admin_password = os.environ.get("HEARTH_BROKER_ADMIN_PASSWORD", "guest")

@@ -21,11 +21,12 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_unpublished ON outbox (seq) WHERE published_at IS NULL;
 
--- Wake the relay at commit time (NOTIFY is delivered on commit, once per transaction).
-CREATE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Wakes a claim loop at commit time: NOTIFY <schema>_<argument>, delivered on commit, once per
+-- transaction. Any table of pending work uses it (the outbox here; notifications' deliveries).
+CREATE FUNCTION notify_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_notify(current_schema() || '_outbox', '');
+    PERFORM pg_notify(current_schema() || '_' || TG_ARGV[0], '');
     RETURN NULL;
 END $$;
 CREATE TRIGGER outbox_inserted AFTER INSERT ON outbox
-    FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify();
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_inserted('outbox');

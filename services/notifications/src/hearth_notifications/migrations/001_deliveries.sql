@@ -21,10 +21,6 @@ CREATE TABLE deliveries (
 );
 CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 'pending';
 
-CREATE FUNCTION deliveries_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM pg_notify(current_schema() || '_deliveries', '');
-    RETURN NULL;
-END $$;
+-- Wake the mail sender at commit (the kit's notify_inserted(), created before this migration).
 CREATE TRIGGER deliveries_inserted AFTER INSERT ON deliveries
-    FOR EACH STATEMENT EXECUTE FUNCTION deliveries_notify();
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_inserted('deliveries');
