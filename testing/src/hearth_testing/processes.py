@@ -64,6 +64,15 @@ class ServiceProcess:
             self._process.kill()
         return await self._process.wait()
 
+    async def wait_for_log(self, timeout: float = 10.0, **fields: Any) -> dict[str, Any]:
+        """The first log line whose fields include `fields`, waiting for it to be written."""
+        async with asyncio.timeout(timeout):
+            while True:
+                for line in self.logs():
+                    if all(line.get(k) == v for k, v in fields.items()):
+                        return line
+                await asyncio.sleep(0.05)
+
     def logs(self) -> list[dict[str, Any]]:
         lines = []
         for line in self.log_path.read_text(errors="replace").splitlines():
