@@ -6,6 +6,7 @@ tests/test_contracts.py fails while the files and the code disagree.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from hearth_shared.contracts.schemas import dumps, event_schemas
@@ -21,7 +22,7 @@ def service_runtimes() -> dict[str, ServiceRuntime]:
     from hearth_notifications.app import create_runtime as notifications
     from hearth_registration.app import create_runtime as registration
 
-    factories = [registration, credits, groups, notifications, gateway]
+    factories: list[Callable[[], ServiceRuntime]] = [registration, credits, groups, notifications, gateway]
     return {runtime.service: runtime for runtime in (make() for make in factories)}
 
 

@@ -23,7 +23,7 @@ async def buy(registration: ServiceProcess, gathering_id: str, count: int) -> se
         for _ in range(count):
             response = await client.post(f"/gatherings/{gathering_id}/tickets", json=person())
             assert response.status_code == 201, response.text
-            ids.add(response.json()["id"])
+            ids.add(response.json()["ticket"]["id"])
     return ids
 
 

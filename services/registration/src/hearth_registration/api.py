@@ -9,26 +9,25 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import asyncpg
 import structlog
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, FastAPI, Header, Query, Request, Response, status
+from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, EmailStr, Field, field_validator, model_validator
 
 from hearth_shared.api import Problem, current_correlation_id
 from hearth_shared.contracts import new_event
 from hearth_shared.contracts.catalogue import (
-    Attendee,
     Bilingual,
     GatheringKind,
     GatheringScheduled,
-    GatheringSnapshot,
     Language,
     Modality,
-    TicketPurchased,
 )
 from hearth_shared.messaging import ServiceRuntime, write_event
 
-from . import domain, store
+from . import domain, seats, store
+from .settings import RegistrationSettings
 
-SOURCE = "/hearth/registration"
+SOURCE = seats.SOURCE
 log = structlog.get_logger(__name__)
 
 
@@ -88,7 +87,25 @@ class TicketOut(BaseModel):
     ticket_type: str
     price_cents: int
     currency: str
+    status: Literal["active", "cancelled"]
     created_at: datetime
+
+
+class WaitlistEntryOut(BaseModel):
+    id: uuid.UUID
+    gathering_id: uuid.UUID
+    person_id: uuid.UUID
+    status: Literal["waiting", "offered", "accepted", "expired", "withdrawn"]
+    joined_at: datetime
+    offer_expires_at: datetime | None
+    ticket_id: uuid.UUID | None
+
+
+class PurchaseOut(BaseModel):
+    outcome: Literal["ticket", "waitlisted"]
+    ticket: TicketOut | None = None
+    waitlist_entry: WaitlistEntryOut | None = None
+    position: int | None = Field(default=None, description="Place in line when joining (1 = next)")
 
 
 def _gathering_out(row: asyncpg.Record) -> GatheringOut:
@@ -98,20 +115,7 @@ def _gathering_out(row: asyncpg.Record) -> GatheringOut:
     )
 
 
-def _snapshot(row: asyncpg.Record) -> GatheringSnapshot:
-    return GatheringSnapshot(
-        gathering_id=row["id"],
-        title=Bilingual(en=row["title_en"], fr=row["title_fr"]),
-        modality=row["modality"],
-        starts_at=row["starts_at"],
-        ends_at=row["ends_at"],
-        time_zone=row["time_zone"],
-        venue=row["venue"],
-        join_url=row["join_url"],
-    )
-
-
-def router(runtime: ServiceRuntime) -> APIRouter:
+def router(runtime: ServiceRuntime, settings: RegistrationSettings) -> APIRouter:
     api = APIRouter(tags=["registration"])
 
     def pool() -> asyncpg.Pool:
@@ -167,98 +171,115 @@ def router(runtime: ServiceRuntime) -> APIRouter:
     @api.post(
         "/gatherings/{gathering_id}/tickets",
         status_code=status.HTTP_201_CREATED,
-        responses={200: {"description": "The ticket already bought with this Idempotency-Key"}},
+        responses={
+            202: {"description": "The gathering is full: the person joined its waitlist"},
+            200: {"description": "The outcome of an earlier request with this Idempotency-Key"},
+        },
     )
     async def buy_ticket(
         gathering_id: uuid.UUID,
         body: TicketRequest,
         response: Response,
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-    ) -> TicketOut:
-        """Buy a ticket. Send an `Idempotency-Key` header so that a retried request returns the
-        same ticket instead of buying a second one."""
+    ) -> PurchaseOut:
+        """Buy a ticket, or join the waitlist when the gathering is full. Send an
+        `Idempotency-Key` header so that a retried request returns the first outcome instead of
+        buying twice."""
         for attempt in range(2):
             try:
-                ticket, created = await _purchase(pool(), gathering_id, body, idempotency_key)
+                async with pool().acquire() as conn, conn.transaction():
+                    purchase = await seats.buy(
+                        conn,
+                        gathering_id,
+                        email=body.email,
+                        name=body.name,
+                        language=body.preferred_language,
+                        ticket_type=body.ticket_type,
+                        key=idempotency_key,
+                        correlation_id=current_correlation_id(),
+                    )
                 break
             except asyncpg.UniqueViolationError:
                 # A concurrent request with the same key (or person) won: the retry finds it.
                 if attempt:
-                    raise
-        if not created:
-            response.status_code = status.HTTP_200_OK
+                    raise _refused(
+                        domain.AlreadyRegistered("a concurrent request registered this person")
+                    ) from None
+        if purchase.created:
+            log.info(
+                f"{'ticket purchased' if purchase.outcome == 'ticket' else 'waitlist joined'}",
+                gathering_id=str(gathering_id),
+            )
+        response.status_code = (
+            status.HTTP_200_OK
+            if not purchase.created
+            else status.HTTP_201_CREATED
+            if purchase.outcome == "ticket"
+            else status.HTTP_202_ACCEPTED
+        )
+        return _purchase_out(purchase)
+
+    @api.post("/tickets/{ticket_id}/cancel")
+    async def cancel_ticket(ticket_id: uuid.UUID) -> TicketOut:
+        """Cancel a ticket. Its seat is offered to the next person on the waitlist (held for
+        them for the configured time) or goes back on sale."""
+        async with pool().acquire() as conn, conn.transaction():
+            ticket = await seats.cancel(
+                conn,
+                ticket_id,
+                hold_seconds=settings.waitlist_hold_seconds,
+                correlation_id=current_correlation_id(),
+            )
         return TicketOut(**dict(ticket))
+
+    @api.get("/gatherings/{gathering_id}/waitlist")
+    async def show_waitlist(gathering_id: uuid.UUID) -> list[WaitlistEntryOut]:
+        async with pool().acquire() as conn:
+            return [WaitlistEntryOut(**dict(r)) for r in await store.list_waitlist(conn, gathering_id)]
+
+    @api.post("/waitlist/{entry_id}/accept", status_code=status.HTTP_201_CREATED)
+    async def accept_offer(entry_id: uuid.UUID) -> TicketOut:
+        """Take the seat offered to this waitlist entry, while its hold lasts."""
+        async with pool().acquire() as conn, conn.transaction():
+            ticket = await seats.accept(conn, entry_id, correlation_id=current_correlation_id())
+        return TicketOut(**dict(ticket))
+
+    @api.post("/waitlist/{entry_id}/withdraw")
+    async def withdraw(entry_id: uuid.UUID) -> WaitlistEntryOut:
+        """Leave the waitlist; a seat offered to this entry passes to the next person."""
+        async with pool().acquire() as conn, conn.transaction():
+            entry = await seats.withdraw(
+                conn,
+                entry_id,
+                hold_seconds=settings.waitlist_hold_seconds,
+                correlation_id=current_correlation_id(),
+            )
+        return WaitlistEntryOut(**dict(entry))
 
     return api
 
 
-async def _purchase(
-    pool: asyncpg.Pool, gathering_id: uuid.UUID, body: TicketRequest, key: str | None
-) -> tuple[asyncpg.Record, bool]:
-    """Ticket and TicketPurchased in one transaction; `(ticket, created)`."""
-    async with pool.acquire() as conn, conn.transaction():
-        if key and (existing := await store.ticket_by_key(conn, key)):
-            if existing["gathering_id"] != gathering_id:
-                raise Problem(
-                    409,
-                    "idempotency_key_reused",
-                    "this Idempotency-Key was used for another gathering",
-                    "Idempotency-Key",
-                )
-            return existing, False
-        person = await store.upsert_person(
-            conn,
-            email=domain.normalise_email(body.email),
-            name=body.name,
-            language=body.preferred_language,
-        )
-        if await store.ticket_for(conn, gathering_id, person["id"]):
-            raise _refused(domain.AlreadyRegistered(f"{body.email} already has a ticket"))
-        gathering = await store.take_seat(conn, gathering_id)
-        if gathering is None:
-            current = await store.get_gathering(conn, gathering_id)
-            if current is None:
-                raise Problem(404, "not_found", f"no gathering {gathering_id}", "gathering_id")
-            try:
-                domain.check_can_sell(
-                    domain.GatheringStatus(current["status"]),
-                    current["seats_taken"],
-                    current["capacity"],
-                )
-            except domain.RegistrationRefused as exc:
-                raise _refused(exc) from exc
-            raise AssertionError("take_seat refused a sellable gathering")
-        ticket = await store.insert_ticket(
-            conn,
-            gathering_id=gathering_id,
-            person_id=person["id"],
-            ticket_type=body.ticket_type,
-            price_cents=0,
-            idempotency_key=key,
-        )
-        await write_event(
-            conn,
-            new_event(
-                TicketPurchased(
-                    ticket_id=ticket["id"],
-                    ticket_type=ticket["ticket_type"],
-                    price_cents=ticket["price_cents"],
-                    currency=ticket["currency"],
-                    gathering=_snapshot(gathering),
-                    attendee=Attendee(
-                        person_id=person["id"],
-                        name=person["name"],
-                        email=person["email"],
-                        language=person["preferred_language"],
-                    ),
-                ),
-                source=SOURCE,
-                correlation_id=current_correlation_id(),
-            ),
-        )
-    log.info("ticket purchased", ticket_id=str(ticket["id"]), gathering_id=str(gathering_id))
-    return ticket, True
+def _purchase_out(purchase: seats.Purchase) -> PurchaseOut:
+    if purchase.outcome == "ticket":
+        return PurchaseOut(outcome="ticket", ticket=TicketOut(**dict(purchase.row)))
+    return PurchaseOut(
+        outcome="waitlisted",
+        waitlist_entry=WaitlistEntryOut(**dict(purchase.row)),
+        position=purchase.position,
+    )
 
 
 def _refused(exc: domain.RegistrationRefused) -> Problem:
     return Problem(409, exc.code, str(exc))
+
+
+def install_refusals(app: FastAPI) -> None:
+    """Rules refused (409, with a stable code) and unknown ids (404), for every route."""
+
+    @app.exception_handler(domain.RegistrationRefused)
+    async def refused(_: Request, exc: domain.RegistrationRefused) -> JSONResponse:
+        return JSONResponse({"errors": [{"code": exc.code, "field": None, "message": str(exc)}]}, 409)
+
+    @app.exception_handler(seats.NotFound)
+    async def not_found(_: Request, exc: seats.NotFound) -> JSONResponse:
+        return JSONResponse({"errors": [{"code": "not_found", "field": None, "message": str(exc)}]}, 404)

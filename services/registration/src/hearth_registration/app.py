@@ -1,34 +1,55 @@
-"""Registration's wiring: settings, runtime (broker, pool, handlers), HTTP app."""
+"""Registration's wiring: settings, runtime (broker, pool, handlers, offer expiry), HTTP app."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
 from hearth_shared.api import build_app
-from hearth_shared.contracts.catalogue import GatheringScheduled, TicketPurchased
+from hearth_shared.contracts.catalogue import (
+    GatheringScheduled,
+    RegistrationCancelled,
+    TicketPurchased,
+    WaitlistJoined,
+    WaitlistOffered,
+)
 from hearth_shared.messaging import ServiceRuntime
-from hearth_shared.settings import ServiceSettings
 
 from . import api
 from .handlers import HANDLERS
+from .seats import OfferExpiry
+from .settings import RegistrationSettings
 
 SERVICE = "registration"
+Settings = RegistrationSettings
 
 
-class Settings(ServiceSettings):
-    http_port: int = 8001
-
-
-def create_runtime(settings: ServiceSettings | None = None) -> ServiceRuntime:
+def create_runtime(settings: RegistrationSettings | None = None) -> ServiceRuntime:
+    settings = settings or RegistrationSettings()
     return ServiceRuntime(
         SERVICE,
-        settings or Settings(),
+        settings,
         handlers=HANDLERS,
-        publishes=[GatheringScheduled, TicketPurchased],
+        publishes=[
+            GatheringScheduled,
+            TicketPurchased,
+            RegistrationCancelled,
+            WaitlistJoined,
+            WaitlistOffered,
+        ],
         migrations="hearth_registration.migrations",
+        workers=[
+            lambda pool: OfferExpiry(
+                pool,
+                hold_seconds=settings.waitlist_hold_seconds,
+                poll_seconds=settings.offer_expiry_poll_seconds,
+            )
+        ],
     )
 
 
-def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
+    settings = settings or RegistrationSettings()
     runtime = create_runtime(settings)
-    return build_app(runtime, title="Hearth registration", routers=[api.router(runtime)])
+    app = build_app(runtime, title="Hearth registration", routers=[api.router(runtime, settings)])
+    api.install_refusals(app)
+    return app

@@ -99,8 +99,11 @@ async def ticket_by_key(conn: Connection, key: str) -> asyncpg.Record | None:
 async def ticket_for(
     conn: Connection, gathering_id: uuid.UUID, person_id: uuid.UUID
 ) -> asyncpg.Record | None:
+    """The person's active ticket for the gathering, if any."""
     return await conn.fetchrow(
-        "SELECT * FROM tickets WHERE gathering_id = $1 AND person_id = $2", gathering_id, person_id
+        "SELECT * FROM tickets WHERE gathering_id = $1 AND person_id = $2 AND status = 'active'",
+        gathering_id,
+        person_id,
     )
 
 
@@ -126,3 +129,123 @@ async def insert_ticket(
     )
     assert row is not None
     return row
+
+
+async def lock_gathering(conn: Connection, gathering_id: uuid.UUID) -> asyncpg.Record | None:
+    """Serialise the seat decisions of one gathering (who waits, who is offered a freed seat)."""
+    return await conn.fetchrow("SELECT * FROM gatherings WHERE id = $1 FOR UPDATE", gathering_id)
+
+
+async def release_seat(conn: Connection, gathering_id: uuid.UUID) -> None:
+    await conn.execute("UPDATE gatherings SET seats_taken = seats_taken - 1 WHERE id = $1", gathering_id)
+
+
+async def get_person(conn: Connection, person_id: uuid.UUID) -> asyncpg.Record:
+    row = await conn.fetchrow("SELECT * FROM people WHERE id = $1", person_id)
+    assert row is not None
+    return row
+
+
+async def lock_ticket(conn: Connection, ticket_id: uuid.UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM tickets WHERE id = $1 FOR UPDATE", ticket_id)
+
+
+async def cancel_ticket(conn: Connection, ticket_id: uuid.UUID) -> asyncpg.Record:
+    row = await conn.fetchrow(
+        "UPDATE tickets SET status = 'cancelled', cancelled_at = now() WHERE id = $1 RETURNING *",
+        ticket_id,
+    )
+    assert row is not None
+    return row
+
+
+async def waitlist_by_key(conn: Connection, key: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM waitlist WHERE idempotency_key = $1", key)
+
+
+async def open_waitlist_entry(
+    conn: Connection, gathering_id: uuid.UUID, person_id: uuid.UUID
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT * FROM waitlist WHERE gathering_id = $1 AND person_id = $2 "
+        "AND status IN ('waiting', 'offered')",
+        gathering_id,
+        person_id,
+    )
+
+
+async def join_waitlist(
+    conn: Connection,
+    *,
+    gathering_id: uuid.UUID,
+    person_id: uuid.UUID,
+    ticket_type: str,
+    idempotency_key: str | None,
+) -> tuple[asyncpg.Record, int]:
+    """Add to the end of the line; return the entry and its position (1 = next)."""
+    entry = await conn.fetchrow(
+        """INSERT INTO waitlist (id, gathering_id, person_id, ticket_type, idempotency_key)
+           VALUES ($1, $2, $3, $4, $5) RETURNING *""",
+        uuid.uuid4(),
+        gathering_id,
+        person_id,
+        ticket_type,
+        idempotency_key,
+    )
+    assert entry is not None
+    position = await conn.fetchval(
+        "SELECT count(*) FROM waitlist WHERE gathering_id = $1 AND status = 'waiting' AND joined_seq <= $2",
+        gathering_id,
+        entry["joined_seq"],
+    )
+    return entry, int(position)
+
+
+async def next_waiting(conn: Connection, gathering_id: uuid.UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT * FROM waitlist WHERE gathering_id = $1 AND status = 'waiting' "
+        "ORDER BY joined_seq LIMIT 1 FOR UPDATE SKIP LOCKED",
+        gathering_id,
+    )
+
+
+async def offer(conn: Connection, entry_id: uuid.UUID, hold_seconds: float) -> asyncpg.Record:
+    row = await conn.fetchrow(
+        "UPDATE waitlist SET status = 'offered', offered_at = now(), "
+        "offer_expires_at = now() + make_interval(secs => $2) WHERE id = $1 RETURNING *",
+        entry_id,
+        hold_seconds,
+    )
+    assert row is not None
+    return row
+
+
+async def lock_waitlist_entry(conn: Connection, entry_id: uuid.UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM waitlist WHERE id = $1 FOR UPDATE", entry_id)
+
+
+async def settle_waitlist_entry(
+    conn: Connection, entry_id: uuid.UUID, status: str, ticket_id: uuid.UUID | None = None
+) -> asyncpg.Record:
+    row = await conn.fetchrow(
+        "UPDATE waitlist SET status = $2, settled_at = now(), ticket_id = $3 WHERE id = $1 RETURNING *",
+        entry_id,
+        status,
+        ticket_id,
+    )
+    assert row is not None
+    return row
+
+
+async def claim_expired_offers(conn: Connection, limit: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT * FROM waitlist WHERE status = 'offered' AND offer_expires_at <= now() "
+        "ORDER BY offer_expires_at LIMIT $1 FOR UPDATE SKIP LOCKED",
+        limit,
+    )
+
+
+async def list_waitlist(conn: Connection, gathering_id: uuid.UUID) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT * FROM waitlist WHERE gathering_id = $1 ORDER BY joined_seq", gathering_id
+    )

@@ -119,6 +119,28 @@ class RegistrationCancelled(EventData):
     attendee: Attendee
 
 
+class WaitlistJoined(EventData):
+    """The gathering was full: the person waits in line for a seat."""
+
+    event_type = "org.hearth.registration.waitlist_joined.v1"
+
+    entry_id: UUID
+    position: int = Field(ge=1, description="Place in line when joining (1 = next).")
+    gathering: GatheringSnapshot
+    attendee: Attendee
+
+
+class WaitlistOffered(EventData):
+    """A seat freed up and is held for this person until `expires_at`; they accept or it passes on."""
+
+    event_type = "org.hearth.registration.waitlist_offered.v1"
+
+    entry_id: UUID
+    expires_at: AwareDatetime
+    gathering: GatheringSnapshot
+    attendee: Attendee
+
+
 class AttendanceRecorded(EventData):
     """One person's presence at one gathering. A correction is a newer `revision` of the same
     `attendance_id`, so consumers keep the highest revision."""
@@ -220,6 +242,8 @@ CATALOGUE: dict[str, type[EventData]] = {
         GatheringCancelled,
         TicketPurchased,
         RegistrationCancelled,
+        WaitlistJoined,
+        WaitlistOffered,
         AttendanceRecorded,
         FeedbackSubmitted,
         InterestExpressed,

@@ -1,0 +1,295 @@
+"""Who has a seat: buying, waiting, cancelling, offering a freed seat, accepting, expiring.
+
+Each function is one transaction (the caller's) that changes the seats and writes its events to
+the outbox. Seat decisions for one gathering are serialised on its row: a purchase that finds
+the gathering full locks it before joining the line, and every freed seat is handed on under the
+same lock, so a seat is never sold twice, never left empty while someone waits.
+The HTTP API and the offer-expiry worker both come here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+import asyncpg
+import structlog
+
+from hearth_shared.contracts import EventData, new_event
+from hearth_shared.contracts.catalogue import (
+    Attendee,
+    Bilingual,
+    GatheringSnapshot,
+    RegistrationCancelled,
+    TicketPurchased,
+    WaitlistJoined,
+    WaitlistOffered,
+)
+from hearth_shared.db import Connection
+from hearth_shared.messaging import write_event
+from hearth_shared.worker import ClaimLoop
+
+from . import domain, store
+
+SOURCE = "/hearth/registration"
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Purchase:
+    outcome: Literal["ticket", "waitlisted"]
+    row: asyncpg.Record  # the ticket, or the waitlist entry
+    created: bool  # False when an Idempotency-Key replayed an earlier purchase
+    position: int | None = None
+
+
+class NotFound(Exception):
+    pass
+
+
+def snapshot(gathering: asyncpg.Record) -> GatheringSnapshot:
+    return GatheringSnapshot(
+        gathering_id=gathering["id"],
+        title=Bilingual(en=gathering["title_en"], fr=gathering["title_fr"]),
+        modality=gathering["modality"],
+        starts_at=gathering["starts_at"],
+        ends_at=gathering["ends_at"],
+        time_zone=gathering["time_zone"],
+        venue=gathering["venue"],
+        join_url=gathering["join_url"],
+    )
+
+
+def attendee(person: asyncpg.Record) -> Attendee:
+    return Attendee(
+        person_id=person["id"],
+        name=person["name"],
+        email=person["email"],
+        language=person["preferred_language"],
+    )
+
+
+async def _publish(conn: Connection, data: EventData, correlation_id: str) -> None:
+    await write_event(conn, new_event(data, source=SOURCE, correlation_id=correlation_id))
+
+
+async def buy(
+    conn: Connection,
+    gathering_id: uuid.UUID,
+    *,
+    email: str,
+    name: str,
+    language: str,
+    ticket_type: str,
+    key: str | None,
+    correlation_id: str,
+) -> Purchase:
+    """A ticket if a seat is free, else a place in line; a repeated key returns the first outcome."""
+    if key:
+        if existing := await store.ticket_by_key(conn, key):
+            _same_gathering(existing, gathering_id)
+            return Purchase("ticket", existing, created=False)
+        if waiting := await store.waitlist_by_key(conn, key):
+            _same_gathering(waiting, gathering_id)
+            return Purchase("waitlisted", waiting, created=False)
+    person = await store.upsert_person(
+        conn, email=domain.normalise_email(email), name=name, language=language
+    )
+    if await store.ticket_for(conn, gathering_id, person["id"]):
+        raise domain.AlreadyRegistered(f"{email} already has a ticket for this gathering")
+    if await store.open_waitlist_entry(conn, gathering_id, person["id"]):
+        raise domain.AlreadyWaiting(f"{email} is already on this gathering's waitlist")
+    gathering = await store.take_seat(conn, gathering_id)
+    if gathering is None:
+        gathering = await store.lock_gathering(conn, gathering_id)
+        if gathering is None:
+            raise NotFound(f"no gathering {gathering_id}")
+        # Under the lock, look again: a seat may have been freed and released meanwhile.
+        if (seat := await store.take_seat(conn, gathering_id)) is None:
+            return await _join_line(conn, gathering, person, ticket_type, key, correlation_id)
+        gathering = seat
+    ticket = await store.insert_ticket(
+        conn,
+        gathering_id=gathering_id,
+        person_id=person["id"],
+        ticket_type=ticket_type,
+        price_cents=0,
+        idempotency_key=key,
+    )
+    await _ticket_purchased(conn, ticket, gathering, person, correlation_id)
+    return Purchase("ticket", ticket, created=True)
+
+
+async def _join_line(
+    conn: Connection,
+    gathering: asyncpg.Record,
+    person: asyncpg.Record,
+    ticket_type: str,
+    key: str | None,
+    correlation_id: str,
+) -> Purchase:
+    status = domain.GatheringStatus(gathering["status"])
+    if status is not domain.GatheringStatus.OPEN:
+        raise domain.GatheringNotOpen(f"the gathering is {status.value}; tickets are sold only while open")
+    entry, position = await store.join_waitlist(
+        conn,
+        gathering_id=gathering["id"],
+        person_id=person["id"],
+        ticket_type=ticket_type,
+        idempotency_key=key,
+    )
+    await _publish(
+        conn,
+        WaitlistJoined(
+            entry_id=entry["id"], position=position, gathering=snapshot(gathering), attendee=attendee(person)
+        ),
+        correlation_id,
+    )
+    return Purchase("waitlisted", entry, created=True, position=position)
+
+
+async def _ticket_purchased(
+    conn: Connection,
+    ticket: asyncpg.Record,
+    gathering: asyncpg.Record,
+    person: asyncpg.Record,
+    correlation_id: str,
+) -> None:
+    await _publish(
+        conn,
+        TicketPurchased(
+            ticket_id=ticket["id"],
+            ticket_type=ticket["ticket_type"],
+            price_cents=ticket["price_cents"],
+            currency=ticket["currency"],
+            gathering=snapshot(gathering),
+            attendee=attendee(person),
+        ),
+        correlation_id,
+    )
+
+
+def _same_gathering(row: asyncpg.Record, gathering_id: uuid.UUID) -> None:
+    if row["gathering_id"] != gathering_id:
+        raise domain.RegistrationRefused("this Idempotency-Key was used for another gathering")
+
+
+async def cancel(
+    conn: Connection, ticket_id: uuid.UUID, *, hold_seconds: float, correlation_id: str
+) -> asyncpg.Record:
+    """Cancel a ticket; its seat goes to the next person in line, or back on sale."""
+    ticket = await store.lock_ticket(conn, ticket_id)
+    if ticket is None:
+        raise NotFound(f"no ticket {ticket_id}")
+    if ticket["status"] != "active":
+        raise domain.RegistrationRefused("this ticket is already cancelled")
+    gathering = await store.lock_gathering(conn, ticket["gathering_id"])
+    assert gathering is not None
+    cancelled = await store.cancel_ticket(conn, ticket_id)
+    person = await store.get_person(conn, ticket["person_id"])
+    await _publish(
+        conn,
+        RegistrationCancelled(ticket_id=ticket_id, gathering=snapshot(gathering), attendee=attendee(person)),
+        correlation_id,
+    )
+    await _hand_on_seat(conn, gathering, hold_seconds, correlation_id)
+    return cancelled
+
+
+async def _hand_on_seat(
+    conn: Connection, gathering: asyncpg.Record, hold_seconds: float, correlation_id: str
+) -> None:
+    """Offer a freed seat (still counted as taken) to the next in line, or release it.
+    The caller holds the gathering's lock."""
+    entry = await store.next_waiting(conn, gathering["id"])
+    if entry is None:
+        await store.release_seat(conn, gathering["id"])
+        return
+    offered = await store.offer(conn, entry["id"], hold_seconds)
+    person = await store.get_person(conn, entry["person_id"])
+    await _publish(
+        conn,
+        WaitlistOffered(
+            entry_id=offered["id"],
+            expires_at=offered["offer_expires_at"],
+            gathering=snapshot(gathering),
+            attendee=attendee(person),
+        ),
+        correlation_id,
+    )
+
+
+async def accept(conn: Connection, entry_id: uuid.UUID, *, correlation_id: str) -> asyncpg.Record:
+    """Turn an open offer into a ticket (the seat was held for it)."""
+    entry = await store.lock_waitlist_entry(conn, entry_id)
+    if entry is None:
+        raise NotFound(f"no waitlist entry {entry_id}")
+    domain.check_can_accept(
+        domain.WaitlistStatus(entry["status"]), entry["offer_expires_at"], datetime.now(UTC)
+    )
+    ticket = await store.insert_ticket(
+        conn,
+        gathering_id=entry["gathering_id"],
+        person_id=entry["person_id"],
+        ticket_type=entry["ticket_type"],
+        price_cents=0,
+        idempotency_key=None,
+    )
+    await store.settle_waitlist_entry(conn, entry_id, "accepted", ticket["id"])
+    gathering = await store.get_gathering(conn, entry["gathering_id"])
+    assert gathering is not None
+    person = await store.get_person(conn, entry["person_id"])
+    await _ticket_purchased(conn, ticket, gathering, person, correlation_id)
+    return ticket
+
+
+async def withdraw(
+    conn: Connection, entry_id: uuid.UUID, *, hold_seconds: float, correlation_id: str
+) -> asyncpg.Record:
+    """Leave the line; an offered seat passes to the next person."""
+    entry = await store.lock_waitlist_entry(conn, entry_id)
+    if entry is None:
+        raise NotFound(f"no waitlist entry {entry_id}")
+    domain.check_can_withdraw(domain.WaitlistStatus(entry["status"]))
+    gathering = await store.lock_gathering(conn, entry["gathering_id"])
+    assert gathering is not None
+    settled = await store.settle_waitlist_entry(conn, entry_id, "withdrawn")
+    if entry["status"] == "offered":
+        await _hand_on_seat(conn, gathering, hold_seconds, correlation_id)
+    return settled
+
+
+class OfferExpiry:
+    """Expires offers whose hold has run out and hands each seat on; any replica may run it."""
+
+    def __init__(self, pool: asyncpg.Pool, *, hold_seconds: float, poll_seconds: float = 1.0) -> None:
+        self._pool = pool
+        self._hold = hold_seconds
+        self._loop = ClaimLoop(
+            pool,
+            channel="registration_offers",
+            step=self.expire_due,
+            batch_size=50,
+            poll_seconds=poll_seconds,
+            what="offer expiry",
+        )
+
+    async def run(self) -> None:
+        await self._loop.run()
+
+    async def stop(self) -> None:
+        await self._loop.stop(flush_timeout=0)
+
+    async def expire_due(self) -> int:
+        async with self._pool.acquire() as conn, conn.transaction():
+            expired = await store.claim_expired_offers(conn, 50)
+            for entry in expired:
+                await store.settle_waitlist_entry(conn, entry["id"], "expired")
+                gathering = await store.lock_gathering(conn, entry["gathering_id"])
+                assert gathering is not None
+                correlation_id = str(uuid.uuid4())
+                log.info("offer expired", entry_id=str(entry["id"]), correlation_id=correlation_id)
+                await _hand_on_seat(conn, gathering, self._hold, correlation_id)
+        return len(expired)
