@@ -202,9 +202,7 @@ def router(runtime: ServiceRuntime, settings: RegistrationSettings) -> APIRouter
             except asyncpg.UniqueViolationError:
                 # A concurrent request with the same key (or person) won: the retry finds it.
                 if attempt:
-                    raise _refused(
-                        domain.AlreadyRegistered("a concurrent request registered this person")
-                    ) from None
+                    raise domain.AlreadyRegistered("a concurrent request registered this person") from None
         if purchase.created:
             log.info(
                 f"{'ticket purchased' if purchase.outcome == 'ticket' else 'waitlist joined'}",
@@ -267,10 +265,6 @@ def _purchase_out(purchase: seats.Purchase) -> PurchaseOut:
         waitlist_entry=WaitlistEntryOut(**dict(purchase.row)),
         position=purchase.position,
     )
-
-
-def _refused(exc: domain.RegistrationRefused) -> Problem:
-    return Problem(409, exc.code, str(exc))
 
 
 def install_refusals(app: FastAPI) -> None:
