@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -36,16 +37,26 @@ def smtp_sink() -> Iterator[SmtpSink]:
 
 
 @pytest.fixture(scope="session")
-async def amqp(infra: Infra, name_prefix: str) -> AsyncIterator[aio_pika.abc.AbstractRobustConnection]:
-    """A connection for the test itself: publishing as an outside system would, reading queues.
-    At the end of the session it removes every queue and exchange the session declared: quorum
-    queues left behind by hundreds of runs would wear the shared broker down."""
+async def amqp(infra: Infra) -> AsyncIterator[aio_pika.abc.AbstractRobustConnection]:
+    """A connection for the test itself: publishing as an outside system would, reading queues."""
     connection = await aio_pika.connect_robust(infra.amqp_url)
     yield connection
-    for service, handler_names in handlers_under_test().items():
-        queues, exchanges = declared_names(Names(name_prefix, service), handler_names, TEST_RETRY_DELAYS)
-        await delete_names(connection, queues, exchanges)
     await connection.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def remove_session_topology(infra: Infra, name_prefix: str) -> AsyncIterator[None]:
+    """At the end of every session, remove each queue and exchange it may have declared: quorum
+    queues left behind by hundreds of runs wear the shared broker down."""
+    yield
+    try:
+        connection = await asyncio.wait_for(aio_pika.connect(infra.amqp_url), 10)
+    except Exception:  # no broker: nothing was declared
+        return
+    async with connection:
+        for service, handler_names in handlers_under_test().items():
+            queues, exchanges = declared_names(Names(name_prefix, service), handler_names, TEST_RETRY_DELAYS)
+            await delete_names(connection, queues, exchanges)
 
 
 def handlers_under_test() -> dict[str, list[str]]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aio_pika import ExchangeType
-from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
+from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractExchange
 
 EVENTS = "hearth.events"
 DELAY = "hearth.delay"
@@ -84,9 +84,7 @@ def declared_names(
     return queues, exchanges
 
 
-async def delete_names(
-    channel_source: AbstractRobustConnection, queues: list[str], exchanges: list[str]
-) -> None:
+async def delete_names(channel_source: AbstractConnection, queues: list[str], exchanges: list[str]) -> None:
     """Delete queues and exchanges, ignoring the ones that do not exist."""
     for kind, names_ in (("queue", queues), ("exchange", exchanges)):
         for name in names_:
