@@ -47,6 +47,10 @@ class ServiceProcess:
                         return
                 await asyncio.sleep(0.1)
 
+    @property
+    def pid(self) -> int | None:
+        return None if self._process is None else self._process.pid
+
     async def stop(self, timeout: float = 20.0) -> int | None:
         """SIGTERM, as Kubernetes would; SIGKILL if it has not exited in time."""
         if self._process is None or self._process.returncode is not None:

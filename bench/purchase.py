@@ -1,0 +1,151 @@
+"""Registration benchmark: ticket purchases through the HTTP API on one gathering.
+
+A real registration process (`python -m hearth_registration`) against this machine's Postgres
+and RabbitMQ; an httpx client keeps exactly C requests in flight (C = 32, then 64), each buying
+for a distinct person, more buyers than seats so the waitlist path runs too. Reports purchases/s,
+p50/p99 latency, CPU time per purchase of the service process and of all Postgres processes
+(from /proc), and the oversell count (active tickets beyond capacity: must be 0).
+
+    uv run python bench/purchase.py [--attempts 4000] [--capacity 3000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+from common import AMQP_URL, bench_environment, summarise
+
+from hearth_testing.processes import ServiceProcess, free_port
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total / CLOCK_TICKS
+
+
+def postgres_pids() -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+async def run(
+    registration: ServiceProcess, pid: int, concurrency: int, attempts: int, capacity: int
+) -> dict[str, float]:
+    async with httpx.AsyncClient(
+        base_url=registration.url, limits=httpx.Limits(max_connections=concurrency), timeout=120
+    ) as client:
+        gathering = await client.post(
+            "/gatherings",
+            json={
+                "title": {"en": "Benchmark gathering", "fr": "Rencontre d'essai"},
+                "kind": "community_of_practice",
+                "modality": "virtual",
+                "starts_at": "2027-05-06T16:00:00Z",
+                "ends_at": "2027-05-06T17:30:00Z",
+                "time_zone": "America/Halifax",
+                "capacity": capacity,
+            },
+        )
+        gathering_id = gathering.json()["id"]
+        in_flight = asyncio.Semaphore(concurrency)
+        latencies: list[float] = []
+        statuses: list[int] = []
+
+        async def buy(index: int) -> None:
+            async with in_flight:
+                started = time.perf_counter()
+                response = await client.post(
+                    f"/gatherings/{gathering_id}/tickets",
+                    json={"name": f"Buyer {index}", "email": f"buyer.{uuid.uuid4().hex[:12]}@example.org"},
+                    headers={"Idempotency-Key": f"{gathering_id}:{index}"},
+                )
+                latencies.append(time.perf_counter() - started)
+                statuses.append(response.status_code)
+
+        service_cpu, pg_cpu = cpu_seconds([pid]), cpu_seconds(postgres_pids())
+        started = time.perf_counter()
+        await asyncio.gather(*(buy(i) for i in range(attempts)))
+        elapsed = time.perf_counter() - started
+        service_cpu, pg_cpu = cpu_seconds([pid]) - service_cpu, cpu_seconds(postgres_pids()) - pg_cpu
+        seats = (await client.get(f"/gatherings/{gathering_id}")).json()["seats_taken"]
+    tickets = statuses.count(201)
+    latencies.sort()
+    result = {
+        "concurrency": concurrency,
+        "purchases_per_s": attempts / elapsed,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "service_cpu_ms_per_purchase": service_cpu / attempts * 1000,
+        "postgres_cpu_ms_per_purchase": pg_cpu / attempts * 1000,
+        "tickets": tickets,
+        "waitlisted": statuses.count(202),
+        "errors": len(statuses) - tickets - statuses.count(202),
+        "oversell": max(0, tickets - capacity) + max(0, seats - capacity),
+    }
+    print(
+        f"concurrency {concurrency}: {result['purchases_per_s']:,.0f} purchases/s, "
+        f"p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms, CPU per purchase: "
+        f"service {result['service_cpu_ms_per_purchase']:.2f} ms "
+        f"+ Postgres {result['postgres_cpu_ms_per_purchase']:.2f} ms, {tickets} tickets, "
+        f"{result['waitlisted']} waitlisted, {result['errors']} errors, oversell {result['oversell']}"
+    )
+    return result
+
+
+async def main(attempts: int, capacity: int) -> None:
+    async with bench_environment() as bench:
+        env = {
+            "HEARTH_AMQP_URL": AMQP_URL,
+            "HEARTH_DATABASE_URL": bench.database.dsn("registration"),
+            "HEARTH_NAME_PREFIX": bench.prefix,
+            "HEARTH_HTTP_PORT": str(free_port()),
+            "HEARTH_LOG_LEVEL": "WARNING",
+        }
+        log = Path(tempfile.mkdtemp()) / "registration.log"
+        registration = ServiceProcess("registration", env, log)
+        await registration.start()
+        assert registration.pid is not None
+        try:
+            results = {
+                f"c{c}": await run(registration, registration.pid, c, attempts, capacity) for c in (32, 64)
+            }
+        finally:
+            await registration.stop()
+        summarise(
+            "purchase",
+            {k: [v["purchases_per_s"]] for k, v in results.items()},
+            {"attempts": attempts, "capacity": capacity, "details": results},
+        )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--attempts", type=int, default=4000)
+    parser.add_argument("--capacity", type=int, default=3000)
+    args = parser.parse_args()
+    asyncio.run(main(args.attempts, args.capacity))
