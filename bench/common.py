@@ -9,7 +9,7 @@ import platform
 import secrets
 import statistics
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -125,10 +125,3 @@ def summarise(name: str, rounds: dict[str, list[float]], extra: dict[str, Any]) 
     path.write_text(json.dumps(summary, indent=2) + "\n")
     print(f"results written to {path}")
     return summary
-
-
-def timed(label: str) -> Callable[[float], None]:
-    def report(seconds: float) -> None:
-        print(f"  {label}: {seconds:.2f} s")
-
-    return report

@@ -19,6 +19,7 @@ import asyncio
 import json
 import time
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import aio_pika
@@ -73,7 +74,7 @@ async def record_attendance(ctx: HandlerContext, attendance: AttendanceRecorded)
             entry_id=uuid.uuid4(),
             person_id=attendance.person_id,
             activity_id=attendance.gathering_id,
-            hours=attendance.minutes_attended // 15 / 4,  # type: ignore[arg-type]
+            hours=Decimal(attendance.minutes_attended // 15) / 4,
             category="community_of_practice",
             cycle="2026-2027",
         )

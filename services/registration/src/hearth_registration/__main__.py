@@ -1,6 +1,7 @@
 from hearth_shared.api import serve
 
-from .app import SERVICE, Settings, create_app
+from .app import SERVICE, create_app
+from .settings import RegistrationSettings
 
-settings = Settings()
+settings = RegistrationSettings()
 serve(create_app(settings), settings, SERVICE)

@@ -20,7 +20,6 @@ from .seats import OfferExpiry
 from .settings import RegistrationSettings
 
 SERVICE = "registration"
-Settings = RegistrationSettings
 
 
 def create_runtime(settings: RegistrationSettings | None = None) -> ServiceRuntime:
