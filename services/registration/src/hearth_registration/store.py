@@ -72,16 +72,20 @@ async def upsert_person(conn: Connection, *, email: str, name: str, language: st
 
 
 async def upsert_member(conn: Connection, member: MemberUpserted) -> None:
-    """Apply the register's view of a member; the email is the person's identity."""
+    """Apply the register's view of a member, unless this person holds a newer one already.
+    The email is the person's identity."""
     await conn.execute(
         """INSERT INTO people (id, email, name, preferred_language, member_id,
-                               registration_number, membership_status)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)
+                               registration_number, membership_status, member_changed_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
            ON CONFLICT ((lower(email))) DO UPDATE
                SET name = EXCLUDED.name, preferred_language = EXCLUDED.preferred_language,
                    member_id = EXCLUDED.member_id,
                    registration_number = EXCLUDED.registration_number,
-                   membership_status = EXCLUDED.membership_status, updated_at = now()""",
+                   membership_status = EXCLUDED.membership_status,
+                   member_changed_at = EXCLUDED.member_changed_at, updated_at = now()
+               WHERE people.member_changed_at IS NULL
+                  OR people.member_changed_at < EXCLUDED.member_changed_at""",
         uuid.uuid4(),
         member.email.lower(),
         member.name,
@@ -89,6 +93,7 @@ async def upsert_member(conn: Connection, member: MemberUpserted) -> None:
         member.member_id,
         member.registration_number,
         member.status.value,
+        member.changed_at,
     )
 
 

@@ -7,7 +7,6 @@ more personal data than that.
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -221,7 +220,7 @@ class MemberUpserted(EventData):
     email: EmailStr
     preferred_language: Language
     status: MembershipStatus
-    changed_at: datetime
+    changed_at: AwareDatetime
 
 
 class PersonErasureRequested(EventData):

@@ -146,8 +146,11 @@ class ServiceRuntime:
         log.info("broker connected", handlers=[h.name for h in self.handlers])
 
     async def ready(self) -> bool:
-        """Ready when the database answers and the broker is connected."""
-        if self.pool is None or self.connection is None or self.connection.is_closed:
+        """Ready when the database answers and the broker is connected, with the topology declared
+        and the consumers started."""
+        if self.pool is None or not self.broker_ready.is_set():
+            return False
+        if self.connection is None or self.connection.is_closed:
             return False
         try:
             async with self.pool.acquire(timeout=2) as conn:
