@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import uuid
 from collections import Counter
 from typing import Any
@@ -126,3 +128,32 @@ def _outcome_id(purchase: dict[str, Any]) -> str:
 
 def _uuid(value: str) -> uuid.UUID:
     return uuid.UUID(value)
+
+
+async def test_staff_list_and_export_registrants_with_filters(start_service: StartService) -> None:
+    registration = await start_service("registration")
+    gathering_id = await schedule_gathering(registration, capacity=10)
+    people = [person("fr"), person("en"), person("en")]
+    async with httpx.AsyncClient(base_url=registration.url) as client:
+        tickets = []
+        for someone in people:
+            response = await client.post(f"/gatherings/{gathering_id}/tickets", json=someone)
+            tickets.append(response.json()["ticket"]["id"])
+        await _post(client, f"/tickets/{tickets[1]}/cancel")
+
+        active = (await client.get(f"/gatherings/{gathering_id}/registrants")).json()
+        found = (
+            await client.get(f"/gatherings/{gathering_id}/registrants", params={"q": people[2]["email"]})
+        ).json()
+        export = await client.get(f"/gatherings/{gathering_id}/registrants", params={"format": "csv"})
+        missing = await client.get(f"/gatherings/{uuid.uuid4()}/registrants")
+
+    assert [r["email"] for r in active] == [people[0]["email"], people[2]["email"]]
+    assert [r["name"] for r in found] == [people[2]["name"]]
+    assert export.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(export.text)))
+    assert [(r["email"], r["preferred_language"]) for r in rows] == [
+        (people[0]["email"], "fr"),
+        (people[2]["email"], "en"),
+    ]
+    assert missing.status_code == 404

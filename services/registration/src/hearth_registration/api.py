@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from datetime import datetime
 from typing import Annotated, Literal
@@ -99,6 +101,29 @@ class WaitlistEntryOut(BaseModel):
     joined_at: datetime
     offer_expires_at: datetime | None
     ticket_id: uuid.UUID | None
+
+
+class RegistrantOut(BaseModel):
+    ticket_id: uuid.UUID
+    status: str
+    ticket_type: str
+    price_cents: int
+    currency: str
+    created_at: datetime
+    person_id: uuid.UUID
+    name: str
+    email: str
+    preferred_language: str
+    member_id: str | None
+
+
+def _csv(registrants: list[RegistrantOut]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(RegistrantOut.model_fields))
+    writer.writeheader()
+    for registrant in registrants:
+        writer.writerow(registrant.model_dump(mode="json"))
+    return out.getvalue()
 
 
 class PurchaseOut(BaseModel):
@@ -216,6 +241,34 @@ def router(runtime: ServiceRuntime, settings: RegistrationSettings) -> APIRouter
             else status.HTTP_202_ACCEPTED
         )
         return _purchase_out(purchase)
+
+    @api.get(
+        "/gatherings/{gathering_id}/registrants",
+        responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with format=csv"}},
+    )
+    async def list_registrants(
+        gathering_id: uuid.UUID,
+        status: Literal["active", "cancelled"] | None = "active",
+        ticket_type: str | None = None,
+        q: Annotated[str | None, Query(max_length=200, description="part of a name or email")] = None,
+        format: Literal["json", "csv"] = "json",
+        limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
+    ) -> Response:
+        """Who is registered, with filters; `format=csv` downloads a spreadsheet for staff."""
+        async with pool().acquire() as conn:
+            if await store.get_gathering(conn, gathering_id) is None:
+                raise seats.NotFound(f"no gathering {gathering_id}")
+            rows = await store.list_registrants(
+                conn, gathering_id, status=status, ticket_type=ticket_type, search=q, limit=limit
+            )
+        registrants = [RegistrantOut(**dict(r)) for r in rows]
+        if format == "csv":
+            return Response(
+                _csv(registrants),
+                media_type="text/csv; charset=utf-8",
+                headers={"Content-Disposition": f'attachment; filename="registrants-{gathering_id}.csv"'},
+            )
+        return JSONResponse([r.model_dump(mode="json") for r in registrants])
 
     @api.post("/tickets/{ticket_id}/cancel")
     async def cancel_ticket(ticket_id: uuid.UUID) -> TicketOut:

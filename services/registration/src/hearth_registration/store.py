@@ -254,3 +254,30 @@ async def list_waitlist(conn: Connection, gathering_id: uuid.UUID) -> list[async
     return await conn.fetch(
         "SELECT * FROM waitlist WHERE gathering_id = $1 ORDER BY joined_seq", gathering_id
     )
+
+
+async def list_registrants(
+    conn: Connection,
+    gathering_id: uuid.UUID,
+    *,
+    status: str | None,
+    ticket_type: str | None,
+    search: str | None,
+    limit: int,
+) -> list[asyncpg.Record]:
+    """Ticket holders of a gathering with their contact details, oldest ticket first."""
+    return await conn.fetch(
+        """SELECT t.id AS ticket_id, t.status, t.ticket_type, t.price_cents, t.currency, t.created_at,
+                  p.id AS person_id, p.name, p.email, p.preferred_language, p.member_id
+           FROM tickets t JOIN people p ON p.id = t.person_id
+           WHERE t.gathering_id = $1
+             AND ($2::text IS NULL OR t.status = $2)
+             AND ($3::text IS NULL OR t.ticket_type = $3)
+             AND ($4::text IS NULL OR p.name ILIKE '%' || $4 || '%' OR p.email ILIKE '%' || $4 || '%')
+           ORDER BY t.created_at LIMIT $5""",
+        gathering_id,
+        status,
+        ticket_type,
+        search,
+        limit,
+    )
