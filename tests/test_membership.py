@@ -15,11 +15,18 @@ from hearth_testing.fixtures import StartService
 from hearth_testing.infra import TestDatabase
 
 
+async def publish_from_register(
+    amqp: AbstractRobustConnection, name_prefix: str, *records: MemberUpserted
+) -> None:
+    names = Names(name_prefix, "registration")
+    for record in records:
+        await publish_event(amqp, names, new_event(record, source="/membership-register"))
+
+
 async def test_a_member_upserted_by_the_register_becomes_one_person_whatever_the_email_case(
     start_service: StartService, amqp: AbstractRobustConnection, database: TestDatabase, name_prefix: str
 ) -> None:
     await start_service("registration")
-    names = Names(name_prefix, "registration")
     first = MemberUpserted(
         member_id="M-7781",
         registration_number="NS-2021-0457",
@@ -36,8 +43,7 @@ async def test_a_member_upserted_by_the_register_becomes_one_person_whatever_the
             "changed_at": first.changed_at + timedelta(minutes=5),
         }
     )
-    await publish_event(amqp, names, new_event(first, source="/membership-register"))
-    await publish_event(amqp, names, new_event(lapsed, source="/membership-register"))
+    await publish_from_register(amqp, name_prefix, first, lapsed)
 
     conn = await database.connect("registration")
     try:
@@ -59,7 +65,6 @@ async def test_an_older_member_record_arriving_late_does_not_overwrite_a_newer_o
     start_service: StartService, amqp: AbstractRobustConnection, database: TestDatabase, name_prefix: str
 ) -> None:
     await start_service("registration")
-    names = Names(name_prefix, "registration")
     newer = MemberUpserted(
         member_id="M-9120",
         registration_number="NB-2018-0033",
@@ -73,8 +78,8 @@ async def test_an_older_member_record_arriving_late_does_not_overwrite_a_newer_o
         update={"status": MembershipStatus.ACTIVE, "changed_at": datetime(2026, 11, 1, 9, 0, tzinfo=UTC)}
     )
     marker = newer.model_copy(update={"member_id": "M-9121", "email": "marker.9121@example.org"})
-    for data in (newer, older, marker):  # the older one arrives late, e.g. after a retry
-        await publish_event(amqp, names, new_event(data, source="/membership-register"))
+    # The older one arrives late, e.g. after a retry.
+    await publish_from_register(amqp, name_prefix, newer, older, marker)
 
     conn = await database.connect("registration")
     try:

@@ -50,13 +50,18 @@ def operations_router(runtime: ServiceRuntime) -> APIRouter:
     return router
 
 
+def problem_response(problem: Problem) -> JSONResponse:
+    """The one shape of an error answer: `{"errors": [{code, field, message}]}`."""
+    return JSONResponse(
+        {"errors": [{"code": problem.code, "field": problem.field, "message": problem.message}]},
+        status_code=problem.status,
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def on_problem(_: Request, exc: Problem) -> JSONResponse:
-        return JSONResponse(
-            {"errors": [{"code": exc.code, "field": exc.field, "message": exc.message}]},
-            status_code=exc.status,
-        )
+        return problem_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

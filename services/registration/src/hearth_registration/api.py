@@ -15,7 +15,7 @@ from fastapi import APIRouter, FastAPI, Header, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, EmailStr, Field, field_validator, model_validator
 
-from hearth_shared.api import Problem, current_correlation_id
+from hearth_shared.api import Problem, current_correlation_id, problem_response
 from hearth_shared.contracts import new_event
 from hearth_shared.contracts.catalogue import (
     Bilingual,
@@ -325,8 +325,8 @@ def install_refusals(app: FastAPI) -> None:
 
     @app.exception_handler(domain.RegistrationRefused)
     async def refused(_: Request, exc: domain.RegistrationRefused) -> JSONResponse:
-        return JSONResponse({"errors": [{"code": exc.code, "field": None, "message": str(exc)}]}, 409)
+        return problem_response(Problem(409, exc.code, str(exc)))
 
     @app.exception_handler(seats.NotFound)
     async def not_found(_: Request, exc: seats.NotFound) -> JSONResponse:
-        return JSONResponse({"errors": [{"code": "not_found", "field": None, "message": str(exc)}]}, 404)
+        return problem_response(Problem(404, "not_found", str(exc)))
