@@ -2,27 +2,87 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from hearth_registration import domain
-from hearth_registration.domain import GatheringStatus
+from hearth_registration.domain import Attestation, BreakoutRoom, TicketKind
+from hearth_shared.contracts.catalogue import GatheringStatus
+
+ATTESTED = Attestation("Social worker", "OTSTCFQ", "Québec", attests_regulated_profession=True)
+NOTHING = Attestation(None, None, None, attests_regulated_profession=False)
 
 
-@given(capacity=st.integers(0, 10_000), taken=st.integers(0, 10_000))
-def test_an_open_gathering_sells_exactly_while_seats_remain(capacity: int, taken: int) -> None:
-    if taken < capacity:
-        domain.check_can_sell(GatheringStatus.OPEN, taken, capacity)
-    else:
-        with pytest.raises(domain.GatheringFull):
-            domain.check_can_sell(GatheringStatus.OPEN, taken, capacity)
+@pytest.mark.parametrize(
+    ("current", "target"),
+    [
+        ("draft", "open"),
+        ("open", "closed"),
+        ("closed", "open"),
+        ("draft", "cancelled"),
+        ("open", "cancelled"),
+        ("closed", "cancelled"),
+    ],
+)
+def test_allowed_status_transitions(current: str, target: str) -> None:
+    domain.check_transition(GatheringStatus(current), GatheringStatus(target))
 
 
-@pytest.mark.parametrize("status", [s for s in GatheringStatus if s is not GatheringStatus.OPEN])
-def test_only_an_open_gathering_sells(status: GatheringStatus) -> None:
-    with pytest.raises(domain.GatheringNotOpen, match=status.value):
-        domain.check_can_sell(status, 0, 100)
+@pytest.mark.parametrize(
+    ("current", "target"),
+    [("draft", "closed"), ("cancelled", "open"), ("cancelled", "closed"), ("open", "draft")],
+)
+def test_refused_status_transitions_say_what_is_allowed(current: str, target: str) -> None:
+    with pytest.raises(domain.TransitionRefused, match="allowed") as refused:
+        domain.check_transition(GatheringStatus(current), GatheringStatus(target))
+    assert refused.value.field == "status"
+
+
+def test_a_member_ticket_needs_an_active_membership() -> None:
+    domain.check_eligible(TicketKind.MEMBER, "active", NOTHING)
+    for membership in ("lapsed", "suspended", None):
+        with pytest.raises(domain.NotEligible, match="active membership"):
+            domain.check_eligible(TicketKind.MEMBER, membership, NOTHING)
+
+
+def test_a_non_member_ticket_needs_each_attested_detail() -> None:
+    domain.check_eligible(TicketKind.NON_MEMBER, None, ATTESTED)
+    for missing in ("profession", "regulatory_body", "region", "attests_regulated_profession"):
+        partial = Attestation(
+            **{**vars(ATTESTED), missing: None if missing != "attests_regulated_profession" else False}
+        )
+        with pytest.raises(domain.NotEligible) as refused:
+            domain.check_eligible(TicketKind.NON_MEMBER, None, partial)
+        assert refused.value.field == missing
+
+
+def test_free_and_student_tickets_need_nothing() -> None:
+    domain.check_eligible(TicketKind.FREE, None, NOTHING)
+    domain.check_eligible(TicketKind.STUDENT, None, NOTHING)
+
+
+def _room(language: str | None, area: str | None, free: int) -> BreakoutRoom:
+    return BreakoutRoom(uuid.uuid4(), language, area, free)
+
+
+def test_breakouts_are_chosen_by_language_first_then_practice_area() -> None:
+    french_justice = _room("fr", "justice", 5)
+    french_housing = _room("fr", "housing_and_poverty", 30)
+    english_justice = _room("en", "justice", 50)
+    any_language = _room(None, "justice", 50)
+    rooms = [english_justice, any_language, french_housing, french_justice]
+    assert domain.breakout_preference(rooms, "fr", "justice") == [
+        french_justice,
+        french_housing,
+        any_language,
+        english_justice,
+    ]
+
+
+def test_full_breakouts_are_never_chosen() -> None:
+    full = _room("fr", None, 0)
+    assert domain.breakout_preference([full], "fr", None) == []
 
 
 def test_emails_identify_people_case_insensitively() -> None:

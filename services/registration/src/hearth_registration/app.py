@@ -6,7 +6,12 @@ from fastapi import FastAPI
 
 from hearth_shared.api import build_app
 from hearth_shared.contracts.catalogue import (
+    AttendanceRecorded,
+    FeedbackSubmitted,
+    GatheringCancelled,
     GatheringScheduled,
+    GatheringUpdated,
+    InterestExpressed,
     RegistrationCancelled,
     TicketPurchased,
     WaitlistJoined,
@@ -30,10 +35,15 @@ def create_runtime(settings: RegistrationSettings | None = None) -> ServiceRunti
         handlers=HANDLERS,
         publishes=[
             GatheringScheduled,
+            GatheringUpdated,
+            GatheringCancelled,
             TicketPurchased,
             RegistrationCancelled,
             WaitlistJoined,
             WaitlistOffered,
+            AttendanceRecorded,
+            FeedbackSubmitted,
+            InterestExpressed,
         ],
         migrations="hearth_registration.migrations",
         workers=[
@@ -49,6 +59,6 @@ def create_runtime(settings: RegistrationSettings | None = None) -> ServiceRunti
 def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
     settings = settings or RegistrationSettings()
     runtime = create_runtime(settings)
-    app = build_app(runtime, title="Hearth registration", routers=[api.router(runtime, settings)])
+    app = build_app(runtime, title="Hearth registration", routers=api.routers(runtime, settings))
     api.install_refusals(app)
     return app

@@ -10,6 +10,7 @@ The HTTP API and the offer-expiry worker both come here.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -22,6 +23,7 @@ from hearth_shared.contracts.catalogue import (
     Attendee,
     Bilingual,
     GatheringSnapshot,
+    GatheringStatus,
     RegistrationCancelled,
     TicketPurchased,
     WaitlistJoined,
@@ -71,76 +73,144 @@ def attendee(person: asyncpg.Record) -> Attendee:
     )
 
 
-async def _publish(conn: Connection, data: EventData, correlation_id: str) -> None:
+async def publish(conn: Connection, data: EventData, correlation_id: str) -> None:
     await write_event(conn, new_event(data, source=SOURCE, correlation_id=correlation_id))
 
 
+Emit = Callable[[EventData], Awaitable[None]]
+"""Publishes an event within the caller's transaction: to the outbox from an HTTP request, through
+`HandlerContext.publish` (which keeps the cause) from a handler."""
+
+
+def emitter(conn: Connection, correlation_id: str) -> Emit:
+    async def emit(data: EventData) -> None:
+        await publish(conn, data, correlation_id)
+
+    return emit
+
+
+@dataclass(frozen=True)
+class Registrant:
+    """Who is buying, as they told us."""
+
+    email: str
+    name: str
+    language: str
+    ticket_type: domain.TicketKind
+    attestation: domain.Attestation
+    breakout_id: uuid.UUID | None = None
+    practice_area: str | None = None
+
+
 async def buy(
-    conn: Connection,
-    gathering_id: uuid.UUID,
-    *,
-    email: str,
-    name: str,
-    language: str,
-    ticket_type: str,
-    key: str | None,
-    correlation_id: str,
+    conn: Connection, gathering_id: uuid.UUID, who: Registrant, *, key: str | None, correlation_id: str
 ) -> Purchase:
     """A ticket if a seat is free, else a place in line; a repeated key returns the first outcome."""
     if key:
-        if existing := await store.ticket_by_key(conn, key):
+        if existing := await store.seats.ticket_by_key(conn, key):
             _same_gathering(existing, gathering_id)
             return Purchase("ticket", existing, created=False)
-        if waiting := await store.waitlist_by_key(conn, key):
+        if waiting := await store.seats.waitlist_by_key(conn, key):
             _same_gathering(waiting, gathering_id)
             return Purchase("waitlisted", waiting, created=False)
-    person = await store.upsert_person(
-        conn, email=domain.normalise_email(email), name=name, language=language
+    ticket_type = await _offered_ticket_type(conn, gathering_id, who.ticket_type)
+    person = await store.people.upsert_person(
+        conn,
+        email=domain.normalise_email(who.email),
+        name=who.name,
+        language=who.language,
+        profession=who.attestation.profession,
+        regulatory_body=who.attestation.regulatory_body,
+        region=who.attestation.region,
     )
-    if await store.ticket_for(conn, gathering_id, person["id"]):
-        raise domain.AlreadyRegistered(f"{email} already has a ticket for this gathering")
-    if await store.open_waitlist_entry(conn, gathering_id, person["id"]):
-        raise domain.AlreadyWaiting(f"{email} is already on this gathering's waitlist")
-    gathering = await store.take_seat(conn, gathering_id)
+    domain.check_eligible(who.ticket_type, person["membership_status"], who.attestation)
+    if await store.seats.ticket_for(conn, gathering_id, person["id"]):
+        raise domain.AlreadyRegistered(f"{who.email} already has a ticket for this gathering", "email")
+    if await store.seats.open_waitlist_entry(conn, gathering_id, person["id"]):
+        raise domain.AlreadyWaiting(f"{who.email} is already on this gathering's waitlist", "email")
+    gathering = await store.gatherings.take_seat(conn, gathering_id)
     if gathering is None:
-        gathering = await store.lock_gathering(conn, gathering_id)
-        if gathering is None:
-            raise NotFound(f"no gathering {gathering_id}")
+        gathering = await store.gatherings.lock_gathering(conn, gathering_id)
+        assert gathering is not None
         # Under the lock, look again: a seat may have been freed and released meanwhile.
-        if (seat := await store.take_seat(conn, gathering_id)) is None:
-            return await _join_line(conn, gathering, person, ticket_type, key, correlation_id)
+        if (seat := await store.gatherings.take_seat(conn, gathering_id)) is None:
+            return await _join_line(conn, gathering, person, who, key, correlation_id)
         gathering = seat
-    ticket = await store.insert_ticket(
+    breakout_id = await _assign_breakout(conn, gathering_id, person, who.breakout_id, who.practice_area)
+    ticket = await store.seats.insert_ticket(
         conn,
         gathering_id=gathering_id,
         person_id=person["id"],
         ticket_type=ticket_type,
-        price_cents=0,
+        breakout_id=breakout_id,
         idempotency_key=key,
     )
     await _ticket_purchased(conn, ticket, gathering, person, correlation_id)
     return Purchase("ticket", ticket, created=True)
 
 
+async def _offered_ticket_type(
+    conn: Connection, gathering_id: uuid.UUID, kind: domain.TicketKind
+) -> asyncpg.Record:
+    if ticket_type := await store.gatherings.ticket_type(conn, gathering_id, kind.value):
+        return ticket_type
+    if await store.gatherings.get_gathering(conn, gathering_id) is None:
+        raise NotFound(f"no gathering {gathering_id}")
+    offered = [t["kind"] for t in await store.gatherings.ticket_types(conn, gathering_id)]
+    raise domain.TicketTypeNotOffered(
+        f"this gathering does not offer {kind.value} tickets (it offers: {', '.join(offered) or 'none'})",
+        "ticket_type",
+    )
+
+
+async def _assign_breakout(
+    conn: Connection,
+    gathering_id: uuid.UUID,
+    person: asyncpg.Record,
+    chosen: uuid.UUID | None,
+    practice_area: str | None,
+) -> uuid.UUID | None:
+    """The breakout the person chose, or the best free one for them (language first); none when
+    the gathering has no breakouts or all are full (staff can move people later)."""
+    rows = await store.gatherings.breakouts(conn, gathering_id)
+    if chosen is not None:
+        if chosen not in {r["id"] for r in rows}:
+            raise domain.UnknownBreakout(f"this gathering has no breakout {chosen}", "breakout_id")
+        if await store.gatherings.take_breakout_seat(conn, chosen, gathering_id) is None:
+            raise domain.BreakoutFull(
+                "that breakout is full; choose another or leave it to us", "breakout_id"
+            )
+        return chosen
+    rooms = [
+        domain.BreakoutRoom(r["id"], r["language"], r["practice_area"], r["capacity"] - r["seats_taken"])
+        for r in rows
+    ]
+    for room in domain.breakout_preference(rooms, person["preferred_language"], practice_area):
+        if await store.gatherings.take_breakout_seat(conn, room.id, gathering_id):  # type: ignore[arg-type]
+            return room.id  # type: ignore[return-value]
+    return None
+
+
 async def _join_line(
     conn: Connection,
     gathering: asyncpg.Record,
     person: asyncpg.Record,
-    ticket_type: str,
+    who: Registrant,
     key: str | None,
     correlation_id: str,
 ) -> Purchase:
-    status = domain.GatheringStatus(gathering["status"])
-    if status is not domain.GatheringStatus.OPEN:
+    status = GatheringStatus(gathering["status"])
+    if status is not GatheringStatus.OPEN:
         raise domain.GatheringNotOpen(f"the gathering is {status.value}; tickets are sold only while open")
-    entry, position = await store.join_waitlist(
+    entry, position = await store.seats.join_waitlist(
         conn,
         gathering_id=gathering["id"],
         person_id=person["id"],
-        ticket_type=ticket_type,
+        ticket_type=who.ticket_type.value,
+        practice_area=who.practice_area,
         idempotency_key=key,
     )
-    await _publish(
+    await publish(
         conn,
         WaitlistJoined(
             entry_id=entry["id"], position=position, gathering=snapshot(gathering), attendee=attendee(person)
@@ -157,7 +227,7 @@ async def _ticket_purchased(
     person: asyncpg.Record,
     correlation_id: str,
 ) -> None:
-    await _publish(
+    await publish(
         conn,
         TicketPurchased(
             ticket_id=ticket["id"],
@@ -176,20 +246,27 @@ def _same_gathering(row: asyncpg.Record, gathering_id: uuid.UUID) -> None:
         raise domain.RegistrationRefused("this Idempotency-Key was used for another gathering")
 
 
+async def _lock_active_ticket(conn: Connection, ticket_id: uuid.UUID) -> asyncpg.Record:
+    ticket = await store.seats.lock_ticket(conn, ticket_id)
+    if ticket is None:
+        raise NotFound(f"no ticket {ticket_id}")
+    if ticket["status"] != "active":
+        raise domain.RegistrationRefused("this ticket is cancelled")
+    return ticket
+
+
 async def cancel(
     conn: Connection, ticket_id: uuid.UUID, *, hold_seconds: float, correlation_id: str
 ) -> asyncpg.Record:
     """Cancel a ticket; its seat goes to the next person in line, or back on sale."""
-    ticket = await store.lock_ticket(conn, ticket_id)
-    if ticket is None:
-        raise NotFound(f"no ticket {ticket_id}")
-    if ticket["status"] != "active":
-        raise domain.RegistrationRefused("this ticket is already cancelled")
-    gathering = await store.lock_gathering(conn, ticket["gathering_id"])
+    ticket = await _lock_active_ticket(conn, ticket_id)
+    gathering = await store.gatherings.lock_gathering(conn, ticket["gathering_id"])
     assert gathering is not None
-    cancelled = await store.cancel_ticket(conn, ticket_id)
-    person = await store.get_person(conn, ticket["person_id"])
-    await _publish(
+    cancelled = await store.seats.cancel_ticket(conn, ticket_id)
+    if ticket["breakout_id"]:
+        await store.gatherings.release_breakout_seat(conn, ticket["breakout_id"])
+    person = await store.people.get_person(conn, ticket["person_id"])
+    await publish(
         conn,
         RegistrationCancelled(ticket_id=ticket_id, gathering=snapshot(gathering), attendee=attendee(person)),
         correlation_id,
@@ -203,13 +280,13 @@ async def _hand_on_seat(
 ) -> None:
     """Offer a freed seat (still counted as taken) to the next in line, or release it.
     The caller holds the gathering's lock."""
-    entry = await store.next_waiting(conn, gathering["id"])
+    entry = await store.seats.next_waiting(conn, gathering["id"])
     if entry is None:
-        await store.release_seat(conn, gathering["id"])
+        await store.gatherings.release_seat(conn, gathering["id"])
         return
-    offered = await store.offer(conn, entry["id"], hold_seconds)
-    person = await store.get_person(conn, entry["person_id"])
-    await _publish(
+    offered = await store.seats.offer(conn, entry["id"], hold_seconds)
+    person = await store.people.get_person(conn, entry["person_id"])
+    await publish(
         conn,
         WaitlistOffered(
             entry_id=offered["id"],
@@ -221,26 +298,58 @@ async def _hand_on_seat(
     )
 
 
+async def offer_free_seats(
+    conn: Connection, gathering: asyncpg.Record, hold_seconds: float, correlation_id: str
+) -> None:
+    """Offer seats that became free (capacity raised, sales reopened) to those waiting.
+    The caller holds the gathering's lock."""
+    while await store.seats.next_waiting(conn, gathering["id"]) is not None:
+        if await store.gatherings.take_seat(conn, gathering["id"]) is None:
+            return
+        await _hand_on_seat(conn, gathering, hold_seconds, correlation_id)
+
+
+async def move_to_breakout(
+    conn: Connection, ticket_id: uuid.UUID, breakout_id: uuid.UUID | None
+) -> asyncpg.Record:
+    """Staff move a ticket holder to another breakout (or out of any), seat counts kept right."""
+    ticket = await _lock_active_ticket(conn, ticket_id)
+    if ticket["breakout_id"] == breakout_id:
+        return ticket
+    gathering_id = ticket["gathering_id"]
+    if breakout_id and not await store.gatherings.take_breakout_seat(conn, breakout_id, gathering_id):
+        if breakout_id not in {r["id"] for r in await store.gatherings.breakouts(conn, gathering_id)}:
+            raise domain.UnknownBreakout(f"this gathering has no breakout {breakout_id}", "breakout_id")
+        raise domain.BreakoutFull("that breakout is full", "breakout_id")
+    if ticket["breakout_id"]:
+        await store.gatherings.release_breakout_seat(conn, ticket["breakout_id"])
+    return await store.seats.move_ticket(conn, ticket_id, breakout_id)
+
+
 async def accept(conn: Connection, entry_id: uuid.UUID, *, correlation_id: str) -> asyncpg.Record:
     """Turn an open offer into a ticket (the seat was held for it)."""
-    entry = await store.lock_waitlist_entry(conn, entry_id)
+    entry = await store.seats.lock_waitlist_entry(conn, entry_id)
     if entry is None:
         raise NotFound(f"no waitlist entry {entry_id}")
     domain.check_can_accept(
         domain.WaitlistStatus(entry["status"]), entry["offer_expires_at"], datetime.now(UTC)
     )
-    ticket = await store.insert_ticket(
+    person = await store.people.get_person(conn, entry["person_id"])
+    ticket_type = await _offered_ticket_type(
+        conn, entry["gathering_id"], domain.TicketKind(entry["ticket_type"])
+    )
+    breakout_id = await _assign_breakout(conn, entry["gathering_id"], person, None, entry["practice_area"])
+    ticket = await store.seats.insert_ticket(
         conn,
         gathering_id=entry["gathering_id"],
         person_id=entry["person_id"],
-        ticket_type=entry["ticket_type"],
-        price_cents=0,
+        ticket_type=ticket_type,
+        breakout_id=breakout_id,
         idempotency_key=None,
     )
-    await store.settle_waitlist_entry(conn, entry_id, "accepted", ticket["id"])
-    gathering = await store.get_gathering(conn, entry["gathering_id"])
+    await store.seats.settle_waitlist_entry(conn, entry_id, "accepted", ticket["id"])
+    gathering = await store.gatherings.get_gathering(conn, entry["gathering_id"])
     assert gathering is not None
-    person = await store.get_person(conn, entry["person_id"])
     await _ticket_purchased(conn, ticket, gathering, person, correlation_id)
     return ticket
 
@@ -249,13 +358,13 @@ async def withdraw(
     conn: Connection, entry_id: uuid.UUID, *, hold_seconds: float, correlation_id: str
 ) -> asyncpg.Record:
     """Leave the line; an offered seat passes to the next person."""
-    entry = await store.lock_waitlist_entry(conn, entry_id)
+    entry = await store.seats.lock_waitlist_entry(conn, entry_id)
     if entry is None:
         raise NotFound(f"no waitlist entry {entry_id}")
     domain.check_can_withdraw(domain.WaitlistStatus(entry["status"]))
-    gathering = await store.lock_gathering(conn, entry["gathering_id"])
+    gathering = await store.gatherings.lock_gathering(conn, entry["gathering_id"])
     assert gathering is not None
-    settled = await store.settle_waitlist_entry(conn, entry_id, "withdrawn")
+    settled = await store.seats.settle_waitlist_entry(conn, entry_id, "withdrawn")
     if entry["status"] == "offered":
         await _hand_on_seat(conn, gathering, hold_seconds, correlation_id)
     return settled
@@ -284,10 +393,10 @@ class OfferExpiry:
 
     async def expire_due(self) -> int:
         async with self._pool.acquire() as conn, conn.transaction():
-            expired = await store.claim_expired_offers(conn, 50)
+            expired = await store.seats.claim_expired_offers(conn, 50)
             for entry in expired:
-                await store.settle_waitlist_entry(conn, entry["id"], "expired")
-                gathering = await store.lock_gathering(conn, entry["gathering_id"])
+                await store.seats.settle_waitlist_entry(conn, entry["id"], "expired")
+                gathering = await store.gatherings.lock_gathering(conn, entry["gathering_id"])
                 assert gathering is not None
                 correlation_id = str(uuid.uuid4())
                 log.info("offer expired", entry_id=str(entry["id"]), correlation_id=correlation_id)

@@ -43,12 +43,31 @@ class Modality(StrEnum):
     HYBRID = "hybrid"
 
 
-class CreditPolicy(_Part):
-    """The CPD credit a gathering offers."""
+class CreditCategory(StrEnum):
+    COMMUNITY_OF_PRACTICE = "community_of_practice"
+    PEER_SUPERVISION = "peer_supervision"
+    FORMAL_LEARNING = "formal_learning"
+    SELF_DIRECTED = "self_directed"
 
-    hours: Decimal = Field(gt=0, le=100)
-    minimum_attendance_fraction: Decimal = Field(ge=0, le=1)
-    category: str = Field(min_length=1, examples=["community_of_practice"])
+
+class CreditPolicy(_Part):
+    """The CPD credit a gathering offers: up to `hours`, counted in steps of `increment_hours`,
+    for those present at least `minimum_attendance_fraction` of its length."""
+
+    hours: Decimal = Field(gt=0, le=100, decimal_places=2)
+    minimum_attendance_fraction: Decimal = Field(ge=0, le=1, decimal_places=2)
+    category: CreditCategory
+    increment_hours: Decimal = Field(default=Decimal("0.25"), gt=0, le=100, decimal_places=2)
+    requires_feedback: bool = Field(
+        default=False, description="The certificate waits for the attendee's feedback form."
+    )
+
+
+class GatheringStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
 
 
 class GatheringScheduled(EventData):
@@ -62,8 +81,12 @@ class GatheringScheduled(EventData):
     ends_at: AwareDatetime
     time_zone: TimeZoneName
     capacity: int = Field(ge=0)
+    status: GatheringStatus = GatheringStatus.OPEN
+    description: Bilingual | None = None
     venue: str | None = None
-    credit_policy: CreditPolicy | None = None
+    address: str | None = None
+    series_id: UUID | None = None
+    credit_policy: CreditPolicy | None = Field(default=None, description="None: it earns no credit.")
 
 
 class GatheringUpdated(GatheringScheduled):
@@ -141,8 +164,8 @@ class WaitlistOffered(EventData):
 
 
 class AttendanceRecorded(EventData):
-    """One person's presence at one gathering. A correction is a newer `revision` of the same
-    `attendance_id`, so consumers keep the highest revision."""
+    """One person's presence at one gathering (or group meeting). A correction is a newer
+    `revision` of the same `attendance_id`, so consumers keep the highest revision."""
 
     event_type = "org.hearth.registration.attendance_recorded.v1"
 
@@ -151,6 +174,19 @@ class AttendanceRecorded(EventData):
     person_id: UUID
     minutes_attended: int = Field(ge=0)
     revision: int = Field(ge=1)
+    attendee: Attendee | None = None
+
+
+class AttendanceReported(EventData):
+    """Published by a video-conferencing system after a session: how long one person (known by
+    email) was present. Registration turns it into AttendanceRecorded."""
+
+    event_type = "org.hearth.conferencing.attendance_reported.v1"
+
+    gathering_id: UUID
+    email: EmailStr
+    minutes_attended: int = Field(ge=0, le=24 * 60)
+    reported_at: AwareDatetime
 
 
 class FeedbackSubmitted(EventData):
@@ -244,6 +280,7 @@ CATALOGUE: dict[str, type[EventData]] = {
         WaitlistJoined,
         WaitlistOffered,
         AttendanceRecorded,
+        AttendanceReported,
         FeedbackSubmitted,
         InterestExpressed,
         CreditsAwarded,

@@ -1,4 +1,4 @@
-"""Registration's HTTP API: gatherings and ticket purchases (the first slice)."""
+"""Tickets: buying (or joining the waitlist), cancelling, offers, breakout moves, registrant lists."""
 
 from __future__ import annotations
 
@@ -7,79 +7,52 @@ import io
 import uuid
 from datetime import datetime
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import asyncpg
 import structlog
-from fastapi import APIRouter, FastAPI, Header, Query, Request, Response, status
+from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime, BaseModel, EmailStr, Field, field_validator, model_validator
+from pydantic import BaseModel, EmailStr, Field
 
-from hearth_shared.api import Problem, current_correlation_id, problem_response
-from hearth_shared.contracts import new_event
-from hearth_shared.contracts.catalogue import (
-    Bilingual,
-    GatheringKind,
-    GatheringScheduled,
-    Language,
-    Modality,
-)
-from hearth_shared.messaging import ServiceRuntime, write_event
+from hearth_shared.api import current_correlation_id
+from hearth_shared.contracts.catalogue import Bilingual, Language
 
-from . import domain, seats, store
-from .settings import RegistrationSettings
+from .. import domain, seats, store
+from .common import Deps
 
-SOURCE = seats.SOURCE
 log = structlog.get_logger(__name__)
-
-
-class GatheringIn(BaseModel):
-    title: Bilingual
-    kind: GatheringKind
-    modality: Modality
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
-    time_zone: str = Field(examples=["America/Halifax", "Europe/London"])
-    capacity: int = Field(ge=0, le=100_000)
-    venue: str | None = None
-    join_url: str | None = None
-    status: Literal["draft", "open"] = "open"
-
-    @field_validator("time_zone")
-    @classmethod
-    def known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"{value!r} is not an IANA time zone (e.g. America/Halifax)") from exc
-        return value
-
-    @model_validator(mode="after")
-    def ends_after_start(self) -> GatheringIn:
-        if self.ends_at <= self.starts_at:
-            raise ValueError("ends_at must be after starts_at")
-        return self
-
-
-class GatheringOut(BaseModel):
-    id: uuid.UUID
-    title: Bilingual
-    kind: GatheringKind
-    modality: Modality
-    starts_at: datetime
-    ends_at: datetime
-    time_zone: str
-    capacity: int
-    seats_taken: int
-    venue: str | None
-    status: str
 
 
 class TicketRequest(BaseModel):
     name: str = Field(min_length=1, max_length=300)
     email: EmailStr
     preferred_language: Language = "en"
-    ticket_type: Literal["member", "non_member", "student", "free"] = "free"
+    ticket_type: domain.TicketKind = domain.TicketKind.FREE
+    profession: str | None = Field(
+        default=None, max_length=200, description="Non-members: e.g. social worker"
+    )
+    regulatory_body: str | None = Field(
+        default=None, max_length=200, description="Non-members: who licenses you"
+    )
+    region: str | None = Field(default=None, max_length=100, description="Non-members: province or country")
+    attests_regulated_profession: bool = Field(
+        default=False, description="Non-members: I practise a regulated profession"
+    )
+    breakout_id: uuid.UUID | None = Field(default=None, description="Leave out to be placed by language")
+    practice_area: str | None = Field(default=None, max_length=100, examples=["justice"])
+
+    def registrant(self) -> seats.Registrant:
+        return seats.Registrant(
+            email=self.email,
+            name=self.name,
+            language=self.preferred_language,
+            ticket_type=self.ticket_type,
+            attestation=domain.Attestation(
+                self.profession, self.regulatory_body, self.region, self.attests_regulated_profession
+            ),
+            breakout_id=self.breakout_id,
+            practice_area=self.practice_area,
+        )
 
 
 class TicketOut(BaseModel):
@@ -89,8 +62,20 @@ class TicketOut(BaseModel):
     ticket_type: str
     price_cents: int
     currency: str
+    breakout_id: uuid.UUID | None
     status: Literal["active", "cancelled"]
     created_at: datetime
+
+
+class TicketDetail(TicketOut):
+    """A ticket as its holder sees it: with the join link while it is active."""
+
+    gathering_title: Bilingual
+    join_url: str | None
+
+
+class BreakoutMove(BaseModel):
+    breakout_id: uuid.UUID | None = Field(description="null: out of any breakout")
 
 
 class WaitlistEntryOut(BaseModel):
@@ -110,11 +95,16 @@ class RegistrantOut(BaseModel):
     price_cents: int
     currency: str
     created_at: datetime
+    breakout_id: uuid.UUID | None
+    breakout: str | None
     person_id: uuid.UUID
     name: str
     email: str
     preferred_language: str
     member_id: str | None
+    profession: str | None
+    regulatory_body: str | None
+    region: str | None
 
 
 def _csv(registrants: list[RegistrantOut]) -> str:
@@ -133,65 +123,9 @@ class PurchaseOut(BaseModel):
     position: int | None = Field(default=None, description="Place in line when joining (1 = next)")
 
 
-def _gathering_out(row: asyncpg.Record) -> GatheringOut:
-    return GatheringOut(
-        **{k: row[k] for k in GatheringOut.model_fields if k in row.keys()},  # noqa: SIM118
-        title=Bilingual(en=row["title_en"], fr=row["title_fr"]),
-    )
-
-
-def router(runtime: ServiceRuntime, settings: RegistrationSettings) -> APIRouter:
-    api = APIRouter(tags=["registration"])
-
-    def pool() -> asyncpg.Pool:
-        assert runtime.pool is not None, "the runtime starts before requests are served"
-        return runtime.pool
-
-    @api.post("/gatherings", status_code=status.HTTP_201_CREATED)
-    async def schedule_gathering(body: GatheringIn) -> GatheringOut:
-        fields = body.model_dump(exclude={"title"}) | {
-            "title_en": body.title.en,
-            "title_fr": body.title.fr,
-        }
-        async with pool().acquire() as conn, conn.transaction():
-            row = await store.insert_gathering(conn, fields)
-            await write_event(
-                conn,
-                new_event(
-                    GatheringScheduled(
-                        gathering_id=row["id"],
-                        title=body.title,
-                        kind=body.kind,
-                        modality=body.modality,
-                        starts_at=body.starts_at,
-                        ends_at=body.ends_at,
-                        time_zone=body.time_zone,
-                        capacity=body.capacity,
-                        venue=body.venue,
-                    ),
-                    source=SOURCE,
-                    correlation_id=current_correlation_id(),
-                ),
-            )
-        log.info("gathering scheduled", gathering_id=str(row["id"]))
-        return _gathering_out(row)
-
-    @api.get("/gatherings")
-    async def list_gatherings(
-        status: Literal["draft", "open", "closed", "cancelled"] | None = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    ) -> list[GatheringOut]:
-        async with pool().acquire() as conn:
-            rows = await store.list_gatherings(conn, status=status, limit=limit)
-        return [_gathering_out(row) for row in rows]
-
-    @api.get("/gatherings/{gathering_id}")
-    async def show_gathering(gathering_id: uuid.UUID) -> GatheringOut:
-        async with pool().acquire() as conn:
-            row = await store.get_gathering(conn, gathering_id)
-        if row is None:
-            raise Problem(404, "not_found", f"no gathering {gathering_id}", "gathering_id")
-        return _gathering_out(row)
+def router(deps: Deps) -> APIRouter:
+    api = APIRouter(tags=["tickets"])
+    pool, settings = deps.pool, deps.settings
 
     @api.post(
         "/gatherings/{gathering_id}/tickets",
@@ -216,10 +150,7 @@ def router(runtime: ServiceRuntime, settings: RegistrationSettings) -> APIRouter
                     purchase = await seats.buy(
                         conn,
                         gathering_id,
-                        email=body.email,
-                        name=body.name,
-                        language=body.preferred_language,
-                        ticket_type=body.ticket_type,
+                        body.registrant(),
                         key=idempotency_key,
                         correlation_id=current_correlation_id(),
                     )
@@ -256,9 +187,9 @@ def router(runtime: ServiceRuntime, settings: RegistrationSettings) -> APIRouter
     ) -> Response:
         """Who is registered, with filters; `format=csv` downloads a spreadsheet for staff."""
         async with pool().acquire() as conn:
-            if await store.get_gathering(conn, gathering_id) is None:
+            if await store.gatherings.get_gathering(conn, gathering_id) is None:
                 raise seats.NotFound(f"no gathering {gathering_id}")
-            rows = await store.list_registrants(
+            rows = await store.seats.list_registrants(
                 conn, gathering_id, status=status, ticket_type=ticket_type, search=q, limit=limit
             )
         registrants = [RegistrantOut(**dict(r)) for r in rows]
@@ -283,10 +214,30 @@ def router(runtime: ServiceRuntime, settings: RegistrationSettings) -> APIRouter
             )
         return TicketOut(**dict(ticket))
 
+    @api.get("/tickets/{ticket_id}")
+    async def show_ticket(ticket_id: uuid.UUID) -> TicketDetail:
+        async with pool().acquire() as conn:
+            ticket = await store.seats.get_ticket(conn, ticket_id)
+            if ticket is None:
+                raise seats.NotFound(f"no ticket {ticket_id}")
+            gathering = await store.gatherings.get_gathering(conn, ticket["gathering_id"])
+        assert gathering is not None
+        return TicketDetail(
+            **dict(ticket),
+            gathering_title=Bilingual(en=gathering["title_en"], fr=gathering["title_fr"]),
+            join_url=gathering["join_url"] if ticket["status"] == "active" else None,
+        )
+
+    @api.post("/tickets/{ticket_id}/breakout", tags=["breakouts"])
+    async def move_to_breakout(ticket_id: uuid.UUID, body: BreakoutMove) -> TicketOut:
+        """Staff move a ticket holder to another breakout."""
+        async with pool().acquire() as conn, conn.transaction():
+            return TicketOut(**dict(await seats.move_to_breakout(conn, ticket_id, body.breakout_id)))
+
     @api.get("/gatherings/{gathering_id}/waitlist")
     async def show_waitlist(gathering_id: uuid.UUID) -> list[WaitlistEntryOut]:
         async with pool().acquire() as conn:
-            return [WaitlistEntryOut(**dict(r)) for r in await store.list_waitlist(conn, gathering_id)]
+            return [WaitlistEntryOut(**dict(r)) for r in await store.seats.list_waitlist(conn, gathering_id)]
 
     @api.post("/waitlist/{entry_id}/accept", status_code=status.HTTP_201_CREATED)
     async def accept_offer(entry_id: uuid.UUID) -> TicketOut:
@@ -318,15 +269,3 @@ def _purchase_out(purchase: seats.Purchase) -> PurchaseOut:
         waitlist_entry=WaitlistEntryOut(**dict(purchase.row)),
         position=purchase.position,
     )
-
-
-def install_refusals(app: FastAPI) -> None:
-    """Rules refused (409, with a stable code) and unknown ids (404), for every route."""
-
-    @app.exception_handler(domain.RegistrationRefused)
-    async def refused(_: Request, exc: domain.RegistrationRefused) -> JSONResponse:
-        return problem_response(Problem(409, exc.code, str(exc)))
-
-    @app.exception_handler(seats.NotFound)
-    async def not_found(_: Request, exc: seats.NotFound) -> JSONResponse:
-        return problem_response(Problem(404, "not_found", str(exc)))

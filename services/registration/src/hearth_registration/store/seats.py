@@ -1,100 +1,12 @@
-"""Queries on registration's own schema. Every function takes the caller's connection, so the
-caller decides the transaction."""
+"""Tickets and the waitlist."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import asyncpg
 
-from hearth_shared.contracts.catalogue import MemberUpserted
 from hearth_shared.db import Connection
-
-
-async def insert_gathering(conn: Connection, fields: dict[str, Any]) -> asyncpg.Record:
-    row = await conn.fetchrow(
-        """INSERT INTO gatherings (id, title_en, title_fr, kind, modality, starts_at, ends_at,
-                                   time_zone, capacity, venue, join_url, status)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING *""",
-        uuid.uuid4(),
-        fields["title_en"],
-        fields["title_fr"],
-        fields["kind"],
-        fields["modality"],
-        fields["starts_at"],
-        fields["ends_at"],
-        fields["time_zone"],
-        fields["capacity"],
-        fields["venue"],
-        fields["join_url"],
-        fields["status"],
-    )
-    assert row is not None
-    return row
-
-
-async def get_gathering(conn: Connection, gathering_id: uuid.UUID) -> asyncpg.Record | None:
-    return await conn.fetchrow("SELECT * FROM gatherings WHERE id = $1", gathering_id)
-
-
-async def list_gatherings(conn: Connection, *, status: str | None, limit: int) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        "SELECT * FROM gatherings WHERE ($1::text IS NULL OR status = $1) ORDER BY starts_at LIMIT $2",
-        status,
-        limit,
-    )
-
-
-async def take_seat(conn: Connection, gathering_id: uuid.UUID) -> asyncpg.Record | None:
-    """Take one seat if the gathering is open and not full (atomic under concurrency)."""
-    return await conn.fetchrow(
-        "UPDATE gatherings SET seats_taken = seats_taken + 1 "
-        "WHERE id = $1 AND status = 'open' AND seats_taken < capacity RETURNING *",
-        gathering_id,
-    )
-
-
-async def upsert_person(conn: Connection, *, email: str, name: str, language: str) -> asyncpg.Record:
-    row = await conn.fetchrow(
-        """INSERT INTO people (id, email, name, preferred_language) VALUES ($1, $2, $3, $4)
-           ON CONFLICT ((lower(email))) DO UPDATE
-               SET name = EXCLUDED.name, preferred_language = EXCLUDED.preferred_language,
-                   updated_at = now()
-           RETURNING *""",
-        uuid.uuid4(),
-        email,
-        name,
-        language,
-    )
-    assert row is not None
-    return row
-
-
-async def upsert_member(conn: Connection, member: MemberUpserted) -> None:
-    """Apply the register's view of a member, unless this person holds a newer one already.
-    The email is the person's identity."""
-    await conn.execute(
-        """INSERT INTO people (id, email, name, preferred_language, member_id,
-                               registration_number, membership_status, member_changed_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-           ON CONFLICT ((lower(email))) DO UPDATE
-               SET name = EXCLUDED.name, preferred_language = EXCLUDED.preferred_language,
-                   member_id = EXCLUDED.member_id,
-                   registration_number = EXCLUDED.registration_number,
-                   membership_status = EXCLUDED.membership_status,
-                   member_changed_at = EXCLUDED.member_changed_at, updated_at = now()
-               WHERE people.member_changed_at IS NULL
-                  OR people.member_changed_at < EXCLUDED.member_changed_at""",
-        uuid.uuid4(),
-        member.email.lower(),
-        member.name,
-        member.preferred_language,
-        member.member_id,
-        member.registration_number,
-        member.status.value,
-        member.changed_at,
-    )
 
 
 async def ticket_by_key(conn: Connection, key: str) -> asyncpg.Record | None:
@@ -117,38 +29,50 @@ async def insert_ticket(
     *,
     gathering_id: uuid.UUID,
     person_id: uuid.UUID,
-    ticket_type: str,
-    price_cents: int,
+    ticket_type: asyncpg.Record,
+    breakout_id: uuid.UUID | None,
     idempotency_key: str | None,
 ) -> asyncpg.Record:
+    """A ticket at the ticket type's price (the price is copied: a later change does not alter
+    what was sold)."""
     row = await conn.fetchrow(
-        """INSERT INTO tickets (id, gathering_id, person_id, ticket_type, price_cents,
-                                idempotency_key)
-           VALUES ($1, $2, $3, $4, $5, $6) RETURNING *""",
+        """INSERT INTO tickets (id, gathering_id, person_id, ticket_type, price_cents, currency,
+                                breakout_id, idempotency_key)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *""",
         uuid.uuid4(),
         gathering_id,
         person_id,
-        ticket_type,
-        price_cents,
+        ticket_type["kind"],
+        ticket_type["price_cents"],
+        ticket_type["currency"],
+        breakout_id,
         idempotency_key,
     )
     assert row is not None
     return row
 
 
-async def lock_gathering(conn: Connection, gathering_id: uuid.UUID) -> asyncpg.Record | None:
-    """Serialise the seat decisions of one gathering (who waits, who is offered a freed seat)."""
-    return await conn.fetchrow("SELECT * FROM gatherings WHERE id = $1 FOR UPDATE", gathering_id)
+async def get_ticket(conn: Connection, ticket_id: uuid.UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM tickets WHERE id = $1", ticket_id)
 
 
-async def release_seat(conn: Connection, gathering_id: uuid.UUID) -> None:
-    await conn.execute("UPDATE gatherings SET seats_taken = seats_taken - 1 WHERE id = $1", gathering_id)
-
-
-async def get_person(conn: Connection, person_id: uuid.UUID) -> asyncpg.Record:
-    row = await conn.fetchrow("SELECT * FROM people WHERE id = $1", person_id)
+async def move_ticket(
+    conn: Connection, ticket_id: uuid.UUID, breakout_id: uuid.UUID | None
+) -> asyncpg.Record:
+    row = await conn.fetchrow(
+        "UPDATE tickets SET breakout_id = $2 WHERE id = $1 RETURNING *", ticket_id, breakout_id
+    )
     assert row is not None
     return row
+
+
+async def active_ticket_holders(conn: Connection, gathering_id: uuid.UUID) -> list[asyncpg.Record]:
+    """The people holding an active ticket (id and email), for attendance."""
+    return await conn.fetch(
+        "SELECT p.* FROM tickets t JOIN people p ON p.id = t.person_id "
+        "WHERE t.gathering_id = $1 AND t.status = 'active'",
+        gathering_id,
+    )
 
 
 async def lock_ticket(conn: Connection, ticket_id: uuid.UUID) -> asyncpg.Record | None:
@@ -185,16 +109,19 @@ async def join_waitlist(
     gathering_id: uuid.UUID,
     person_id: uuid.UUID,
     ticket_type: str,
+    practice_area: str | None,
     idempotency_key: str | None,
 ) -> tuple[asyncpg.Record, int]:
     """Add to the end of the line; return the entry and its position (1 = next)."""
     entry = await conn.fetchrow(
-        """INSERT INTO waitlist (id, gathering_id, person_id, ticket_type, idempotency_key)
-           VALUES ($1, $2, $3, $4, $5) RETURNING *""",
+        """INSERT INTO waitlist (id, gathering_id, person_id, ticket_type, practice_area,
+                                 idempotency_key)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING *""",
         uuid.uuid4(),
         gathering_id,
         person_id,
         ticket_type,
+        practice_area,
         idempotency_key,
     )
     assert entry is not None
@@ -268,8 +195,11 @@ async def list_registrants(
     """Ticket holders of a gathering with their contact details, oldest ticket first."""
     return await conn.fetch(
         """SELECT t.id AS ticket_id, t.status, t.ticket_type, t.price_cents, t.currency, t.created_at,
-                  p.id AS person_id, p.name, p.email, p.preferred_language, p.member_id
+                  t.breakout_id, b.name_en AS breakout,
+                  p.id AS person_id, p.name, p.email, p.preferred_language, p.member_id,
+                  p.profession, p.regulatory_body, p.region
            FROM tickets t JOIN people p ON p.id = t.person_id
+                LEFT JOIN breakouts b ON b.id = t.breakout_id
            WHERE t.gathering_id = $1
              AND ($2::text IS NULL OR t.status = $2)
              AND ($3::text IS NULL OR t.ticket_type = $3)

@@ -1,0 +1,336 @@
+"""Gatherings, series, ticket types and breakouts: scheduling them and changing them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import asyncpg
+from fastapi import APIRouter, Query, status
+from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
+
+from hearth_shared.api import current_correlation_id
+from hearth_shared.contracts.catalogue import (
+    Bilingual,
+    CreditPolicy,
+    GatheringKind,
+    GatheringStatus,
+    Language,
+    Modality,
+)
+from hearth_shared.db import Connection
+
+from .. import domain, gatherings, store
+from ..seats import NotFound
+from .common import Deps, validate
+
+
+class TicketTypeIn(BaseModel):
+    kind: domain.TicketKind
+    price_cents: int = Field(default=0, ge=0, le=10_000_000)
+    currency: str = Field(default="CAD", pattern="^[A-Z]{3}$")
+
+
+class GatheringIn(BaseModel):
+    title: Bilingual
+    description: Bilingual | None = None
+    kind: GatheringKind
+    modality: Modality
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    time_zone: str = Field(examples=["America/Halifax", "Europe/London"])
+    capacity: int = Field(ge=0, le=100_000)
+    venue: str | None = Field(default=None, max_length=300)
+    address: str | None = Field(default=None, max_length=500)
+    join_url: str | None = Field(
+        default=None, pattern="^https://", description="Shown only to ticket holders."
+    )
+    series_id: uuid.UUID | None = None
+    credit_policy: CreditPolicy | None = Field(default=None, description="Leave out: no CPD credit.")
+    ticket_types: list[TicketTypeIn] = Field(
+        default_factory=lambda: [TicketTypeIn(kind=domain.TicketKind.FREE)], min_length=1
+    )
+
+    @field_validator("time_zone")
+    @classmethod
+    def known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. America/Halifax)") from exc
+        return value
+
+    @field_validator("ticket_types")
+    @classmethod
+    def one_price_per_kind(cls, value: list[TicketTypeIn]) -> list[TicketTypeIn]:
+        kinds = [t.kind for t in value]
+        if len(set(kinds)) != len(kinds):
+            raise ValueError("each ticket type may appear once")
+        return value
+
+    @model_validator(mode="after")
+    def consistent(self) -> GatheringIn:
+        if self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        if self.modality is not Modality.VIRTUAL and not self.venue:
+            raise ValueError(f"an {self.modality.value} gathering needs a venue")
+        if self.modality is not Modality.IN_PERSON and not self.join_url:
+            raise ValueError(f"a {self.modality.value} gathering needs a join_url")
+        if self.kind is GatheringKind.INFORMAL_MEETUP and self.credit_policy:
+            raise ValueError("an informal meetup offers no CPD credit: leave credit_policy out")
+        return self
+
+    def columns(self) -> dict[str, Any]:
+        return {
+            "title_en": self.title.en,
+            "title_fr": self.title.fr,
+            "description_en": self.description.en if self.description else None,
+            "description_fr": self.description.fr if self.description else None,
+            "kind": self.kind.value,
+            "modality": self.modality.value,
+            "starts_at": self.starts_at,
+            "ends_at": self.ends_at,
+            "time_zone": self.time_zone,
+            "capacity": self.capacity,
+            "venue": self.venue,
+            "address": self.address,
+            "join_url": self.join_url,
+            "series_id": self.series_id,
+            "credit_policy": self.credit_policy.model_dump_json() if self.credit_policy else None,
+        }
+
+    def ticket_rows(self) -> list[tuple[str, int, str]]:
+        return [(t.kind.value, t.price_cents, t.currency) for t in self.ticket_types]
+
+
+class NewGathering(GatheringIn):
+    status: Literal["draft", "open"] = "open"
+
+
+class GatheringChange(BaseModel):
+    """Only the fields sent change; the result must still be a valid gathering."""
+
+    title: Bilingual | None = None
+    description: Bilingual | None = None
+    kind: GatheringKind | None = None
+    modality: Modality | None = None
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    time_zone: str | None = None
+    capacity: int | None = None
+    venue: str | None = None
+    address: str | None = None
+    join_url: str | None = None
+    series_id: uuid.UUID | None = None
+    credit_policy: CreditPolicy | None = None
+    ticket_types: list[TicketTypeIn] | None = None
+
+
+class StatusChange(BaseModel):
+    status: Literal["open", "closed", "cancelled"]
+    reason: str | None = Field(default=None, max_length=1000, description="Told to ticket holders")
+
+
+class TicketTypeOut(BaseModel):
+    kind: str
+    price_cents: int
+    currency: str
+
+
+class GatheringOut(BaseModel):
+    id: uuid.UUID
+    title: Bilingual
+    description: Bilingual | None
+    kind: GatheringKind
+    modality: Modality
+    starts_at: datetime
+    ends_at: datetime
+    time_zone: str
+    local_start: str = Field(description="The start as people there read it, e.g. 2027-03-11 12:00 ADT")
+    capacity: int
+    seats_taken: int
+    venue: str | None
+    address: str | None
+    series_id: uuid.UUID | None
+    credit_policy: CreditPolicy | None
+    status: GatheringStatus
+    ticket_types: list[TicketTypeOut]
+
+
+class SeriesIn(BaseModel):
+    title: Bilingual
+    cadence: str = Field(min_length=1, max_length=50, examples=["quarterly"])
+
+
+class SeriesOut(BaseModel):
+    id: uuid.UUID
+    title: Bilingual
+    cadence: str
+    dates: list[datetime] = Field(description="When its gatherings start, in order")
+
+
+class BreakoutIn(BaseModel):
+    name: Bilingual
+    language: Language | None = Field(default=None, description="Leave out: any language")
+    practice_area: str | None = Field(default=None, max_length=100, examples=["housing_and_poverty"])
+    capacity: int = Field(ge=1, le=100_000)
+
+
+class BreakoutOut(BaseModel):
+    id: uuid.UUID
+    name: Bilingual
+    language: Language | None
+    practice_area: str | None
+    capacity: int
+    seats_taken: int
+
+
+def breakout_out(row: asyncpg.Record) -> BreakoutOut:
+    return BreakoutOut(
+        **{k: row[k] for k in ("id", "language", "practice_area", "capacity", "seats_taken")},
+        name=Bilingual(en=row["name_en"], fr=row["name_fr"]),
+    )
+
+
+def gathering_out(row: asyncpg.Record, ticket_types: list[asyncpg.Record]) -> GatheringOut:
+    local = row["starts_at"].astimezone(ZoneInfo(row["time_zone"]))
+    return GatheringOut(
+        **{k: row[k] for k in ("id", "kind", "modality", "starts_at", "ends_at", "time_zone", "capacity")},
+        **{k: row[k] for k in ("seats_taken", "venue", "address", "series_id", "status")},
+        title=Bilingual(en=row["title_en"], fr=row["title_fr"]),
+        description=gatherings.description(row),
+        local_start=local.strftime("%Y-%m-%d %H:%M %Z"),
+        credit_policy=gatherings.credit_policy(row),
+        ticket_types=[TicketTypeOut(**dict(t)) for t in ticket_types],
+    )
+
+
+def _as_input(row: asyncpg.Record, ticket_types: list[asyncpg.Record]) -> dict[str, Any]:
+    """The stored gathering in GatheringIn's shape, to merge a change into."""
+    out = gathering_out(row, ticket_types).model_dump(exclude_none=True)
+    return out | {"join_url": row["join_url"], "ticket_types": [dict(t) for t in ticket_types]}
+
+
+def router(deps: Deps) -> APIRouter:
+    api = APIRouter(tags=["gatherings"])
+
+    async def show(conn: Connection, row: asyncpg.Record) -> GatheringOut:
+        return gathering_out(row, await store.gatherings.ticket_types(conn, row["id"]))
+
+    @api.post("/series", status_code=status.HTTP_201_CREATED, tags=["series"])
+    async def create_series(body: SeriesIn) -> SeriesOut:
+        async with deps.pool().acquire() as conn:
+            row = await store.gatherings.insert_series(conn, body.title.en, body.title.fr, body.cadence)
+        return SeriesOut(id=row["id"], title=body.title, cadence=body.cadence, dates=[])
+
+    @api.get("/series/{series_id}", tags=["series"])
+    async def show_series(series_id: uuid.UUID) -> SeriesOut:
+        async with deps.pool().acquire() as conn:
+            row = await store.gatherings.get_series(conn, series_id)
+            if row is None:
+                raise NotFound(f"no series {series_id}")
+            members = await store.gatherings.list_gatherings(
+                conn, status=None, series_id=series_id, limit=500
+            )
+        return SeriesOut(
+            id=row["id"],
+            title=Bilingual(en=row["title_en"], fr=row["title_fr"]),
+            cadence=row["cadence"],
+            dates=[g["starts_at"] for g in members if g["status"] != GatheringStatus.CANCELLED],
+        )
+
+    @api.post("/gatherings", status_code=status.HTTP_201_CREATED)
+    async def schedule_gathering(body: NewGathering) -> GatheringOut:
+        """Schedule a gathering (open for registration, or a draft to open later)."""
+        async with deps.pool().acquire() as conn, conn.transaction():
+            row = await gatherings.schedule(
+                conn,
+                body.columns(),
+                body.ticket_rows(),
+                GatheringStatus(body.status),
+                current_correlation_id(),
+            )
+            return await show(conn, row)
+
+    @api.get("/gatherings")
+    async def list_gatherings(
+        status: GatheringStatus | None = None,
+        series_id: uuid.UUID | None = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    ) -> list[GatheringOut]:
+        async with deps.pool().acquire() as conn:
+            rows = await store.gatherings.list_gatherings(
+                conn, status=status.value if status else None, series_id=series_id, limit=limit
+            )
+            return [await show(conn, row) for row in rows]
+
+    @api.get("/gatherings/{gathering_id}")
+    async def show_gathering(gathering_id: uuid.UUID) -> GatheringOut:
+        async with deps.pool().acquire() as conn:
+            row = await store.gatherings.get_gathering(conn, gathering_id)
+            if row is None:
+                raise NotFound(f"no gathering {gathering_id}")
+            return await show(conn, row)
+
+    @api.patch("/gatherings/{gathering_id}")
+    async def change_gathering(gathering_id: uuid.UUID, body: GatheringChange) -> GatheringOut:
+        """Change a gathering (GatheringUpdated tells the other services). Raising the capacity
+        offers the new seats to those waiting first."""
+        async with deps.pool().acquire() as conn, conn.transaction():
+            current = await store.gatherings.get_gathering(conn, gathering_id)
+            if current is None:
+                raise NotFound(f"no gathering {gathering_id}")
+            types = await store.gatherings.ticket_types(conn, gathering_id)
+            sent = body.model_dump(exclude_unset=True)
+            merged = validate(GatheringIn, _as_input(current, types) | sent)
+            columns = merged.columns()
+            changed = {c: columns[c] for c in columns if c in _columns_of(sent)}
+            row = await gatherings.change(
+                conn,
+                gathering_id,
+                changed,
+                merged.ticket_rows() if "ticket_types" in sent else None,
+                hold_seconds=deps.settings.waitlist_hold_seconds,
+                correlation_id=current_correlation_id(),
+            )
+            return await show(conn, row)
+
+    @api.post("/gatherings/{gathering_id}/status")
+    async def change_status(gathering_id: uuid.UUID, body: StatusChange) -> GatheringOut:
+        """Open a draft, close sales, reopen them, or cancel (final; ticket holders are told)."""
+        async with deps.pool().acquire() as conn, conn.transaction():
+            row = await gatherings.set_status(
+                conn,
+                gathering_id,
+                GatheringStatus(body.status),
+                reason=body.reason,
+                hold_seconds=deps.settings.waitlist_hold_seconds,
+                correlation_id=current_correlation_id(),
+            )
+            return await show(conn, row)
+
+    @api.post("/gatherings/{gathering_id}/breakouts", status_code=status.HTTP_201_CREATED, tags=["breakouts"])
+    async def add_breakout(gathering_id: uuid.UUID, body: BreakoutIn) -> BreakoutOut:
+        async with deps.pool().acquire() as conn:
+            if await store.gatherings.get_gathering(conn, gathering_id) is None:
+                raise NotFound(f"no gathering {gathering_id}")
+            fields = body.model_dump(exclude={"name"}) | {"name_en": body.name.en, "name_fr": body.name.fr}
+            return breakout_out(await store.gatherings.insert_breakout(conn, gathering_id, fields))
+
+    @api.get("/gatherings/{gathering_id}/breakouts", tags=["breakouts"])
+    async def list_breakouts(gathering_id: uuid.UUID) -> list[BreakoutOut]:
+        async with deps.pool().acquire() as conn:
+            return [breakout_out(r) for r in await store.gatherings.breakouts(conn, gathering_id)]
+
+    return api
+
+
+def _columns_of(sent: dict[str, Any]) -> set[str]:
+    """The stored columns behind the request fields that were sent."""
+    names = set(sent)
+    for bilingual in ("title", "description"):
+        if bilingual in names:
+            names |= {f"{bilingual}_en", f"{bilingual}_fr"}
+    return names

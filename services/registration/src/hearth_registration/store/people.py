@@ -1,0 +1,80 @@
+"""People: members from the membership register and those who register themselves."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+
+from hearth_shared.contracts.catalogue import MemberUpserted
+from hearth_shared.db import Connection
+
+
+async def upsert_person(
+    conn: Connection,
+    *,
+    email: str,
+    name: str,
+    language: str,
+    profession: str | None = None,
+    regulatory_body: str | None = None,
+    region: str | None = None,
+) -> asyncpg.Record:
+    """The person with this email, created or brought up to date with what they just told us
+    (what they attested before is kept when they leave it out now)."""
+    row = await conn.fetchrow(
+        """INSERT INTO people (id, email, name, preferred_language, profession, regulatory_body, region)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT ((lower(email))) DO UPDATE
+               SET name = EXCLUDED.name, preferred_language = EXCLUDED.preferred_language,
+                   profession = coalesce(EXCLUDED.profession, people.profession),
+                   regulatory_body = coalesce(EXCLUDED.regulatory_body, people.regulatory_body),
+                   region = coalesce(EXCLUDED.region, people.region),
+                   updated_at = now()
+           RETURNING *""",
+        uuid.uuid4(),
+        email,
+        name,
+        language,
+        profession,
+        regulatory_body,
+        region,
+    )
+    assert row is not None
+    return row
+
+
+async def upsert_member(conn: Connection, member: MemberUpserted) -> None:
+    """Apply the register's view of a member, unless this person holds a newer one already.
+    The email is the person's identity."""
+    await conn.execute(
+        """INSERT INTO people (id, email, name, preferred_language, member_id,
+                               registration_number, membership_status, member_changed_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           ON CONFLICT ((lower(email))) DO UPDATE
+               SET name = EXCLUDED.name, preferred_language = EXCLUDED.preferred_language,
+                   member_id = EXCLUDED.member_id,
+                   registration_number = EXCLUDED.registration_number,
+                   membership_status = EXCLUDED.membership_status,
+                   member_changed_at = EXCLUDED.member_changed_at, updated_at = now()
+               WHERE people.member_changed_at IS NULL
+                  OR people.member_changed_at < EXCLUDED.member_changed_at""",
+        uuid.uuid4(),
+        member.email.lower(),
+        member.name,
+        member.preferred_language,
+        member.member_id,
+        member.registration_number,
+        member.status.value,
+        member.changed_at,
+    )
+
+
+async def get_person(conn: Connection, person_id: uuid.UUID) -> asyncpg.Record:
+    row = await conn.fetchrow("SELECT * FROM people WHERE id = $1", person_id)
+    assert row is not None
+    return row
+
+
+async def person_by_email(conn: Connection, email: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM people WHERE lower(email) = lower($1)", email)
