@@ -20,6 +20,28 @@ GATHERINGS: list[dict[str, Any]] = [
         "time_zone": "America/Halifax",
         "capacity": 500,
         "join_url": "https://video.example.org/j/cop-quarterly",
+        "credit_policy": {
+            "hours": "1.5",
+            "minimum_attendance_fraction": "0.75",
+            "category": "community_of_practice",
+            "requires_feedback": True,
+        },
+        "ticket_types": [{"kind": "member", "price_cents": 0}, {"kind": "non_member", "price_cents": 2500}],
+        "breakouts": [
+            {"name": {"en": "French breakout", "fr": "Salle en français"}, "language": "fr", "capacity": 100},
+            {
+                "name": {"en": "Housing and poverty", "fr": "Logement et pauvreté"},
+                "language": "en",
+                "practice_area": "housing_and_poverty",
+                "capacity": 200,
+            },
+            {
+                "name": {"en": "Justice", "fr": "Justice"},
+                "language": "en",
+                "practice_area": "justice",
+                "capacity": 200,
+            },
+        ],
     },
     {
         "title": {
@@ -33,6 +55,11 @@ GATHERINGS: list[dict[str, Any]] = [
         "time_zone": "America/Halifax",
         "capacity": 120,
         "join_url": "https://video.example.org/j/noon-housing",
+        "credit_policy": {
+            "hours": "1",
+            "minimum_attendance_fraction": "0.5",
+            "category": "community_of_practice",
+        },
     },
     {
         "title": {
@@ -45,9 +72,18 @@ GATHERINGS: list[dict[str, Any]] = [
         "ends_at": "2027-04-15T21:30:00+01:00",
         "time_zone": "Europe/London",
         "capacity": 80,
-        "venue": "Community hall, Camden, London",
+        "venue": "Community hall",
+        "address": "Camden, London",
     },
 ]
+
+# What a non-member attests (the demo people are not on the membership register).
+NON_MEMBER = {
+    "profession": "Social worker",
+    "regulatory_body": "Nova Scotia College of Social Workers",
+    "region": "Nova Scotia",
+    "attests_regulated_profession": True,
+}
 
 PEOPLE = [
     {"name": "Maëlle Arsenault", "email": "maelle.arsenault@example.org", "preferred_language": "fr"},
@@ -61,12 +97,20 @@ async def load_demo_data(client: httpx.AsyncClient, registration: str) -> None:
     for gathering in GATHERINGS:
         if gathering["title"]["en"] in existing:
             continue
-        response = await client.post(f"{registration}/gatherings", json=gathering)
+        breakouts = gathering.get("breakouts", [])
+        body = {k: v for k, v in gathering.items() if k != "breakouts"}
+        response = await client.post(f"{registration}/gatherings", json=body)
         response.raise_for_status()
         gathering_id = response.json()["id"]
+        for breakout in breakouts:
+            (
+                await client.post(f"{registration}/gatherings/{gathering_id}/breakouts", json=breakout)
+            ).raise_for_status()
         for person in PEOPLE:
             await client.post(
                 f"{registration}/gatherings/{gathering_id}/tickets",
-                json=person,
+                json=person
+                | {"ticket_type": body.get("ticket_types", [{"kind": "free"}])[-1]["kind"]}
+                | NON_MEMBER,
                 headers={"Idempotency-Key": f"demo:{gathering_id}:{person['email']}"},
             )

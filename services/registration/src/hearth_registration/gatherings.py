@@ -91,8 +91,7 @@ async def change(
     if ticket_types is not None:
         await store.gatherings.replace_ticket_types(conn, gathering_id, ticket_types)
     await seats.offer_free_seats(conn, row, hold_seconds, correlation_id)
-    await seats.publish(conn, as_event(row, GatheringUpdated), correlation_id)
-    return row
+    return await _updated(conn, gathering_id, correlation_id)
 
 
 async def set_status(
@@ -116,6 +115,13 @@ async def set_status(
         return row
     if target is GatheringStatus.OPEN:
         await seats.offer_free_seats(conn, row, hold_seconds, correlation_id)
+    return await _updated(conn, gathering_id, correlation_id)
+
+
+async def _updated(conn: Connection, gathering_id: uuid.UUID, correlation_id: str) -> asyncpg.Record:
+    """Publish the gathering as it now stands (seats offered meanwhile included)."""
+    row = await store.gatherings.get_gathering(conn, gathering_id)
+    assert row is not None
     await seats.publish(conn, as_event(row, GatheringUpdated), correlation_id)
     return row
 
