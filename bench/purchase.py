@@ -67,8 +67,10 @@ async def run(
                 "ends_at": "2027-05-06T17:30:00Z",
                 "time_zone": "America/Halifax",
                 "capacity": capacity,
+                "join_url": "https://video.example.org/j/bench",
             },
         )
+        gathering.raise_for_status()
         gathering_id = gathering.json()["id"]
         in_flight = asyncio.Semaphore(concurrency)
         latencies: list[float] = []

@@ -61,7 +61,8 @@ async def remove_session_topology(infra: Infra, name_prefix: str) -> AsyncIterat
 
 def handlers_under_test() -> dict[str, list[str]]:
     """Every service's handler names (and the kit test's), for cleaning up a session."""
-    from hearth_credits.handlers import HANDLERS as credits
+    from hearth_credits.handlers import handlers
+    from hearth_credits.settings import CreditsSettings
     from hearth_gateway.handlers import HANDLERS as gateway
     from hearth_groups.handlers import HANDLERS as groups
     from hearth_notifications.handlers import HANDLERS as notifications
@@ -69,7 +70,7 @@ def handlers_under_test() -> dict[str, list[str]]:
 
     found = {
         "registration": registration,
-        "credits": credits,
+        "credits": handlers(CreditsSettings()),
         "groups": groups,
         "notifications": notifications,
         "gateway": gateway,

@@ -1,6 +1,7 @@
 from hearth_shared.api import serve
 
-from .app import SERVICE, Settings, create_app
+from .app import SERVICE, create_app
+from .settings import CreditsSettings
 
-settings = Settings()
+settings = CreditsSettings()
 serve(create_app(settings), settings, SERVICE)

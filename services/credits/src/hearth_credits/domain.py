@@ -1,3 +1,85 @@
-"""Credits' pure rules
-(the credit rules: hours from minutes attended, increments, caps, minimum attendance, cycles).
-Empty until the credits issue: no I/O may ever be imported here."""
+"""Credits' rules, free of I/O: hours from minutes attended, the CPD cycle a date falls in, and
+progress through a cycle with carry-over."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_FLOOR, Decimal
+
+from hearth_shared.contracts.catalogue import CreditPolicy
+
+ZERO = Decimal("0.00")
+
+
+def hours_earned(policy: CreditPolicy | None, minutes_attended: int, length_minutes: int) -> Decimal:
+    """Minutes / 60, rounded down to the policy's increment and capped at the hours offered;
+    nothing below the minimum attendance fraction of the gathering's length, nothing without a
+    policy."""
+    if policy is None or minutes_attended <= 0:
+        return ZERO
+    if Decimal(minutes_attended) < policy.minimum_attendance_fraction * Decimal(max(length_minutes, 0)):
+        return ZERO
+    steps = (Decimal(minutes_attended) / 60 / policy.increment_hours).to_integral_value(rounding=ROUND_FLOOR)
+    return min(steps * policy.increment_hours, policy.hours).quantize(ZERO)
+
+
+@dataclass(frozen=True)
+class CycleRule:
+    """An association's reporting cycle: it starts each year on `start_month`/`start_day`,
+    requires `required_hours`, and lets up to `carry_over_hours` of a cycle's surplus count in
+    the next one."""
+
+    start_month: int = 4
+    start_day: int = 1
+    required_hours: Decimal = Decimal(40)
+    carry_over_hours: Decimal = Decimal(10)
+
+    def cycle_of(self, day: date) -> Cycle:
+        start_year = day.year if (day.month, day.day) >= (self.start_month, self.start_day) else day.year - 1
+        return Cycle(start_year, date(start_year, self.start_month, self.start_day))
+
+    def named(self, label: str) -> Cycle:
+        """The cycle called e.g. '2026-2027'."""
+        first, _, second = label.partition("-")
+        if not (first.isdigit() and second.isdigit() and int(second) == int(first) + 1):
+            raise ValueError(f"{label!r} is not a cycle such as 2026-2027")
+        return Cycle(int(first), date(int(first), self.start_month, self.start_day))
+
+    def progress(self, earned: Decimal, earned_before: Decimal) -> Progress:
+        carried = min(max(earned_before - self.required_hours, ZERO), self.carry_over_hours)
+        total = earned + carried
+        return Progress(
+            earned=earned.quantize(ZERO),
+            carried_in=carried.quantize(ZERO),
+            total=total.quantize(ZERO),
+            required=self.required_hours.quantize(ZERO),
+            remaining=max(self.required_hours - total, ZERO).quantize(ZERO),
+        )
+
+
+@dataclass(frozen=True)
+class Cycle:
+    start_year: int
+    starts_on: date
+
+    @property
+    def label(self) -> str:
+        return f"{self.start_year}-{self.start_year + 1}"
+
+    @property
+    def ends_before(self) -> date:
+        return self.starts_on.replace(year=self.start_year + 1)
+
+    @property
+    def previous(self) -> Cycle:
+        return Cycle(self.start_year - 1, self.starts_on.replace(year=self.start_year - 1))
+
+
+@dataclass(frozen=True)
+class Progress:
+    earned: Decimal
+    carried_in: Decimal
+    total: Decimal
+    required: Decimal
+    remaining: Decimal

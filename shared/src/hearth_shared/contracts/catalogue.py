@@ -217,6 +217,9 @@ class InterestExpressed(EventData):
 
 
 class CreditsAwarded(EventData):
+    """A ledger entry crediting CPD hours for one activity (a gathering, or an approved
+    self-reported activity)."""
+
     event_type = "org.hearth.credits.credits_awarded.v1"
 
     entry_id: UUID
@@ -225,6 +228,35 @@ class CreditsAwarded(EventData):
     hours: Decimal = Field(ge=0)
     category: str
     cycle: str = Field(examples=["2026-2027"])
+    activity_title: Bilingual | None = None
+    attendee: Attendee | None = None
+
+
+class CreditsRevoked(EventData):
+    """A reversal entry: the award `reverses` no longer stands (its attendance was corrected)."""
+
+    event_type = "org.hearth.credits.credits_revoked.v1"
+
+    entry_id: UUID
+    reverses: UUID
+    person_id: UUID
+    activity_id: UUID
+    hours: Decimal = Field(ge=0, description="The hours taken back")
+    cycle: str
+
+
+class CertificateIssued(EventData):
+    event_type = "org.hearth.credits.certificate_issued.v1"
+
+    certificate_id: UUID
+    verification_code: str = Field(min_length=8, max_length=40)
+    person_id: UUID
+    activity_id: UUID
+    activity_title: Bilingual
+    hours: Decimal = Field(ge=0)
+    certificate_path: str = Field(description="Path of the PDF on the credits API")
+    verification_path: str = Field(description="Path of the public verification page")
+    attendee: Attendee
 
 
 class GroupFormed(EventData):
@@ -284,6 +316,8 @@ CATALOGUE: dict[str, type[EventData]] = {
         FeedbackSubmitted,
         InterestExpressed,
         CreditsAwarded,
+        CreditsRevoked,
+        CertificateIssued,
         GroupFormed,
         MemberUpserted,
         PersonErasureRequested,

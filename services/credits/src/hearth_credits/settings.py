@@ -1,0 +1,27 @@
+"""Credits' settings: the shared ones plus the association's CPD cycle (HEARTH_CYCLE_*)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import Field
+
+from hearth_shared.settings import ServiceSettings
+
+from .domain import CycleRule
+
+
+class CreditsSettings(ServiceSettings):
+    http_port: int = 8002
+    cycle_start_month: int = Field(default=4, ge=1, le=12)
+    cycle_start_day: int = Field(default=1, ge=1, le=28)
+    cycle_required_hours: Decimal = Field(default=Decimal(40), ge=0)
+    cycle_carry_over_hours: Decimal = Field(default=Decimal(10), ge=0)
+
+    def cycle_rule(self) -> CycleRule:
+        return CycleRule(
+            self.cycle_start_month,
+            self.cycle_start_day,
+            self.cycle_required_hours,
+            self.cycle_carry_over_hours,
+        )
