@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import asyncpg
 
-from hearth_shared.contracts import EventData
 from hearth_shared.contracts.catalogue import (
     Attendee,
     Bilingual,
@@ -24,10 +22,9 @@ from hearth_shared.contracts.catalogue import (
     CreditsRevoked,
 )
 from hearth_shared.db import Connection
+from hearth_shared.messaging import Emit
 
 from . import domain, store
-
-Emit = Callable[[EventData], Awaitable[None]]
 
 
 def policy_of(activity: asyncpg.Record) -> CreditPolicy | None:
@@ -66,6 +63,7 @@ async def reconcile(
         await _reverse(conn, standing, basis, emit)
     if hours > 0:
         assert policy is not None
+        attendee = await _attendee(conn, person_id)
         cycle = cycle_of(activity, rule)
         entry_id = await store.append_entry(
             conn,
@@ -87,10 +85,10 @@ async def reconcile(
                 category=policy.category.value,
                 cycle=cycle,
                 activity_title=title_of(activity),
-                attendee=await _attendee(conn, person_id),
+                attendee=attendee,
             )
         )
-        await certify(conn, activity, person_id, entry_id, hours, emit)
+        await _issue(conn, activity, person_id, entry_id, hours, attendee, emit)
     else:
         await store.set_standing(conn, person_id, activity_id, None, domain.ZERO, None, None)
 
@@ -132,13 +130,24 @@ async def certify(
 ) -> None:
     """Issue the certificate of attendance for a standing award, once, when the policy's
     conditions (the feedback form) are met and we know whom it is for."""
+    if not await store.valid_certificate(conn, person_id, activity["id"]):
+        await _issue(conn, activity, person_id, entry_id, hours, await _attendee(conn, person_id), emit)
+
+
+async def _issue(
+    conn: Connection,
+    activity: asyncpg.Record,
+    person_id: uuid.UUID,
+    entry_id: uuid.UUID,
+    hours: Decimal,
+    attendee: Attendee | None,
+    emit: Emit,
+) -> None:
+    """A new award's certificate (none can be valid yet: a reversal revoked the last one)."""
     policy = policy_of(activity)
-    if policy is None or await store.valid_certificate(conn, person_id, activity["id"]):
+    if policy is None or attendee is None:
         return
     if policy.requires_feedback and not await store.feedback_given(conn, activity["id"], person_id):
-        return
-    attendee = await _attendee(conn, person_id)
-    if attendee is None:
         return
     code = new_code()
     row = await store.insert_certificate(

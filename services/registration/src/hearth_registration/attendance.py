@@ -15,10 +15,11 @@ import asyncpg
 from hearth_shared.contracts import PermanentFailure
 from hearth_shared.contracts.catalogue import AttendanceRecorded, AttendanceReported
 from hearth_shared.db import Connection
+from hearth_shared.messaging import Emit
 
 from . import seats, store
 from .attendance_report import RowError, parse_report
-from .seats import Emit, NotFound, attendee
+from .seats import NotFound, attendee
 
 
 class UnknownAttendee(PermanentFailure):

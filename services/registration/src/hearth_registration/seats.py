@@ -10,7 +10,6 @@ The HTTP API and the offer-expiry worker both come here.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -30,7 +29,7 @@ from hearth_shared.contracts.catalogue import (
     WaitlistOffered,
 )
 from hearth_shared.db import Connection
-from hearth_shared.messaging import write_event
+from hearth_shared.messaging import Emit, write_event
 from hearth_shared.worker import ClaimLoop
 
 from . import domain, store
@@ -75,11 +74,6 @@ def attendee(person: asyncpg.Record) -> Attendee:
 
 async def publish(conn: Connection, data: EventData, correlation_id: str) -> None:
     await write_event(conn, new_event(data, source=SOURCE, correlation_id=correlation_id))
-
-
-Emit = Callable[[EventData], Awaitable[None]]
-"""Publishes an event within the caller's transaction: to the outbox from an HTTP request, through
-`HandlerContext.publish` (which keeps the cause) from a handler."""
 
 
 def emitter(conn: Connection, correlation_id: str) -> Emit:

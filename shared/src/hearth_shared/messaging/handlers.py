@@ -38,6 +38,10 @@ class HandlerContext:
         )
 
 
+Emit = Callable[[EventData], Awaitable[None]]
+"""Publishes an event within the caller's transaction: `HandlerContext.publish` in a handler (it
+keeps the cause), or an outbox writer bound to a request's connection."""
+
 HandlerFn = Callable[[HandlerContext, Any], Awaitable[None]]
 
 
