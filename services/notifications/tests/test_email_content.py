@@ -1,14 +1,153 @@
-"""What emails say, without I/O: language, local time across DST, escaping."""
+"""What emails say, without I/O: every template in both languages, local times across DST, the
+calendar invitation, escaping, preferences."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from icalendar import Calendar
 
 from hearth_notifications import domain
-from hearth_shared.contracts.catalogue import Bilingual, GatheringSnapshot, Modality
+from hearth_notifications.handlers.groups import PURPOSES
+from hearth_notifications.invites import invite
+from hearth_notifications.messages import Occasion, Recipient, compose, duration, occasion_context
+from hearth_shared.contracts.catalogue import Bilingual, Interest
+
+# 18:00 London on 1 April 2027 (BST, UTC+1).
+EVENING = Occasion(
+    id=uuid.uuid4(),
+    title=Bilingual(en="Networking evening", fr="Soirée de réseautage"),
+    starts_at=datetime(2027, 4, 1, 17, 0, tzinfo=UTC),
+    ends_at=datetime(2027, 4, 1, 20, 30, tzinfo=UTC),
+    time_zone="Europe/London",
+    venue="Camden, London",
+)
+# 12:00 Halifax on 11 March 2027 (AST, UTC-4), online.
+QUARTERLY = Occasion(
+    id=uuid.uuid4(),
+    title=Bilingual(en="Quarterly community of practice", fr="Communauté de pratique trimestrielle"),
+    starts_at=datetime(2027, 3, 11, 16, 0, tzinfo=UTC),
+    ends_at=datetime(2027, 3, 11, 17, 30, tzinfo=UTC),
+    time_zone="America/Halifax",
+    join_url="https://video.example.org/j/quarterly",
+)
+
+
+def riley(language: str) -> Recipient:
+    return Recipient(uuid.uuid4(), "Riley Doucet", "riley@example.org", language)  # type: ignore[arg-type]
+
+
+def context(template: str, language: str) -> dict[str, Any]:
+    """What each template is given by its handler or the scheduler."""
+    lead = duration(timedelta(hours=24), language)  # type: ignore[arg-type]
+    group = Bilingual(en="Housing & poverty circle", fr="Cercle logement et pauvreté")
+    return {
+        "ticket_confirmation": occasion_context(QUARTERLY, language),  # type: ignore[arg-type]
+        "registration_cancelled": occasion_context(EVENING, language),  # type: ignore[arg-type]
+        "waitlist_joined": occasion_context(EVENING, language) | {"position": 3},  # type: ignore[arg-type]
+        "waitlist_offered": occasion_context(EVENING, language)  # type: ignore[arg-type]
+        | {"expires": "Friday 19:00", "accept_url": "https://hearth.example.org/waitlist/1/accept"},
+        "gathering_updated": occasion_context(EVENING, language),  # type: ignore[arg-type]
+        "gathering_cancelled": occasion_context(EVENING, language) | {"reason": "Storm warning"},  # type: ignore[arg-type]
+        "reminder": occasion_context(QUARTERLY, language) | {"lead": lead},  # type: ignore[arg-type]
+        "feedback_request": {"title": QUARTERLY.title, "feedback_url": "https://hearth.example.org/f/1"},
+        "credits_awarded": {"title": QUARTERLY.title, "hours": "1.5", "cycle": "2026-2027"},
+        "certificate_issued": {
+            "title": QUARTERLY.title,
+            "hours": "1.5",
+            "certificate_url": "https://hearth.example.org/certificates/ABC.pdf",
+            "verification_url": "https://hearth.example.org/verify/ABC",
+        },
+        "group_formed": {"group_name": group, "purpose": PURPOSES[Interest.PEER_SUPPORT]},
+        "group_meeting_reminder": occasion_context(QUARTERLY, language)  # type: ignore[arg-type]
+        | {"group_name": group, "lead": lead},
+        "group_digest": {"items": [{"subject": "A new group"}, {"subject": "Another"}]},
+    }[template]
+
+
+SUBJECTS = {
+    ("ticket_confirmation", "en"): "Your place is confirmed: Quarterly community of practice",
+    ("ticket_confirmation", "fr"): "Votre place est confirmée : Communauté de pratique trimestrielle",
+    ("registration_cancelled", "en"): "Your registration is cancelled: Networking evening",
+    ("registration_cancelled", "fr"): "Votre inscription est annulée : Soirée de réseautage",
+    ("waitlist_joined", "en"): "You are on the waitlist: Networking evening",
+    ("waitlist_joined", "fr"): "Vous êtes sur la liste d'attente : Soirée de réseautage",
+    ("waitlist_offered", "en"): "A place is yours until Friday 19:00: Networking evening",
+    ("waitlist_offered", "fr"): "Une place vous est réservée jusqu'au Friday 19:00 : Soirée de réseautage",
+    ("gathering_updated", "en"): "Changed: Networking evening",
+    ("gathering_updated", "fr"): "Modification : Soirée de réseautage",
+    ("gathering_cancelled", "en"): "Cancelled: Networking evening",
+    ("gathering_cancelled", "fr"): "Annulé : Soirée de réseautage",
+    ("reminder", "en"): "In 24 hours: Quarterly community of practice",
+    ("reminder", "fr"): "Dans 24 heures : Communauté de pratique trimestrielle",
+    ("feedback_request", "en"): "How was Quarterly community of practice?",
+    ("feedback_request", "fr"): "Comment s'est passé Communauté de pratique trimestrielle?",
+    ("credits_awarded", "en"): "1.5 CPD hours recorded: Quarterly community of practice",
+    (
+        "credits_awarded",
+        "fr",
+    ): "1.5 heures de formation continue inscrites : Communauté de pratique trimestrielle",
+    ("certificate_issued", "en"): "Your certificate: Quarterly community of practice",
+    ("certificate_issued", "fr"): "Votre attestation : Communauté de pratique trimestrielle",
+    ("group_formed", "en"): "You are invited to a new group: Housing & poverty circle",
+    ("group_formed", "fr"): "Vous êtes invité·e à un nouveau groupe : Cercle logement et pauvreté",
+    ("group_meeting_reminder", "en"): "Housing & poverty circle meets in 24 hours",
+    ("group_meeting_reminder", "fr"): "Cercle logement et pauvreté se réunit dans 24 heures",
+    ("group_digest", "en"): "Your groups today: 2 updates",
+    ("group_digest", "fr"): "Vos groupes aujourd'hui : 2 nouvelles",
+}
+# A phrase each body must carry (beyond the subject), in each language.
+BODIES = {
+    ("ticket_confirmation", "en"): ["Hello Riley Doucet,", "12:00", "Join online: https://video.example.org"],
+    ("ticket_confirmation", "fr"): ["Bonjour Riley Doucet,", "12 h 00", "Rejoindre en ligne : https://video"],
+    ("registration_cancelled", "en"): ["6:00", "register again"],
+    ("registration_cancelled", "fr"): ["18 h 00", "inscrivez-vous de nouveau"],
+    ("waitlist_joined", "en"): ["number 3"],
+    ("waitlist_joined", "fr"): ["au rang 3"],
+    ("waitlist_offered", "en"): ["https://hearth.example.org/waitlist/1/accept", "next person"],
+    ("waitlist_offered", "fr"): ["https://hearth.example.org/waitlist/1/accept", "personne suivante"],
+    ("gathering_updated", "en"): ["Where: Camden, London", "updates your calendar"],
+    ("gathering_updated", "fr"): ["Où : Camden, London", "met votre agenda à jour"],
+    ("gathering_cancelled", "en"): ["Why: Storm warning"],
+    ("gathering_cancelled", "fr"): ["Raison : Storm warning"],
+    ("reminder", "en"): ["starts in 24 hours", "Atlantic"],
+    ("reminder", "fr"): ["commence dans 24 heures", "Atlantique"],
+    ("feedback_request", "en"): ["https://hearth.example.org/f/1"],
+    ("feedback_request", "fr"): ["https://hearth.example.org/f/1"],
+    ("credits_awarded", "en"): ["2026-2027 cycle"],
+    ("credits_awarded", "fr"): ["cycle 2026-2027"],
+    ("certificate_issued", "en"): ["ABC.pdf", "https://hearth.example.org/verify/ABC"],
+    ("certificate_issued", "fr"): ["ABC.pdf", "ordre professionnel"],
+    ("group_formed", "en"): ["peer support group"],
+    ("group_formed", "fr"): ["groupe de soutien entre pairs"],
+    ("group_meeting_reminder", "en"): ["meets in 24 hours", "12:00"],
+    ("group_meeting_reminder", "fr"): ["se réunit dans 24 heures", "12 h 00"],
+    ("group_digest", "en"): ["* A new group", "* Another"],
+    ("group_digest", "fr"): ["* A new group", "* Another"],
+}
+
+
+@pytest.mark.parametrize(("template", "language"), sorted(SUBJECTS))
+def test_every_template_in_both_languages(template: str, language: str) -> None:
+    email = compose(template, riley(language), **context(template, language))
+    assert email.subject == SUBJECTS[template, language]
+    assert email.language == language
+    assert email.category == domain.TEMPLATES[template].category
+    greeting = "Bonjour Riley Doucet," if language == "fr" else "Hello Riley Doucet,"
+    for part in (email.text, email.html):
+        assert greeting in part
+        assert "{{" not in part
+        assert "{%" not in part
+    for phrase in BODIES[template, language]:
+        assert phrase in email.text
+    assert f'<html lang="{language}">' in email.html
+
+
+def test_every_template_is_covered_in_both_languages() -> None:
+    assert {t for t, _ in SUBJECTS} == set(domain.TEMPLATES)
 
 
 @pytest.mark.parametrize(
@@ -27,41 +166,84 @@ from hearth_shared.contracts.catalogue import Bilingual, GatheringSnapshot, Moda
 def test_times_are_written_in_the_gatherings_zone_across_dst(
     utc_start: datetime, zone: str, language: str, expected: str
 ) -> None:
-    start = utc_start.replace(tzinfo=UTC)
-    text = domain.when(start, start + timedelta(hours=1), zone, language)  # type: ignore[arg-type]
-    assert expected in text
-
-
-def snapshot(title_en: str = "Networking evening") -> GatheringSnapshot:
-    start = datetime(2027, 4, 1, 17, 0, tzinfo=UTC)
-    return GatheringSnapshot(
-        gathering_id=uuid.uuid4(),
-        title=Bilingual(en=title_en, fr="Soirée de réseautage"),
-        modality=Modality.IN_PERSON,
-        starts_at=start,
-        ends_at=start + timedelta(hours=3, minutes=30),
-        time_zone="Europe/London",
-        venue="Camden, London",
+    occasion = Occasion(
+        uuid.uuid4(),
+        EVENING.title,
+        utc_start.replace(tzinfo=UTC),
+        utc_start.replace(tzinfo=UTC) + timedelta(hours=1),
+        zone,
     )
+    assert expected in occasion_context(occasion, language)["when"]  # type: ignore[arg-type]
 
 
-def test_the_confirmation_is_written_in_the_attendees_language() -> None:
-    english = domain.ticket_confirmation(snapshot(), "Riley", "riley@example.org", "en")
-    french = domain.ticket_confirmation(snapshot(), "Riley", "riley@example.org", "fr")
-    assert english.subject == "Your place is confirmed: Networking evening"
-    assert french.subject == "Votre place est confirmée : Soirée de réseautage"
-    assert "6:00" in english.text
-    assert "9:30" in english.text
-    assert "Camden, London" in english.text
-    assert "18 h 00" in french.text
-    assert "21 h 30" in french.text
-    assert "Join online" not in english.text  # in person: no join link
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_invitation_parses_with_its_start_in_the_gatherings_zone(language: str) -> None:
+    calendar = Calendar.from_ical(invite(EVENING, language, sequence=7))  # type: ignore[arg-type]
+    [event] = calendar.events
+    assert event.start.tzinfo is not None
+    assert str(event.start.tzinfo) == "Europe/London"
+    assert (event.start.hour, event.start.minute) == (18, 0)  # BST wall clock
+    assert event.start == EVENING.starts_at
+    assert event.end == EVENING.ends_at
+    assert str(event["SUMMARY"]) == getattr(EVENING.title, language)
+    assert str(event["LOCATION"]) == "Camden, London"
+    assert event["SEQUENCE"] == 7
+    assert calendar["METHOD"] == "PUBLISH"
+    assert calendar.timezones  # a VTIMEZONE so any calendar reads the local time right
+
+
+def test_a_cancellation_notice_cancels_the_same_calendar_entry() -> None:
+    first = Calendar.from_ical(invite(QUARTERLY, "en", sequence=1)).events[0]
+    cancelled = Calendar.from_ical(invite(QUARTERLY, "en", sequence=2, cancelled=True))
+    assert cancelled["METHOD"] == "CANCEL"
+    assert cancelled.events[0]["UID"] == first["UID"]
+    assert str(cancelled.events[0]["STATUS"]) == "CANCELLED"
+    assert str(first["LOCATION"]) == "https://video.example.org/j/quarterly"  # online: the join link
 
 
 def test_html_is_escaped_but_plain_text_is_not() -> None:
-    email = domain.ticket_confirmation(snapshot("Tea & <b>talk</b>"), "Ana", "a@example.org", "en")
+    tea = Occasion(
+        uuid.uuid4(),
+        Bilingual(en="Tea & <b>talk</b>", fr="Thé"),
+        EVENING.starts_at,
+        EVENING.ends_at,
+        EVENING.time_zone,
+    )
+    email = compose("ticket_confirmation", riley("en"), **occasion_context(tea, "en"))
     assert "Tea &amp; &lt;b&gt;talk&lt;/b&gt;" in email.html
     assert "Tea & <b>talk</b>" in email.text
+
+
+@pytest.mark.parametrize(
+    ("template", "opted_out", "digest", "expected"),
+    [
+        ("reminder", {"reminders"}, False, domain.Disposition.SUPPRESS),
+        ("reminder", {"credits"}, False, domain.Disposition.SEND),
+        ("certificate_issued", {"credits"}, False, domain.Disposition.SEND),  # critical
+        ("gathering_cancelled", {"updates"}, False, domain.Disposition.SEND),  # critical
+        ("gathering_updated", {"updates"}, False, domain.Disposition.SUPPRESS),
+        ("group_formed", set(), True, domain.Disposition.HOLD),
+        ("group_formed", {"groups"}, True, domain.Disposition.SUPPRESS),
+        ("group_meeting_reminder", set(), True, domain.Disposition.SEND),  # a reminder cannot wait
+    ],
+)
+def test_preferences_decide_what_is_sent_suppressed_or_held(
+    template: str, opted_out: set[str], digest: bool, expected: domain.Disposition
+) -> None:
+    assert domain.disposition(template, frozenset(opted_out), digest) is expected
+
+
+def test_reminders_are_real_hours_before_the_start_across_a_change_of_clocks() -> None:
+    # 12:00 ADT on Sunday 14 March 2027, the day Halifax moves its clocks forward at 02:00.
+    starts = datetime(2027, 3, 14, 15, 0, tzinfo=UTC)
+    plans = domain.gathering_plans(
+        starts, starts + timedelta(hours=1), [timedelta(hours=24), timedelta(hours=1)], timedelta(hours=1)
+    )
+    by_template = {(p.template, p.offset_seconds): p.fire_at for p in plans}
+    # 24 elapsed hours before is 11:00 AST the day before (not 12:00 on the wall clock).
+    assert by_template["reminder", -86400] == datetime(2027, 3, 13, 15, 0, tzinfo=UTC)
+    assert by_template["reminder", -3600] == datetime(2027, 3, 14, 14, 0, tzinfo=UTC)
+    assert by_template["feedback_request", 3600] == datetime(2027, 3, 14, 17, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(("code", "permanent"), [(550, True), (554, True), (421, False), (None, False)])

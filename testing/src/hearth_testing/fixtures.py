@@ -65,14 +65,15 @@ def handlers_under_test() -> dict[str, list[str]]:
     from hearth_credits.settings import CreditsSettings
     from hearth_gateway.handlers import HANDLERS as gateway
     from hearth_groups.handlers import HANDLERS as groups
-    from hearth_notifications.handlers import HANDLERS as notifications
+    from hearth_notifications.handlers import handlers as notifications
+    from hearth_notifications.settings import MailSettings
     from hearth_registration.handlers import HANDLERS as registration
 
     found = {
         "registration": registration,
         "credits": handlers(CreditsSettings()),
         "groups": groups,
-        "notifications": notifications,
+        "notifications": notifications(MailSettings()),
         "gateway": gateway,
     }
     return {s: [h.name for h in hs] for s, hs in found.items()} | {"kittest": KITTEST_HANDLERS}

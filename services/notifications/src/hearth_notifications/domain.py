@@ -1,78 +1,93 @@
-"""Notifications' rules, free of I/O: what an email says, in which language, and which SMTP
-failures are worth retrying."""
+"""Notifications' rules, free of I/O: which category a message belongs to, who may opt out of it,
+when reminders fire, and which SMTP failures are worth retrying."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
-from babel.dates import format_date, format_time, get_timezone_name
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from hearth_shared.contracts.catalogue import GatheringSnapshot, Language
+class Category(StrEnum):
+    """What a person can opt out of (or, for group activity, take as a daily digest)."""
 
-LOCALES: dict[Language, str] = {"en": "en_CA", "fr": "fr_CA"}
-
-_templates = Environment(
-    loader=PackageLoader("hearth_notifications", "templates"),
-    autoescape=select_autoescape(["html"]),
-    undefined=StrictUndefined,
-    keep_trailing_newline=True,
-)
+    TICKETS = "tickets"
+    WAITLIST = "waitlist"
+    UPDATES = "updates"
+    REMINDERS = "reminders"
+    FEEDBACK = "feedback"
+    CREDITS = "credits"
+    GROUPS = "groups"
 
 
 @dataclass(frozen=True)
-class Email:
+class Kind:
+    category: Category
+    # Critical messages reach the person whatever they opted out of: their place, their hold,
+    # a cancellation, a certificate.
+    critical: bool = False
+    # Group activity that may wait for the person's daily digest.
+    digestible: bool = False
+
+
+TEMPLATES: dict[str, Kind] = {
+    "ticket_confirmation": Kind(Category.TICKETS, critical=True),
+    "registration_cancelled": Kind(Category.TICKETS, critical=True),
+    "waitlist_joined": Kind(Category.WAITLIST),
+    "waitlist_offered": Kind(Category.WAITLIST, critical=True),
+    "gathering_updated": Kind(Category.UPDATES),
+    "gathering_cancelled": Kind(Category.UPDATES, critical=True),
+    "reminder": Kind(Category.REMINDERS),
+    "feedback_request": Kind(Category.FEEDBACK),
+    "credits_awarded": Kind(Category.CREDITS),
+    "certificate_issued": Kind(Category.CREDITS, critical=True),
+    "group_formed": Kind(Category.GROUPS, digestible=True),
+    "group_meeting_reminder": Kind(Category.GROUPS),
+    "group_digest": Kind(Category.GROUPS),
+}
+
+
+class Disposition(StrEnum):
+    """What happens to a rendered message for this person."""
+
+    SEND = "pending"
+    SUPPRESS = "suppressed"
+    HOLD = "held"
+
+
+def disposition(template: str, opted_out: frozenset[str], group_digest: bool) -> Disposition:
+    kind = TEMPLATES[template]
+    if kind.critical:
+        return Disposition.SEND
+    if kind.category in opted_out:
+        return Disposition.SUPPRESS
+    if kind.digestible and group_digest:
+        return Disposition.HOLD
+    return Disposition.SEND
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A send planned relative to a subject's start (negative offset: before) or end."""
+
     template: str
-    language: Language
-    to_address: str
-    subject: str
-    text: str
-    html: str
+    offset_seconds: int
+    fire_at: datetime
 
 
-def when(starts_at: datetime, ends_at: datetime, time_zone: str, language: Language) -> str:
-    """The gathering's date and times in its own zone, written as a reader of `language` expects
-    (e.g. "Thursday, December 3, 2026, 12:00 p.m.–1:30 p.m. (Atlantic Time)")."""
-    zone = ZoneInfo(time_zone)
-    start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
-    locale = LOCALES[language]
-    day = format_date(start, format="full", locale=locale)
-    hours = f"{format_time(start, 'short', locale=locale)}–{format_time(end, 'short', locale=locale)}"
-    zone_name = get_timezone_name(start, width="long", locale=locale)
-    if end.date() != start.date():
-        hours = f"{format_time(start, 'short', locale=locale)} – " + (
-            f"{format_date(end, format='full', locale=locale)} {format_time(end, 'short', locale=locale)}"
-        )
-    return f"{day}, {hours} ({zone_name})"
+def gathering_plans(
+    starts_at: datetime, ends_at: datetime, reminders: list[timedelta], feedback_after: timedelta
+) -> list[Plan]:
+    """Reminders a fixed elapsed time before the start (24 h before is 24 real hours, even across a
+    change of clocks), and the feedback request after the end."""
+    plans = [Plan("reminder", -int(r.total_seconds()), starts_at - r) for r in reminders]
+    plans.append(Plan("feedback_request", int(feedback_after.total_seconds()), ends_at + feedback_after))
+    return plans
 
 
-def render(template: str, language: Language, to_address: str, **context: object) -> Email:
-    def part(kind: str) -> str:
-        return _templates.get_template(f"{template}.{language}.{kind}").render(**context)
-
-    return Email(
-        template=template,
-        language=language,
-        to_address=to_address,
-        subject=part("subject.txt").strip(),
-        text=part("txt"),
-        html=part("html"),
-    )
-
-
-def ticket_confirmation(gathering: GatheringSnapshot, name: str, email: str, language: Language) -> Email:
-    return render(
-        "ticket_confirmation",
-        language,
-        email,
-        name=name,
-        title=getattr(gathering.title, language),
-        when=when(gathering.starts_at, gathering.ends_at, gathering.time_zone, language),
-        venue=gathering.venue,
-        join_url=gathering.join_url,
-    )
+def meeting_plans(starts_at: datetime, reminders: list[timedelta]) -> list[Plan]:
+    return [Plan("group_meeting_reminder", -int(r.total_seconds()), starts_at - r) for r in reminders]
 
 
 def is_permanent_smtp_failure(code: int | None) -> bool:
@@ -83,3 +98,11 @@ def is_permanent_smtp_failure(code: int | None) -> bool:
 def retry_delay_seconds(attempts: int) -> float:
     """Growing delays between SMTP attempts: 2, 4, 8 … capped at 10 minutes."""
     return float(min(2**attempts, 600))
+
+
+Clock = Callable[[], datetime]
+"""Now, as the scheduler and the planners see it (tests move it across a change of clocks)."""
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)

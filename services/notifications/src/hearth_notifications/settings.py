@@ -1,10 +1,12 @@
-"""Notifications' settings: the shared ones plus the SMTP server (HEARTH_SMTP_*)."""
+"""Notifications' settings: the shared ones, the SMTP server (HEARTH_SMTP_*), when reminders go
+out, and the public addresses that links in emails point to."""
 
 from __future__ import annotations
 
+from datetime import time, timedelta
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 
 from hearth_shared.settings import ServiceSettings
 
@@ -17,6 +19,25 @@ class MailSettings(ServiceSettings):
     smtp_password: SecretStr | None = None
     smtp_security: Literal["none", "starttls", "tls"] = "none"
     smtp_timeout: float = 10.0
+    # Emails per second this service hands to its SMTP server (providers throttle beyond theirs).
+    smtp_rate_per_second: float = Field(default=50.0, gt=0)
+    # SMTP connections kept open in parallel.
+    smtp_connections: int = Field(default=2, ge=1, le=32)
     mail_from: str = "Hearth <no-reply@hearth.invalid>"
     mail_batch_size: int = 50
     mail_max_attempts: int = 8
+    # A sender holding a delivery longer than this (a crash) loses it to another sender.
+    mail_lease_seconds: float = 120.0
+
+    # Reminders before a gathering or group meeting (ISO 8601 durations or seconds in the env,
+    # e.g. HEARTH_REMINDERS='["P1D", "PT1H"]'), and the feedback request after a gathering ends.
+    reminders: list[timedelta] = [timedelta(hours=24), timedelta(hours=1)]
+    feedback_after: timedelta = timedelta(hours=1)
+    schedule_poll_seconds: float = 1.0
+    # The daily digest of group activity goes out at this local time.
+    digest_at: time = time(8, 0)
+    digest_time_zone: str = "America/Toronto"
+
+    # Where links in emails lead (the public faces of registration and credits).
+    registration_public_url: str = "http://localhost:8001"
+    credits_public_url: str = "http://localhost:8002"

@@ -270,6 +270,72 @@ class GroupFormed(EventData):
     member_person_ids: list[UUID]
 
 
+class GroupMemberJoined(EventData):
+    """A person joined a group after it formed."""
+
+    event_type = "org.hearth.groups.group_member_joined.v1"
+
+    group_id: UUID
+    person_id: UUID
+
+
+class GroupMemberLeft(EventData):
+    event_type = "org.hearth.groups.group_member_left.v1"
+
+    group_id: UUID
+    person_id: UUID
+
+
+class GroupMeetingScheduled(EventData):
+    """A group's meeting, new or moved (the same meeting_id again replaces its time)."""
+
+    event_type = "org.hearth.groups.group_meeting_scheduled.v1"
+
+    meeting_id: UUID
+    group_id: UUID
+    group_name: Bilingual
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    time_zone: TimeZoneName
+    join_url: str | None = None
+    venue: str | None = None
+
+
+class GroupMeetingCancelled(EventData):
+    event_type = "org.hearth.groups.group_meeting_cancelled.v1"
+
+    meeting_id: UUID
+    group_id: UUID
+
+
+class NotificationDelivered(EventData):
+    """An email was accepted by the SMTP server."""
+
+    event_type = "org.hearth.notifications.notification_delivered.v1"
+
+    delivery_id: UUID
+    source_event_id: str
+    template: str
+    language: Language
+    person_id: UUID | None = None
+    attempts: int = Field(ge=1)
+    delivered_at: AwareDatetime
+
+
+class NotificationFailed(EventData):
+    """An email will not be sent: refused for good (5xx, invalid address) or attempts exhausted."""
+
+    event_type = "org.hearth.notifications.notification_failed.v1"
+
+    delivery_id: UUID
+    source_event_id: str
+    template: str
+    language: Language
+    person_id: UUID | None = None
+    attempts: int = Field(ge=0)
+    reason: str
+
+
 class MembershipStatus(StrEnum):
     ACTIVE = "active"
     LAPSED = "lapsed"
@@ -319,6 +385,12 @@ CATALOGUE: dict[str, type[EventData]] = {
         CreditsRevoked,
         CertificateIssued,
         GroupFormed,
+        GroupMemberJoined,
+        GroupMemberLeft,
+        GroupMeetingScheduled,
+        GroupMeetingCancelled,
+        NotificationDelivered,
+        NotificationFailed,
         MemberUpserted,
         PersonErasureRequested,
     )

@@ -1,0 +1,1 @@
+"""Queries on notifications' own schema, one module per table family."""
