@@ -180,9 +180,10 @@ def test_times_are_written_in_the_gatherings_zone_across_dst(
 def test_the_invitation_parses_with_its_start_in_the_gatherings_zone(language: str) -> None:
     calendar = Calendar.from_ical(invite(EVENING, language, sequence=7))  # type: ignore[arg-type]
     [event] = calendar.events
-    assert event.start.tzinfo is not None
-    assert str(event.start.tzinfo) == "Europe/London"
-    assert (event.start.hour, event.start.minute) == (18, 0)  # BST wall clock
+    start = event.start
+    assert isinstance(start, datetime)
+    assert str(start.tzinfo) == "Europe/London"
+    assert (start.hour, start.minute) == (18, 0)  # BST wall clock
     assert event.start == EVENING.starts_at
     assert event.end == EVENING.ends_at
     assert str(event["SUMMARY"]) == getattr(EVENING.title, language)
@@ -249,3 +250,19 @@ def test_reminders_are_real_hours_before_the_start_across_a_change_of_clocks() -
 @pytest.mark.parametrize(("code", "permanent"), [(550, True), (554, True), (421, False), (None, False)])
 def test_only_5xx_smtp_replies_are_permanent(code: int | None, permanent: bool) -> None:
     assert domain.is_permanent_smtp_failure(code) is permanent
+
+
+@pytest.mark.parametrize(
+    ("lead", "language", "expected"),
+    [
+        (timedelta(hours=24), "en", "24 hours"),
+        (timedelta(hours=1), "en", "1 hour"),
+        (timedelta(hours=1), "fr", "1 heure"),
+        (timedelta(minutes=30), "fr", "30 minutes"),
+        (timedelta(seconds=90), "en", "90 seconds"),
+    ],
+)
+def test_a_reminders_lead_is_written_in_the_unit_it_was_set_in(
+    lead: timedelta, language: str, expected: str
+) -> None:
+    assert duration(lead, language) == expected  # type: ignore[arg-type]

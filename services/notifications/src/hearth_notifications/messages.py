@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time, format_timedelta, get_timezone_name
+from babel.dates import format_date, format_time, get_timezone_name
+from babel.units import format_unit
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from hearth_shared.contracts.catalogue import Bilingual, Language
@@ -87,8 +88,13 @@ def moment(at: datetime, time_zone: str, language: Language) -> str:
 
 
 def duration(delta: timedelta, language: Language) -> str:
-    """'24 hours' / '24 heures', '1 hour' / '1 heure', '30 minutes'."""
-    return format_timedelta(delta, threshold=2, locale=LOCALES[language])
+    """A reminder's lead in the unit it was set in: '24 hours' / '24 heures', '1 hour' / '1 heure',
+    '30 minutes' (not '1 day' or '60 minutes')."""
+    seconds = int(delta.total_seconds())
+    for size, unit in ((3600, "duration-hour"), (60, "duration-minute"), (1, "duration-second")):
+        if seconds % size == 0:
+            return str(format_unit(seconds // size, unit, length="long", locale=LOCALES[language]))
+    raise AssertionError("unreachable: every whole number of seconds divides by 1")
 
 
 def occasion_context(occasion: Occasion, language: Language) -> dict[str, Any]:

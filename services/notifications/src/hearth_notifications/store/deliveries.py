@@ -134,7 +134,7 @@ async def resend(
         f"""INSERT INTO deliveries (id, idempotency_key, source_event_id, correlation_id, person_id,
                                    template, category, language, to_address, subject, body_text,
                                    body_html, calendar)
-           SELECT $1, 'resend:' || $1::text, source_event_id, $3, person_id, template, category,
+           SELECT $1::uuid, 'resend:' || $1::uuid::text, source_event_id, $3, person_id, template, category,
                   language, $4, subject, body_text, body_html, calendar
            FROM deliveries WHERE id = $2
            RETURNING {COLUMNS}""",  # noqa: S608 - fixed column list

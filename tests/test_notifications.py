@@ -1,0 +1,393 @@
+"""Notifications on the real broker, database and an SMTP server: reminders at the right instant
+across changes of clocks (the scheduler's clock injected), moved and dropped with their gathering;
+SMTP down then back; refused addresses; preferences and digests; the delivery log and resend."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from aio_pika.abc import AbstractRobustConnection
+from icalendar import Calendar
+
+from hearth_notifications.scheduler import Scheduler
+from hearth_notifications.settings import MailSettings
+from hearth_shared.contracts import CloudEvent, new_event
+from hearth_shared.contracts.catalogue import (
+    Attendee,
+    Bilingual,
+    CertificateIssued,
+    EventData,
+    GatheringCancelled,
+    GatheringScheduled,
+    GatheringSnapshot,
+    GatheringUpdated,
+    GroupFormed,
+    NotificationDelivered,
+    NotificationFailed,
+    TicketPurchased,
+)
+from hearth_shared.db import connect_with_retry
+from hearth_shared.messaging import Names
+from hearth_testing.broker import collect, publish_event, watch
+from hearth_testing.fixtures import StartService
+from hearth_testing.infra import TestDatabase
+from hearth_testing.processes import ServiceProcess, TcpProxy
+from hearth_testing.smtp import SmtpSink
+
+Publish = Callable[[EventData], Any]
+
+
+@pytest.fixture
+def publish(amqp: AbstractRobustConnection, name_prefix: str) -> Callable[[EventData], Any]:
+    async def publish(data: EventData) -> CloudEvent[Any]:
+        event = new_event(data, source="/hearth/test")
+        await publish_event(amqp, Names(name_prefix, "registration"), event)
+        return event
+
+    return publish
+
+
+@pytest.fixture
+async def pool(database: TestDatabase) -> AsyncIterator[asyncpg.Pool]:
+    """The notifications schema, as the service's own role sees it (for a scheduler on a test clock)."""
+    found = await connect_with_retry(database.dsn("notifications"), "notifications", max_size=3)
+    yield found
+    await found.close()
+
+
+def someone(language: str = "en") -> Attendee:
+    tag = uuid.uuid4().hex[:8]
+    return Attendee(
+        person_id=uuid.uuid4(), name=f"Alex Roy {tag}", email=f"alex.{tag}@example.org", language=language
+    )  # type: ignore[arg-type]
+
+
+def gathering(starts_at: datetime, zone: str, **changes: Any) -> GatheringScheduled:
+    values: dict[str, Any] = {
+        "gathering_id": uuid.uuid4(),
+        "title": Bilingual(en="Justice circle", fr="Cercle justice"),
+        "kind": "community_of_practice",
+        "modality": "virtual",
+        "starts_at": starts_at,
+        "ends_at": starts_at + timedelta(minutes=90),
+        "time_zone": zone,
+        "capacity": 40,
+    }
+    return GatheringScheduled(**(values | changes))
+
+
+def ticket(g: GatheringScheduled, who: Attendee) -> TicketPurchased:
+    return TicketPurchased(
+        ticket_id=uuid.uuid4(),
+        ticket_type="member",
+        price_cents=0,
+        gathering=GatheringSnapshot(
+            gathering_id=g.gathering_id,
+            title=g.title,
+            modality=g.modality,
+            starts_at=g.starts_at,
+            ends_at=g.ends_at,
+            time_zone=g.time_zone,
+            venue=g.venue,
+            join_url="https://video.example.org/j/justice",
+        ),
+        attendee=who,
+    )
+
+
+async def log(service: ServiceProcess, **filters: Any) -> list[dict[str, Any]]:
+    async with httpx.AsyncClient(base_url=service.url) as client:
+        response = await client.get("/deliveries", params=filters)
+    assert response.status_code == 200, response.text
+    return list(response.json())
+
+
+async def until_logged(
+    service: ServiceProcess, count: int = 1, timeout: float = 20, **filters: Any
+) -> list[dict[str, Any]]:
+    async with asyncio.timeout(timeout):
+        while len(found := await log(service, **filters)) < count:
+            await asyncio.sleep(0.1)
+    return found
+
+
+async def planned(pool: asyncpg.Pool, subject_id: uuid.UUID) -> dict[str, tuple[datetime, str]]:
+    """Wait until the subject's plans are stored; each template/offset with its instant and status."""
+    async with asyncio.timeout(20):
+        while not (rows := await pool.fetch("SELECT * FROM plans WHERE subject_id = $1", subject_id)):
+            await asyncio.sleep(0.1)
+    return {f"{r['template']}{r['offset_seconds']}": (r["fire_at"], r["status"]) for r in rows}
+
+
+def calendar_of(email: EmailMessage) -> Calendar:
+    [attachment] = [p for p in email.iter_attachments() if p.get_content_type() == "text/calendar"]
+    return Calendar.from_ical(attachment.get_content())
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "zone", "day_before", "local"),
+    [
+        # 12:00 ADT on 14 March 2027, the morning Halifax springs forward: 24 hours before is
+        # 11:00 AST on the 13th (15:00 UTC), not noon on the wall clock.
+        (
+            datetime(2027, 3, 14, 15, 0, tzinfo=UTC),
+            "America/Halifax",
+            datetime(2027, 3, 13, 15, 0, tzinfo=UTC),
+            "12:00",
+        ),
+        # 18:00 BST on 28 March 2027, the day London springs forward: 24 hours before is 17:00 GMT.
+        (
+            datetime(2027, 3, 28, 17, 0, tzinfo=UTC),
+            "Europe/London",
+            datetime(2027, 3, 27, 17, 0, tzinfo=UTC),
+            "6:00",
+        ),
+    ],
+)
+async def test_reminders_fire_at_the_right_instant_across_a_change_of_clocks(
+    start_service: StartService,
+    smtp_sink: SmtpSink,
+    publish: Publish,
+    pool: asyncpg.Pool,
+    starts_at: datetime,
+    zone: str,
+    day_before: datetime,
+    local: str,
+) -> None:
+    notifications = await start_service("notifications", smtp_port=smtp_sink.port)
+    g, who = gathering(starts_at, zone), someone()
+    await publish(g)
+    await publish(ticket(g, who))
+    await smtp_sink.wait_for(str(who.email))  # the confirmation
+    plans = await planned(pool, g.gathering_id)
+    assert plans["reminder-86400"] == (day_before, "planned")
+    assert plans["reminder-3600"] == (starts_at - timedelta(hours=1), "planned")
+
+    scheduler = Scheduler(pool, MailSettings(), clock=lambda: day_before, schema="notifications")
+    await scheduler.fire_due(day_before - timedelta(seconds=1))
+    assert await log(notifications, person_id=who.person_id, template="reminder") == []
+    await scheduler.fire_due(day_before)
+    [email] = [m for m in await smtp_sink.wait_for(str(who.email), 2) if m["Subject"].startswith("In")]
+    assert email["Subject"] == "In 24 hours: Justice circle"
+    assert local in email.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    await scheduler.fire_due(day_before + timedelta(minutes=5))  # a second pass: nothing more
+    await scheduler.fire_due(starts_at - timedelta(hours=1))
+    await smtp_sink.wait_for(str(who.email), 3)
+    reminders = await until_logged(
+        notifications, 2, person_id=who.person_id, template="reminder", status="sent"
+    )
+    assert sorted(r["subject"] for r in reminders) == [
+        "In 1 hour: Justice circle",
+        "In 24 hours: Justice circle",
+    ]
+
+
+async def test_reminders_move_with_the_gathering_and_never_fire_once_it_is_cancelled(
+    start_service: StartService, smtp_sink: SmtpSink, publish: Publish, pool: asyncpg.Pool
+) -> None:
+    notifications = await start_service("notifications", smtp_port=smtp_sink.port)
+    first = datetime(2027, 5, 6, 16, 0, tzinfo=UTC)
+    moved_to = first + timedelta(days=7, hours=2)
+    g, who = gathering(first, "America/Halifax"), someone("fr")
+    cancelled, other = gathering(first, "America/Halifax"), someone()
+    for data in (g, ticket(g, who), cancelled, ticket(cancelled, other)):
+        await publish(data)
+    await planned(pool, g.gathering_id)
+    await planned(pool, cancelled.gathering_id)
+    await smtp_sink.wait_for(str(other.email))
+    await publish(
+        GatheringUpdated(
+            **(g.model_dump() | {"starts_at": moved_to, "ends_at": moved_to + timedelta(hours=1)})
+        )
+    )
+    await publish(GatheringCancelled(gathering_id=cancelled.gathering_id, reason="Facilitator ill"))
+
+    async with asyncio.timeout(20):
+        while (await planned(pool, g.gathering_id))["reminder-3600"][0] != moved_to - timedelta(hours=1):
+            await asyncio.sleep(0.1)
+    assert (await planned(pool, cancelled.gathering_id))["reminder-3600"][1] == "dropped"
+    # The holder hears of the change (an updated invitation) and the other of the cancellation.
+    [changed] = [
+        m for m in await smtp_sink.wait_for(str(who.email), 2) if m["Subject"].startswith("Modification")
+    ]
+    assert "jeudi 13 mai 2027" in changed.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert calendar_of(changed).events[0].start == moved_to
+    [notice] = [
+        m for m in await smtp_sink.wait_for(str(other.email), 2) if m["Subject"].startswith("Cancelled")
+    ]
+    assert "Why: Facilitator ill" in notice.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert calendar_of(notice)["METHOD"] == "CANCEL"
+
+    scheduler = Scheduler(pool, MailSettings(), clock=lambda: first, schema="notifications")
+    await scheduler.fire_due(first)  # the old instants, and the cancelled gathering's
+    assert await log(notifications, person_id=who.person_id, template="reminder") == []
+    assert await log(notifications, person_id=other.person_id, template="reminder") == []
+    await scheduler.fire_due(moved_to - timedelta(hours=1))
+    sent = await until_logged(notifications, 2, person_id=who.person_id, template="reminder", status="sent")
+    assert sorted(r["subject"] for r in sent) == [
+        "Dans 1 heure : Cercle justice",
+        "Dans 24 heures : Cercle justice",
+    ]
+    assert await log(notifications, person_id=other.person_id, template="reminder") == []
+
+
+async def test_a_reminder_planned_before_a_restart_fires_on_time_after_it(
+    start_service: StartService, smtp_sink: SmtpSink, publish: Publish, pool: asyncpg.Pool
+) -> None:
+    """The service's own scheduler on the real clock: a reminder 1 hour before a gathering that
+    starts in 1 hour and 6 seconds, with the service restarted in between."""
+    first = await start_service("notifications", smtp_port=smtp_sink.port)
+    starts_at = datetime.now(UTC) + timedelta(hours=1, seconds=6)
+    g, who = gathering(starts_at, "Europe/London"), someone()
+    await publish(g)
+    await publish(ticket(g, who))
+    await planned(pool, g.gathering_id)
+    await first.stop()
+    again = await start_service("notifications", smtp_port=smtp_sink.port)
+    [email] = [m for m in await smtp_sink.wait_for(str(who.email), 2) if m["Subject"].startswith("In 1 hour")]
+    [row] = await until_logged(again, person_id=who.person_id, template="reminder", status="sent")
+    fired = datetime.fromisoformat(row["created_at"])
+    assert starts_at - timedelta(hours=1) <= fired < starts_at - timedelta(hours=1) + timedelta(seconds=3)
+    assert email["Subject"] == "In 1 hour: Justice circle"
+
+
+async def test_smtp_down_for_a_while_is_retried_then_delivered(
+    start_service: StartService,
+    smtp_sink: SmtpSink,
+    publish: Publish,
+    amqp: AbstractRobustConnection,
+    name_prefix: str,
+) -> None:
+    proxy = TcpProxy("127.0.0.1", smtp_sink.port)  # not listening yet: the SMTP server is down
+    notifications = await start_service("notifications", smtp_port=proxy.port)
+    delivered = await watch(amqp, Names(name_prefix, "test"), NotificationDelivered)
+    g, who = gathering(datetime(2027, 9, 9, 16, 0, tzinfo=UTC), "America/Halifax"), someone()
+    await publish(g)
+    purchase = await publish(ticket(g, who))
+    async with asyncio.timeout(20):
+        while not (rows := await log(notifications, person_id=who.person_id)) or rows[0]["attempts"] < 2:
+            await asyncio.sleep(0.1)
+    assert rows[0]["status"] in ("pending", "sending")
+    assert "SMTP unavailable" in rows[0]["last_error"]
+    await proxy.restore()
+    try:
+        [email] = await smtp_sink.wait_for(str(who.email), timeout=30)
+    finally:
+        await proxy.cut()
+    assert email["Subject"] == "Your place is confirmed: Justice circle"
+    assert calendar_of(email).events[0].start == g.starts_at
+    [row] = await until_logged(notifications, person_id=who.person_id, status="sent")
+    assert row["attempts"] >= 3
+    events = [e for e in await collect(delivered, 1) if e["data"]["person_id"] == str(who.person_id)]
+    assert events[0]["data"]["source_event_id"] == purchase.id
+    assert events[0]["data"]["template"] == "ticket_confirmation"
+
+
+async def test_a_refused_address_fails_with_its_reason_in_the_log(
+    start_service: StartService,
+    smtp_sink: SmtpSink,
+    publish: Publish,
+    amqp: AbstractRobustConnection,
+    name_prefix: str,
+) -> None:
+    notifications = await start_service("notifications", smtp_port=smtp_sink.port)
+    failed = await watch(amqp, Names(name_prefix, "test"), NotificationFailed)
+    g, refused, fine = (
+        gathering(datetime(2027, 9, 9, 16, 0, tzinfo=UTC), "Europe/London"),
+        someone(),
+        someone(),
+    )
+    smtp_sink.refuse.add(str(refused.email))
+    for data in (ticket(g, refused), ticket(g, fine)):
+        await publish(data)
+    await smtp_sink.wait_for(str(fine.email))  # valid work keeps flowing
+    [row] = await until_logged(notifications, to=str(refused.email), status="failed")
+    assert row["attempts"] == 1  # a 5xx is not retried
+    assert "550" in row["last_error"]
+    assert "mailbox unavailable" in row["last_error"]
+    [event] = await collect(failed, 1)
+    assert event["data"]["delivery_id"] == row["id"]
+    assert "550" in event["data"]["reason"]
+    assert smtp_sink.to(str(refused.email)) == []
+
+    async with httpx.AsyncClient(base_url=notifications.url) as client:
+        smtp_sink.refuse.discard(str(refused.email))  # the address was fixed at the mail server
+        response = await client.post(f"/deliveries/{row['id']}/resend")
+        assert response.status_code == 201, response.text
+        assert response.json()["status"] == "pending"
+        await smtp_sink.wait_for(str(refused.email))
+        missing = await client.post(f"/deliveries/{uuid.uuid4()}/resend")
+        assert missing.status_code == 404
+        assert (await client.get("/deliveries", params={"status": "lost"})).status_code == 422
+
+
+async def test_opt_outs_suppress_all_but_critical_messages_and_digests_gather_group_news(
+    start_service: StartService, smtp_sink: SmtpSink, publish: Publish, pool: asyncpg.Pool
+) -> None:
+    notifications = await start_service("notifications", smtp_port=smtp_sink.port)
+    g, who = gathering(datetime(2027, 10, 7, 16, 0, tzinfo=UTC), "America/Halifax"), someone("fr")
+    await publish(g)
+    await publish(ticket(g, who))
+    await smtp_sink.wait_for(str(who.email))
+    async with httpx.AsyncClient(base_url=notifications.url) as client:
+        prefs = f"/people/{who.person_id}/preferences"
+        assert (await client.get(prefs)).json() == {"opted_out": [], "group_digest": False}
+        bad = await client.put(prefs, json={"opted_out": ["everything"]})
+        assert bad.status_code == 422
+        assert (await client.put(f"/people/{uuid.uuid4()}/preferences", json={})).status_code == 404
+        chosen = {"opted_out": ["credits", "reminders", "updates"], "group_digest": True}
+        assert (await client.put(prefs, json=chosen)).status_code == 200
+        assert (await client.get(prefs)).json() == chosen
+
+    await publish(GatheringUpdated(**(g.model_dump() | {"venue": "Halifax Central Library"})))
+    await publish(
+        CertificateIssued(
+            certificate_id=uuid.uuid4(),
+            verification_code="HRTH-7K2P-9QXM",
+            person_id=who.person_id,
+            activity_id=g.gathering_id,
+            activity_title=g.title,
+            hours=1.5,  # type: ignore[arg-type]
+            certificate_path="/certificates/HRTH-7K2P-9QXM.pdf",
+            verification_path="/verify/HRTH-7K2P-9QXM",
+            attendee=who,
+        )
+    )
+    await publish(
+        GroupFormed(
+            group_id=uuid.uuid4(),
+            name=Bilingual(en="Justice peer support", fr="Soutien entre pairs justice"),
+            purpose="peer_support",
+            language="fr",
+            member_person_ids=[who.person_id],  # type: ignore[arg-type]
+        )
+    )
+    [certificate] = [m for m in await smtp_sink.wait_for(str(who.email), 2) if "attestation" in m["Subject"]]
+    assert "/certificates/HRTH-7K2P-9QXM.pdf" in certificate.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    [suppressed] = await until_logged(notifications, person_id=who.person_id, template="gathering_updated")
+    assert suppressed["status"] == "suppressed"
+    assert suppressed["last_error"] == "opted out of updates"
+    [held] = await until_logged(notifications, person_id=who.person_id, template="group_formed")
+    assert held["status"] == "held"
+
+    # The digest goes out at 08:00 Toronto time: not at 07:59, once at 08:00, not again that day.
+    settings = MailSettings(digest_time_zone="America/Toronto")
+    morning = datetime(2027, 10, 8, 12, 0, tzinfo=UTC)  # 08:00 EDT
+    scheduler = Scheduler(pool, settings, clock=lambda: morning, schema="notifications")
+    assert await scheduler.send_digests(morning - timedelta(minutes=1)) == 0
+    assert await scheduler.send_digests(morning) >= 1
+    [digest] = [m for m in await smtp_sink.wait_for(str(who.email), 3) if "groupes" in m["Subject"]]
+    assert digest["Subject"] == "Vos groupes aujourd'hui : 1 nouvelle"
+    assert "Soutien entre pairs justice" in digest.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    [held] = await log(notifications, person_id=who.person_id, template="group_formed")
+    assert held["status"] == "digested"
+    await scheduler.send_digests(morning + timedelta(hours=1))
+    assert len(await log(notifications, person_id=who.person_id, template="group_digest")) == 1
