@@ -280,11 +280,11 @@ async def test_smtp_down_for_a_while_is_retried_then_delivered(
     await proxy.restore()
     try:
         [email] = await smtp_sink.wait_for(str(who.email), timeout=30)
+        [row] = await until_logged(notifications, person_id=who.person_id, status="sent")
     finally:
-        await proxy.cut()
+        await proxy.cut()  # only once the server's answer is back, or the sender retries
     assert email["Subject"] == "Your place is confirmed: Justice circle"
     assert calendar_of(email).events[0].start == g.starts_at
-    [row] = await until_logged(notifications, person_id=who.person_id, status="sent")
     assert row["attempts"] >= 3
     events = [e for e in await collect(delivered, 1) if e["data"]["person_id"] == str(who.person_id)]
     assert events[0]["data"]["source_event_id"] == purchase.id

@@ -6,10 +6,11 @@ when a change or a cancellation arrives; SEQUENCE grows with each announcement.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone
 from icalendar.enums import STATUS
 
 from hearth_shared.contracts.catalogue import Language
@@ -37,6 +38,12 @@ def invite(occasion: Occasion, language: Language, *, sequence: int, cancelled: 
             status=STATUS.CANCELLED if cancelled else STATUS.CONFIRMED,
         )
     )
-    calendar.add_missing_timezones()
+    calendar.add_component(_zone(occasion.time_zone, occasion.starts_at.year))
     ics: bytes = calendar.to_ical()
     return ics.decode()
+
+
+@cache
+def _zone(time_zone: str, year: int) -> Timezone:
+    """The zone's rules around that year (computing them takes milliseconds; they do not change)."""
+    return Timezone.from_tzid(time_zone, first_date=date(year - 1, 1, 1), last_date=date(year + 2, 1, 1))

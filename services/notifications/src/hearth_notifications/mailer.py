@@ -1,7 +1,8 @@
 """Sends due deliveries over SMTP, on a few long-lived connections, within a send-rate limit.
 
-A batch is leased (committed) first, then each email is sent and marked at once, so a crash
-repeats at most the one email in flight on each connection, never loses one. Transient SMTP
+A batch is leased (committed) first, then sent, then its outcomes are recorded in one
+transaction, so a crash repeats at most the emails of the batch in flight (mail_batch_size),
+never loses one. Transient SMTP
 trouble reschedules with growing delays; a 5xx reply or exhausted attempts mark the delivery
 failed with the reason. Each outcome publishes NotificationDelivered or NotificationFailed.
 """
@@ -10,17 +11,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from email.message import EmailMessage
-from email.utils import make_msgid
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import formatdate, make_msgid, parseaddr
+from typing import Any
 
 import aiosmtplib
 import asyncpg
 import structlog
 from aiolimiter import AsyncLimiter
 
-from hearth_shared.contracts import new_event
+from hearth_shared.contracts import CloudEvent, new_event
 from hearth_shared.contracts.catalogue import NotificationDelivered, NotificationFailed
-from hearth_shared.messaging import write_event
+from hearth_shared.db import Connection
+from hearth_shared.messaging.outbox import write_events
 from hearth_shared.worker import ClaimLoop
 
 from . import domain
@@ -30,6 +35,9 @@ from .store import deliveries
 log = structlog.get_logger(__name__)
 
 SOURCE = "/hearth/notifications"
+
+Outcome = tuple[asyncpg.Record, "tuple[str, int | None] | None"]
+"""A delivery and what the SMTP server said: None when accepted, else the reason and the code."""
 
 
 class Mailer:
@@ -57,7 +65,8 @@ class Mailer:
             await connection.close()
 
     async def send_due(self) -> int:
-        """Lease up to one batch of due deliveries and send them; return how many were settled."""
+        """Lease up to one batch of due deliveries, send them over the connections in parallel,
+        then record every outcome in one transaction; return how many were settled."""
         async with self._pool.acquire() as conn:
             batch = await deliveries.claim_due(
                 conn, self._settings.mail_batch_size, self._settings.mail_lease_seconds
@@ -65,75 +74,84 @@ class Mailer:
         if not batch:
             return 0
         lanes = [batch[i :: len(self._connections)] for i in range(len(self._connections))]
-        await asyncio.gather(
+        outcomes = await asyncio.gather(
             *(self._send_lane(c, rows) for c, rows in zip(self._connections, lanes, strict=True))
         )
+        await self._settle([pair for lane in outcomes for pair in lane])
         return len(batch)
 
-    async def _send_lane(self, connection: _Connection, rows: list[asyncpg.Record]) -> None:
+    async def _send_lane(self, connection: _Connection, rows: list[asyncpg.Record]) -> list[Outcome]:
+        outcomes = []
         for row in rows:
-            with structlog.contextvars.bound_contextvars(
-                correlation_id=row["correlation_id"], delivery_id=str(row["id"])
-            ):
-                async with self._limiter:
-                    outcome = await connection.send(self._message(row))
-                await self._settle(row, outcome)
+            async with self._limiter:
+                outcomes.append((row, await connection.send(self._message(row))))
+        return outcomes
 
-    async def _settle(self, row: asyncpg.Record, outcome: tuple[str, int | None] | None) -> None:
+    async def _settle(self, outcomes: list[Outcome]) -> None:
+        """Mark what was accepted, defer or fail the rest, and publish each outcome."""
+        events: list[CloudEvent[Any]] = []
         async with self._pool.acquire() as conn, conn.transaction():
-            if outcome is None:
-                delivered_at = await deliveries.mark_sent(conn, row["id"])
-                await write_event(
-                    conn,
-                    new_event(
-                        NotificationDelivered(
-                            **_facts(row), attempts=row["attempts"] + 1, delivered_at=delivered_at
-                        ),
-                        source=SOURCE,
-                        correlation_id=row["correlation_id"],
-                    ),
+            accepted = [row for row, refusal in outcomes if refusal is None]
+            for row, sent_at in zip(
+                accepted, await deliveries.mark_sent(conn, [r["id"] for r in accepted]), strict=True
+            ):
+                facts = NotificationDelivered(
+                    **_facts(row), attempts=row["attempts"] + 1, delivered_at=sent_at
                 )
-                log.info("email sent", template=row["template"], language=row["language"])
-                return
-            reason, code = outcome
-            attempts = row["attempts"] + 1
-            if domain.is_permanent_smtp_failure(code) or attempts >= self._settings.mail_max_attempts:
-                await deliveries.mark_failed(conn, row["id"], reason)
-                await write_event(
-                    conn,
-                    new_event(
-                        NotificationFailed(**_facts(row), attempts=attempts, reason=reason),
-                        source=SOURCE,
-                        correlation_id=row["correlation_id"],
-                    ),
-                )
-                log.error("email failed", reason=reason, attempts=attempts)
-            else:
-                delay = domain.retry_delay_seconds(attempts)
-                await deliveries.reschedule(conn, row["id"], reason, delay)
-                log.warning("email deferred", reason=reason, attempts=attempts, retry_in=delay)
+                events.append(new_event(facts, source=SOURCE, correlation_id=row["correlation_id"]))
+            for row, refusal in outcomes:
+                if refusal is not None and (failed := await self._refused(conn, row, *refusal)) is not None:
+                    events.append(new_event(failed, source=SOURCE, correlation_id=row["correlation_id"]))
+            await write_events(conn, events)
+        for row in accepted:
+            log.info(
+                "email sent",
+                template=row["template"],
+                language=row["language"],
+                correlation_id=row["correlation_id"],
+                delivery_id=str(row["id"]),
+            )
 
-    def _message(self, row: asyncpg.Record) -> EmailMessage:
-        message = EmailMessage()
+    async def _refused(
+        self, conn: Connection, row: asyncpg.Record, reason: str, code: int | None
+    ) -> NotificationFailed | None:
+        """Fail for good (a 5xx, or attempts exhausted) or try again later."""
+        attempts = row["attempts"] + 1
+        context = {"correlation_id": row["correlation_id"], "delivery_id": str(row["id"])}
+        if domain.is_permanent_smtp_failure(code) or attempts >= self._settings.mail_max_attempts:
+            await deliveries.mark_failed(conn, row["id"], reason)
+            log.error("email failed", reason=reason, attempts=attempts, **context)
+            return NotificationFailed(**_facts(row), attempts=attempts, reason=reason)
+        delay = domain.retry_delay_seconds(attempts)
+        await deliveries.reschedule(conn, row["id"], reason, delay)
+        log.warning("email deferred", reason=reason, attempts=attempts, retry_in=delay, **context)
+        return None
+
+    def _message(self, row: asyncpg.Record) -> tuple[str, str, bytes]:
+        """Sender, recipient and the MIME document: text and HTML alternatives, and the calendar
+        invitation when there is one. Built with email.mime (compat32), which costs a third of
+        EmailMessage's time per email (docs/benchmarks.md)."""
+        body = MIMEMultipart("alternative")
+        body.attach(MIMEText(row["body_text"], "plain", "utf-8"))
+        body.attach(MIMEText(row["body_html"], "html", "utf-8"))
+        message = body
+        if row["calendar"]:
+            message = MIMEMultipart("mixed")
+            message.attach(body)
+            invite = MIMEText(row["calendar"], "calendar", "utf-8")
+            invite.set_param("method", "CANCEL" if "METHOD:CANCEL" in row["calendar"] else "PUBLISH")
+            invite.add_header("Content-Disposition", "attachment", filename="invite.ics")
+            message.attach(invite)
         message["From"] = self._settings.mail_from
         message["To"] = row["to_address"]
-        message["Subject"] = row["subject"]
+        # compat32 takes a Header and encodes it (RFC 2047) when the document is written.
+        message["Subject"] = Header(row["subject"], "utf-8")  # type: ignore[assignment]
+        message["Date"] = formatdate()
         message["Message-ID"] = make_msgid(idstring=str(row["id"]), domain="hearth")
         message["Content-Language"] = row["language"]
         message["X-Hearth-Delivery-Id"] = str(row["id"])
         message["X-Hearth-Correlation-Id"] = row["correlation_id"]
-        message.set_content(row["body_text"])
-        message.add_alternative(row["body_html"], subtype="html")
-        if row["calendar"]:
-            method = "CANCEL" if "METHOD:CANCEL" in row["calendar"] else "PUBLISH"
-            message.add_attachment(
-                row["calendar"].encode(),
-                maintype="text",
-                subtype="calendar",
-                filename="invite.ics",
-                params={"method": method},
-            )
-        return message
+        return parseaddr(self._settings.mail_from)[1], row["to_address"], message.as_bytes()
 
 
 def _facts(row: asyncpg.Record) -> dict[str, object]:
@@ -153,11 +171,12 @@ class _Connection:
         self._settings = settings
         self._smtp: aiosmtplib.SMTP | None = None
 
-    async def send(self, message: EmailMessage) -> tuple[str, int | None] | None:
+    async def send(self, message: tuple[str, str, bytes]) -> tuple[str, int | None] | None:
         """Send; None when accepted, else the reason and the SMTP code (None: no reply)."""
+        sender, recipient, document = message
         try:
             smtp = await self._open()
-            await smtp.send_message(message)
+            await smtp.sendmail(sender, [recipient], document)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [e.code for e in exc.recipients]
             return f"recipient refused: {'; '.join(f'{e.code} {e.message}' for e in exc.recipients)}", min(

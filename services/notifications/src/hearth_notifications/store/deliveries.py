@@ -72,13 +72,15 @@ async def claim_due(conn: Connection, limit: int, lease_seconds: float) -> list[
     )
 
 
-async def mark_sent(conn: Connection, delivery_id: uuid.UUID) -> datetime:
-    sent_at: datetime = await conn.fetchval(
-        "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, sent_at = now(), "
-        "last_error = NULL, lease_until = NULL WHERE id = $1 RETURNING sent_at",
-        delivery_id,
+async def mark_sent(conn: Connection, delivery_ids: list[uuid.UUID]) -> list[datetime]:
+    """Mark accepted deliveries sent; return each one's time, in the order given."""
+    rows = await conn.fetch(
+        "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, sent_at = clock_timestamp(), "
+        "last_error = NULL, lease_until = NULL WHERE id = ANY($1::uuid[]) RETURNING id, sent_at",
+        delivery_ids,
     )
-    return sent_at
+    sent = {r["id"]: r["sent_at"] for r in rows}
+    return [sent[i] for i in delivery_ids]
 
 
 async def mark_failed(conn: Connection, delivery_id: uuid.UUID, reason: str) -> None:
