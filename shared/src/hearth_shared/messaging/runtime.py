@@ -75,7 +75,10 @@ class ServiceRuntime:
         self._pool_size = pool_size
         self._worker_factories = list(workers)
         self.workers: list[Worker] = []
+        # Requests and consumers share `pool`; the outbox relay and the workers have a pool of
+        # their own, so a crowd of requests waiting on a row lock can never keep events unpublished.
         self.pool: asyncpg.Pool | None = None
+        self._background_pool: asyncpg.Pool | None = None
         self.connection: AbstractRobustConnection | None = None
         self.relay: OutboxRelay | None = None
         self.broker_ready = asyncio.Event()
@@ -96,16 +99,23 @@ class ServiceRuntime:
             self.service,
             ["hearth_shared.migrations", *([self._migrations] if self._migrations else [])],
         )
-        self.workers = [make(self.pool) for make in self._worker_factories]
-        self._tasks = [asyncio.create_task(self._connect_broker(self.pool))]
+        # Each claim loop (relay, workers) holds a LISTEN connection and claims on another.
+        self._background_pool = background = await connect_with_retry(
+            self.settings.database_url,
+            self.service,
+            min_size=1,
+            max_size=2 * (1 + len(self._worker_factories)),
+        )
+        self.workers = [make(background) for make in self._worker_factories]
+        self._tasks = [asyncio.create_task(self._connect_broker(self.pool, background))]
         self._tasks += [asyncio.create_task(worker.run()) for worker in self.workers]
 
-    async def _connect_broker(self, pool: asyncpg.Pool) -> None:
+    async def _connect_broker(self, pool: asyncpg.Pool, background: asyncpg.Pool) -> None:
         """Connect (waiting for a broker that is still starting), declare, start consuming."""
         delay = 0.5
         while True:
             try:
-                await self._start_messaging(pool)
+                await self._start_messaging(pool, background)
             except Exception as exc:
                 log.warning("broker not reachable yet", error=repr(exc), retry_in=delay)
                 if self.connection is not None:
@@ -117,7 +127,7 @@ class ServiceRuntime:
             else:
                 return
 
-    async def _start_messaging(self, pool: asyncpg.Pool) -> None:
+    async def _start_messaging(self, pool: asyncpg.Pool, background: asyncpg.Pool) -> None:
         self.connection = connection = await aio_pika.connect_robust(
             self.settings.amqp_url, client_properties={"connection_name": f"hearth-{self.service}"}
         )
@@ -133,7 +143,7 @@ class ServiceRuntime:
         for consumer in self.consumers:
             await consumer.start(pool, connection, publisher)
         self.relay = OutboxRelay(
-            pool,
+            background,
             publisher,
             exchange=self.names.events_exchange,
             schema=self.service,
@@ -177,6 +187,7 @@ class ServiceRuntime:
             with contextlib.suppress(Exception):
                 async with asyncio.timeout(5):
                     await self.connection.close()
-        if self.pool is not None:
-            await self.pool.close()
+        for pool in (self.pool, self._background_pool):
+            if pool is not None:
+                await pool.close()
         log.info("stopped")
