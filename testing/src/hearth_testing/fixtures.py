@@ -79,7 +79,7 @@ def handlers_under_test() -> dict[str, list[str]]:
     return {s: [h.name for h in hs] for s, hs in found.items()} | {"kittest": KITTEST_HANDLERS}
 
 
-KITTEST_HANDLERS = ["on_member_upserted"]  # shared/tests' in-process service
+KITTEST_HANDLERS = ["on_member_upserted", "on_members"]  # shared/tests' in-process services
 
 
 def service_env(

@@ -30,7 +30,7 @@ from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobus
 
 from ..contracts import CloudEvent, PermanentFailure, parse_event
 from ..db import Connection
-from .handlers import Handler, HandlerContext
+from .handlers import CONNECTION_ERRORS, BatchContext, EventFailed, Handler
 from .metrics import KitMetrics
 from .outbox import write_events
 from .publisher import Publisher
@@ -46,20 +46,9 @@ PARKED_SERVICE = "x-hearth-parked-service"
 PARKED_HANDLER = "x-hearth-parked-handler"
 PARKED_AT = "x-hearth-parked-at"
 
-# What a broken database connection looks like: the whole batch fails and is retried.
-CONNECTION_ERRORS = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError)
-
 
 class RetriesExhausted(PermanentFailure):
     reason = "retries_exhausted"
-
-
-class _HandlerFailed(Exception):
-    """The handler of the batch's `index`-th delivery raised `error`."""
-
-    def __init__(self, index: int, error: Exception) -> None:
-        super().__init__(index, error)
-        self.index, self.error = index, error
 
 
 @dataclass
@@ -245,33 +234,57 @@ class Consumer:
     async def _apply(self, batch: list[_Pending]) -> list[Exception | None]:
         """Apply a batch in one transaction; return each delivery's error (None: committed).
 
-        A handler that raises takes only its own delivery out: the transaction is rolled back and
-        the rest of the batch applied again without it (handlers only write through `ctx`, so a
-        rolled-back attempt leaves no trace). Any other failure fails every delivery.
+        When the handler names the event it could not apply (`EventFailed`), the transaction is
+        rolled back and the rest applied again without it (handlers only write through their
+        context, so a rolled-back attempt leaves no trace). When a batch handler fails without
+        naming one, each event is applied alone. A lost connection fails every delivery.
         """
         failed: dict[int, Exception] = {i: p.error for i, p in enumerate(batch) if p.error is not None}
         if len(failed) == len(batch):
             return [p.error for p in batch]
         try:
             async with self._pool.acquire() as conn:
-                while True:
-                    remaining = [
-                        (i, p.event) for i, p in enumerate(batch) if i not in failed and p.event is not None
-                    ]
+                while remaining := [
+                    (i, p.event) for i, p in enumerate(batch) if i not in failed and p.event is not None
+                ]:
                     try:
                         async with conn.transaction():
                             await self._apply_together(conn, remaining)
                         break
-                    except _HandlerFailed as failure:
+                    except EventFailed as failure:
                         failed[failure.index] = failure.error
+                    except CONNECTION_ERRORS:
+                        raise
+                    except Exception as exc:
+                        if len(remaining) == 1:
+                            failed[remaining[0][0]] = exc
+                            continue
+                        log.warning("batch handler failed; applying its events one by one", error=repr(exc))
+                        await self._apply_singly(conn, remaining, failed)
+                        break
         except Exception as exc:  # the transaction as a whole failed: every delivery is retried
             log.warning("batch failed", error=repr(exc), size=len(batch))
             return [failed.get(i, exc) for i in range(len(batch))]
         return [failed.get(i) for i in range(len(batch))]
 
+    async def _apply_singly(
+        self, conn: Connection, items: list[tuple[int, CloudEvent[Any]]], failed: dict[int, Exception]
+    ) -> None:
+        for item in items:
+            try:
+                async with conn.transaction():
+                    await self._apply_together(conn, [item])
+            except CONNECTION_ERRORS:
+                raise
+            except EventFailed as failure:
+                failed[failure.index] = failure.error
+            except Exception as exc:
+                failed[item[0]] = exc
+
     async def _apply_together(self, conn: Connection, items: list[tuple[int, CloudEvent[Any]]]) -> None:
-        """Inbox rows for the whole batch in one statement, each new event's handler, then every
-        event the handlers published in one outbox statement."""
+        """Inbox rows for the whole batch in one statement, the handler on the events that are new,
+        then every event it published in one outbox statement. An `EventFailed` it raises is
+        re-raised with the delivery's index in the consumer's batch."""
         new_ids = {
             row["message_id"]
             for row in await conn.fetch(
@@ -281,22 +294,27 @@ class Consumer:
                 self.handler.name,
             )
         }
-        published: list[CloudEvent[Any]] = []
+        fresh: list[tuple[int, CloudEvent[Any]]] = []
         for index, event in items:
-            with structlog.contextvars.bound_contextvars(
-                event_id=event.id, event_type=event.type, correlation_id=event.correlationid
-            ):
-                if event.id not in new_ids:
-                    log.info("duplicate message ignored", handler=self.handler.name)
-                    self._metrics.duplicates.labels(self.handler.name).inc()
-                    continue
+            if event.id in new_ids:
                 new_ids.discard(event.id)  # a second copy within this batch is a duplicate too
-                try:
-                    await self.handler.fn(
-                        HandlerContext(conn, event, self._names.service, published), event.data
-                    )
-                except CONNECTION_ERRORS:
-                    raise  # the connection is gone: fail the whole batch
-                except Exception as exc:
-                    raise _HandlerFailed(index, exc) from exc
+                fresh.append((index, event))
+            else:
+                log.info(
+                    "duplicate message ignored",
+                    handler=self.handler.name,
+                    event_id=event.id,
+                    event_type=event.type,
+                    correlation_id=event.correlationid,
+                )
+                self._metrics.duplicates.labels(self.handler.name).inc()
+        if not fresh:
+            return
+        published: list[CloudEvent[Any]] = []
+        try:
+            await self.handler.fn(
+                BatchContext(conn, self._names.service, published), [event for _, event in fresh]
+            )
+        except EventFailed as failure:
+            raise EventFailed(fresh[failure.index][0], failure.error) from failure.error
         await write_events(conn, published)

@@ -1,41 +1,76 @@
-"""How a service declares a reaction to an event: `@handles(EventType)` on `async def on_x(ctx, data)`.
+"""How a service declares a reaction to events.
 
-The function runs inside the consumer's transaction, after the inbox has accepted the message, so
-whatever it writes through `ctx.conn` and publishes through `ctx.publish` happens exactly once.
+`@handles(EventType)` on `async def on_x(ctx, data)` reacts to one event at a time: the common
+case. `@handles_batch(EventType)` on `async def on_x(ctx, events)` gets every new event of the
+consumer's batch at once, for hot paths where set-based SQL (one statement per table for the whole
+batch) is what keeps up with a backlog. Either runs inside the consumer's transaction, after the
+inbox has accepted the events, so whatever it writes through `ctx.conn` and publishes through
+`ctx.publish` happens exactly once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import wraps
 from typing import Any
+
+import asyncpg
+import structlog
 
 from ..contracts import CloudEvent, EventData, new_event
 from ..db import Connection
+
+# What a broken database connection looks like: the whole batch fails and is retried.
+CONNECTION_ERRORS = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError)
+
+
+class EventFailed(Exception):
+    """A handler could not apply `events[index]` of its batch: only that event is taken out (and
+    retried or parked according to `error`); the others are applied again without it."""
+
+    def __init__(self, index: int, error: Exception) -> None:
+        super().__init__(index, error)
+        self.index, self.error = index, error
+
+
+@dataclass(frozen=True)
+class BatchContext:
+    """The batch's transaction, and publishing that keeps each event's causality."""
+
+    conn: Connection
+    service: str
+    # Events published while handling; the consumer writes them to the outbox in the same
+    # transaction, all of a batch's in one statement.
+    published: list[CloudEvent[Any]]
+
+    def publish(self, data: EventData, cause: CloudEvent[Any]) -> None:
+        """Publish an event (through the outbox) caused by `cause`: it carries that event's
+        correlation id, and its id as the causation id."""
+        self.published.append(
+            new_event(
+                data,
+                source=f"/hearth/{self.service}",
+                correlation_id=cause.correlationid,
+                causation_id=cause.id,
+            )
+        )
 
 
 @dataclass(frozen=True)
 class HandlerContext:
     """The handler's transaction, the event being handled, and publishing that keeps causality."""
 
-    conn: Connection
+    batch: BatchContext
     event: CloudEvent[Any]
-    service: str
-    # Events published while handling; the consumer writes them to the outbox in the same
-    # transaction, all of a batch's in one statement.
-    published: list[CloudEvent[Any]]
+
+    @property
+    def conn(self) -> Connection:
+        return self.batch.conn
 
     async def publish(self, data: EventData) -> None:
-        """Publish an event (through the outbox), carrying this event's correlation id and its id
-        as the cause."""
-        self.published.append(
-            new_event(
-                data,
-                source=f"/hearth/{self.service}",
-                correlation_id=self.event.correlationid,
-                causation_id=self.event.id,
-            )
-        )
+        """Publish an event (through the outbox), caused by the event being handled."""
+        self.batch.publish(data, self.event)
 
 
 Emit = Callable[[EventData], Awaitable[None]]
@@ -43,6 +78,7 @@ Emit = Callable[[EventData], Awaitable[None]]
 keeps the cause), or an outbox writer bound to a request's connection."""
 
 HandlerFn = Callable[[HandlerContext, Any], Awaitable[None]]
+BatchFn = Callable[[BatchContext, list[CloudEvent[Any]]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -51,7 +87,7 @@ class Handler:
 
     name: str
     accepts: tuple[type[EventData], ...]
-    fn: HandlerFn
+    fn: BatchFn
 
     @property
     def catalogue(self) -> dict[str, type[EventData]]:
@@ -63,9 +99,34 @@ class Handler:
 
 
 def handles(*accepts: type[EventData], name: str | None = None) -> Callable[[HandlerFn], Handler]:
-    """Declare `fn` as the reaction to the given event types (its queue is named after it)."""
+    """Declare `fn(ctx, data)` as the reaction to each event of the given types (its queue is
+    named after it)."""
 
     def declare(fn: HandlerFn) -> Handler:
+        @wraps(fn)  # its name and docstring describe the handler (AsyncAPI)
+        async def each(ctx: BatchContext, events: list[CloudEvent[Any]]) -> None:
+            for index, event in enumerate(events):
+                with structlog.contextvars.bound_contextvars(
+                    event_id=event.id, event_type=event.type, correlation_id=event.correlationid
+                ):
+                    try:
+                        await fn(HandlerContext(ctx, event), event.data)
+                    except CONNECTION_ERRORS:
+                        raise  # the connection is gone: fail the whole batch
+                    except Exception as exc:
+                        raise EventFailed(index, exc) from exc
+
+        return Handler(name=name or fn.__name__, accepts=accepts, fn=each)
+
+    return declare
+
+
+def handles_batch(*accepts: type[EventData], name: str | None = None) -> Callable[[BatchFn], Handler]:
+    """Declare `fn(ctx, events)` as the reaction to a batch of events of the given types. If it
+    raises anything but `EventFailed` or a lost connection, the consumer applies the batch's events
+    one at a time, each in its own transaction, to find the one at fault."""
+
+    def declare(fn: BatchFn) -> Handler:
         return Handler(name=name or fn.__name__, accepts=accepts, fn=fn)
 
     return declare
