@@ -255,18 +255,18 @@ def router(runtime: ServiceRuntime, settings: CreditsSettings) -> APIRouter:
 
 async def _award_self_report(conn: Connection, report: asyncpg.Record, rule: domain.CycleRule) -> None:
     cycle = rule.cycle_of(report["activity_date"]).label
-    entry_id = await store.append_entry(
-        conn,
-        person_id=report["person_id"],
-        activity_id=report["id"],
-        kind="award",
-        hours=report["hours"],
-        category=report["category"],
-        cycle=cycle,
-        basis="self-reported activity, approved",
+    entry = store.Entry(
+        report["person_id"],
+        report["id"],
+        "award",
+        report["hours"],
+        report["category"],
+        cycle,
+        "self-reported activity, approved",
     )
+    await store.append_entries(conn, [entry])
     award = CreditsAwarded(
-        entry_id=entry_id,
+        entry_id=entry.id,
         person_id=report["person_id"],
         activity_id=report["id"],
         hours=report["hours"],

@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
 import asyncpg
 
-from hearth_shared.contracts.catalogue import Attendee, GatheringScheduled
+from hearth_shared.contracts.catalogue import AttendanceRecorded, Attendee, GatheringScheduled
 from hearth_shared.db import Connection
 
+Pair = tuple[uuid.UUID, uuid.UUID]
+"""An activity and a person: the unit the ledger keeps one standing award for."""
 
-async def lock_activity(conn: Connection, activity_id: uuid.UUID) -> None:
-    """Serialise everything that touches one activity's awards until the transaction ends: its
-    policy and its attendance arrive on different queues, and each must see the other's commit."""
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))", str(activity_id))
+
+async def lock_activities(conn: Connection, activity_ids: Iterable[uuid.UUID]) -> None:
+    """Serialise everything that touches these activities' awards until the transaction ends: a
+    policy and its attendance arrive on different queues, and each must see the other's commit.
+    Locks are taken in id order, so two batches never wait for each other in a circle."""
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended(id::text, 0)) FROM unnest($1::uuid[]) AS id",
+        sorted(set(activity_ids)),
+    )
 
 
 async def upsert_activity(conn: Connection, gathering: GatheringScheduled) -> None:
@@ -39,26 +48,37 @@ async def cancel_activity(conn: Connection, activity_id: uuid.UUID) -> None:
     await conn.execute("UPDATE activities SET cancelled = true WHERE id = $1", activity_id)
 
 
-async def activity(conn: Connection, activity_id: uuid.UUID) -> asyncpg.Record | None:
-    return await conn.fetchrow("SELECT * FROM activities WHERE id = $1", activity_id)
+async def activities(conn: Connection, activity_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, asyncpg.Record]:
+    rows = await conn.fetch("SELECT * FROM activities WHERE id = ANY($1::uuid[])", list(set(activity_ids)))
+    return {r["id"]: r for r in rows}
 
 
-async def upsert_person(conn: Connection, attendee: Attendee) -> None:
-    """Keep the latest name, email and language (never bringing back an erased person's)."""
+async def upsert_people(conn: Connection, attendees: Iterable[Attendee]) -> None:
+    """Keep the latest name, email and language (never bringing back an erased person's); of
+    several records of one person, the last counts."""
+    latest = list({a.person_id: a for a in attendees}.values())
+    if not latest:
+        return
     await conn.execute(
-        """INSERT INTO people (id, name, email, language) VALUES ($1, $2, $3, $4)
+        """INSERT INTO people (id, name, email, language)
+           SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[])
            ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email,
                language = EXCLUDED.language
            WHERE people.erased_at IS NULL""",
-        attendee.person_id,
-        attendee.name,
-        attendee.email,
-        attendee.language,
+        [a.person_id for a in latest],
+        [a.name for a in latest],
+        [str(a.email) for a in latest],
+        [a.language for a in latest],
     )
 
 
 async def person(conn: Connection, person_id: uuid.UUID) -> asyncpg.Record | None:
     return await conn.fetchrow("SELECT * FROM people WHERE id = $1", person_id)
+
+
+async def people(conn: Connection, person_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, asyncpg.Record]:
+    rows = await conn.fetch("SELECT * FROM people WHERE id = ANY($1::uuid[])", list(set(person_ids)))
+    return {r["id"]: r for r in rows}
 
 
 async def erase_person(conn: Connection, email: str) -> list[uuid.UUID]:
@@ -70,37 +90,38 @@ async def erase_person(conn: Connection, email: str) -> list[uuid.UUID]:
     return [r["id"] for r in rows]
 
 
-async def keep_attendance(
-    conn: Connection,
-    attendance_id: uuid.UUID,
-    activity_id: uuid.UUID,
-    person_id: uuid.UUID,
-    minutes: int,
-    revision: int,
-) -> bool:
-    """Store this revision unless a newer one is already here; True when it was stored."""
-    stored = await conn.fetchval(
+async def keep_attendance(conn: Connection, records: Iterable[AttendanceRecorded]) -> set[Pair]:
+    """Store each record's revision unless a newer one is already here (of several for one
+    activity and person, the highest revision); return the pairs whose attendance changed."""
+    newest: dict[Pair, AttendanceRecorded] = {}
+    for r in records:
+        pair = (r.gathering_id, r.person_id)
+        if pair not in newest or newest[pair].revision <= r.revision:
+            newest[pair] = r
+    rows = await conn.fetch(
         """INSERT INTO attendance (id, activity_id, person_id, minutes_attended, revision)
-           VALUES ($1, $2, $3, $4, $5)
+           SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::int[])
            ON CONFLICT (activity_id, person_id) DO UPDATE
                SET minutes_attended = EXCLUDED.minutes_attended, revision = EXCLUDED.revision
                WHERE attendance.revision < EXCLUDED.revision
-           RETURNING true""",
-        attendance_id,
-        activity_id,
-        person_id,
-        minutes,
-        revision,
+           RETURNING activity_id, person_id""",
+        [r.attendance_id for r in newest.values()],
+        [r.gathering_id for r in newest.values()],
+        [r.person_id for r in newest.values()],
+        [r.minutes_attended for r in newest.values()],
+        [r.revision for r in newest.values()],
     )
-    return bool(stored)
+    return {(r["activity_id"], r["person_id"]) for r in rows}
 
 
-async def attendance_of(
-    conn: Connection, activity_id: uuid.UUID, person_id: uuid.UUID
-) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        "SELECT * FROM attendance WHERE activity_id = $1 AND person_id = $2", activity_id, person_id
+async def attendance_of(conn: Connection, pairs: list[Pair]) -> dict[Pair, asyncpg.Record]:
+    rows = await conn.fetch(
+        """SELECT a.* FROM attendance a
+           JOIN unnest($1::uuid[], $2::uuid[]) AS p(activity_id, person_id) USING (activity_id, person_id)""",
+        [a for a, _ in pairs],
+        [p for _, p in pairs],
     )
+    return {(r["activity_id"], r["person_id"]): r for r in rows}
 
 
 async def attendees_of(conn: Connection, activity_id: uuid.UUID) -> list[uuid.UUID]:
@@ -108,68 +129,92 @@ async def attendees_of(conn: Connection, activity_id: uuid.UUID) -> list[uuid.UU
     return [r["person_id"] for r in rows]
 
 
-async def lock_standing(conn: Connection, person_id: uuid.UUID, activity_id: uuid.UUID) -> asyncpg.Record:
-    """The current award for this person and activity, locked (created empty the first time)."""
+async def lock_standings(conn: Connection, pairs: list[Pair]) -> dict[Pair, asyncpg.Record]:
+    """The current award of each pair, locked (created empty the first time), in a fixed order."""
+    ordered = sorted(set(pairs))
+    activity_ids, person_ids = [a for a, _ in ordered], [p for _, p in ordered]
     await conn.execute(
-        "INSERT INTO standing (person_id, activity_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        person_id,
-        activity_id,
+        "INSERT INTO standing (activity_id, person_id) SELECT * FROM unnest($1::uuid[], $2::uuid[]) "
+        "ON CONFLICT DO NOTHING",
+        activity_ids,
+        person_ids,
     )
-    row = await conn.fetchrow(
-        "SELECT * FROM standing WHERE person_id = $1 AND activity_id = $2 FOR UPDATE", person_id, activity_id
+    rows = await conn.fetch(
+        """SELECT s.* FROM standing s
+           JOIN unnest($1::uuid[], $2::uuid[]) AS p(activity_id, person_id) USING (activity_id, person_id)
+           ORDER BY s.activity_id, s.person_id FOR UPDATE OF s""",
+        activity_ids,
+        person_ids,
     )
-    assert row is not None
-    return row
+    return {(r["activity_id"], r["person_id"]): r for r in rows}
 
 
-async def set_standing(
-    conn: Connection,
-    person_id: uuid.UUID,
-    activity_id: uuid.UUID,
-    entry_id: uuid.UUID | None,
-    hours: Decimal,
-    category: str | None,
-    cycle: str | None,
-) -> None:
+@dataclass(frozen=True)
+class Standing:
+    """What stands for a pair after a change: an award entry (or nothing, with zero hours)."""
+
+    activity_id: uuid.UUID
+    person_id: uuid.UUID
+    entry_id: uuid.UUID | None
+    hours: Decimal
+    category: str | None
+    cycle: str | None
+
+
+async def set_standings(conn: Connection, standings: list[Standing]) -> None:
+    if not standings:
+        return
     await conn.execute(
-        "UPDATE standing SET entry_id = $3, hours = $4, category = $5, cycle = $6 "
-        "WHERE person_id = $1 AND activity_id = $2",
-        person_id,
-        activity_id,
-        entry_id,
-        hours,
-        category,
-        cycle,
+        """UPDATE standing s
+           SET entry_id = n.entry_id, hours = n.hours, category = n.category, cycle = n.cycle
+           FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::numeric[], $5::text[], $6::text[])
+                AS n(activity_id, person_id, entry_id, hours, category, cycle)
+           WHERE s.activity_id = n.activity_id AND s.person_id = n.person_id""",
+        [n.activity_id for n in standings],
+        [n.person_id for n in standings],
+        [n.entry_id for n in standings],
+        [n.hours for n in standings],
+        [n.category for n in standings],
+        [n.cycle for n in standings],
     )
 
 
-async def append_entry(
-    conn: Connection,
-    *,
-    person_id: uuid.UUID,
-    activity_id: uuid.UUID,
-    kind: str,
-    hours: Decimal,
-    category: str,
-    cycle: str,
-    basis: str,
-    reverses: uuid.UUID | None = None,
-) -> uuid.UUID:
-    entry_id = uuid.uuid4()
+@dataclass(frozen=True)
+class Entry:
+    """A ledger line: an award, or the reversal of one (negative hours)."""
+
+    person_id: uuid.UUID
+    activity_id: uuid.UUID
+    kind: str
+    hours: Decimal
+    category: str
+    cycle: str
+    basis: str
+    reverses: uuid.UUID | None = None
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+
+async def append_entries(conn: Connection, entries: list[Entry]) -> None:
+    """Append to the ledger, in the order given (its `seq` keeps that order)."""
+    if not entries:
+        return
     await conn.execute(
         """INSERT INTO ledger (id, person_id, activity_id, kind, hours, category, cycle, reverses, basis)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
-        entry_id,
-        person_id,
-        activity_id,
-        kind,
-        hours,
-        category,
-        cycle,
-        reverses,
-        basis,
+           SELECT e.id, e.person_id, e.activity_id, e.kind, e.hours, e.category, e.cycle, e.reverses, e.basis
+           FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::numeric[], $6::text[],
+                       $7::text[], $8::uuid[], $9::text[]) WITH ORDINALITY
+                AS e(id, person_id, activity_id, kind, hours, category, cycle, reverses, basis, n)
+           ORDER BY e.n""",
+        [e.id for e in entries],
+        [e.person_id for e in entries],
+        [e.activity_id for e in entries],
+        [e.kind for e in entries],
+        [e.hours for e in entries],
+        [e.category for e in entries],
+        [e.cycle for e in entries],
+        [e.reverses for e in entries],
+        [e.basis for e in entries],
     )
-    return entry_id
 
 
 async def ledger(conn: Connection, person_id: uuid.UUID, cycle: str | None = None) -> list[asyncpg.Record]:
@@ -191,14 +236,14 @@ async def hours_in_cycle(conn: Connection, person_id: uuid.UUID, cycle: str) -> 
     return Decimal(total)
 
 
-async def feedback_given(conn: Connection, activity_id: uuid.UUID, person_id: uuid.UUID) -> bool:
-    return bool(
-        await conn.fetchval(
-            "SELECT true FROM feedback_given WHERE activity_id = $1 AND person_id = $2",
-            activity_id,
-            person_id,
-        )
+async def feedback_given(conn: Connection, pairs: list[Pair]) -> set[Pair]:
+    rows = await conn.fetch(
+        """SELECT activity_id, person_id FROM feedback_given
+           JOIN unnest($1::uuid[], $2::uuid[]) AS p(activity_id, person_id) USING (activity_id, person_id)""",
+        [a for a, _ in pairs],
+        [p for _, p in pairs],
     )
+    return {(r["activity_id"], r["person_id"]) for r in rows}
 
 
 async def record_feedback(conn: Connection, activity_id: uuid.UUID, person_id: uuid.UUID) -> None:
@@ -209,50 +254,57 @@ async def record_feedback(conn: Connection, activity_id: uuid.UUID, person_id: u
     )
 
 
-async def valid_certificate(
-    conn: Connection, person_id: uuid.UUID, activity_id: uuid.UUID
-) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        "SELECT * FROM certificates WHERE person_id = $1 AND activity_id = $2 AND revoked_at IS NULL",
-        person_id,
-        activity_id,
+async def certified(conn: Connection, pairs: list[Pair]) -> set[Pair]:
+    """The pairs that hold a valid certificate."""
+    rows = await conn.fetch(
+        """SELECT activity_id, person_id FROM certificates
+           JOIN unnest($1::uuid[], $2::uuid[]) AS p(activity_id, person_id) USING (activity_id, person_id)
+           WHERE revoked_at IS NULL""",
+        [a for a, _ in pairs],
+        [p for _, p in pairs],
     )
+    return {(r["activity_id"], r["person_id"]) for r in rows}
 
 
-async def insert_certificate(
-    conn: Connection,
-    *,
-    code: str,
-    entry_id: uuid.UUID,
-    person_id: uuid.UUID,
-    activity_id: uuid.UUID,
-    hours: Decimal,
-    language: str,
-) -> asyncpg.Record:
-    row = await conn.fetchrow(
-        """INSERT INTO certificates (id, code, entry_id, person_id, activity_id, hours, language)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *""",
-        uuid.uuid4(),
-        code,
-        entry_id,
-        person_id,
-        activity_id,
-        hours,
-        language,
-    )
-    assert row is not None
-    return row
+@dataclass(frozen=True)
+class Certificate:
+    code: str
+    entry_id: uuid.UUID
+    person_id: uuid.UUID
+    activity_id: uuid.UUID
+    hours: Decimal
+    language: str
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
 
 
-async def revoke_certificates(
-    conn: Connection, person_id: uuid.UUID, activity_id: uuid.UUID, reason: str
-) -> None:
+async def insert_certificates(conn: Connection, certificates: list[Certificate]) -> None:
+    if not certificates:
+        return
     await conn.execute(
-        "UPDATE certificates SET revoked_at = now(), revoked_reason = $3 "
-        "WHERE person_id = $1 AND activity_id = $2 AND revoked_at IS NULL",
-        person_id,
-        activity_id,
-        reason,
+        """INSERT INTO certificates (id, code, entry_id, person_id, activity_id, hours, language)
+           SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[],
+                                $6::numeric[], $7::text[])""",
+        [c.id for c in certificates],
+        [c.code for c in certificates],
+        [c.entry_id for c in certificates],
+        [c.person_id for c in certificates],
+        [c.activity_id for c in certificates],
+        [c.hours for c in certificates],
+        [c.language for c in certificates],
+    )
+
+
+async def revoke_certificates(conn: Connection, revoked: dict[Pair, str]) -> None:
+    """Revoke each pair's valid certificate, with the reason given for it."""
+    if not revoked:
+        return
+    await conn.execute(
+        """UPDATE certificates c SET revoked_at = now(), revoked_reason = r.reason
+           FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS r(activity_id, person_id, reason)
+           WHERE c.activity_id = r.activity_id AND c.person_id = r.person_id AND c.revoked_at IS NULL""",
+        [a for a, _ in revoked],
+        [p for _, p in revoked],
+        list(revoked.values()),
     )
 
 
