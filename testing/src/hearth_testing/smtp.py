@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
@@ -29,14 +28,12 @@ class _Keeper:
         assert isinstance(message, EmailMessage)
         with self._sink.lock:
             self._sink.messages.append(message)
-            self._sink.accepted_at.append(time.perf_counter())
         return "250 Message accepted"
 
 
 class SmtpSink:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
-        self.accepted_at: list[float] = []  # perf_counter() when each message was accepted
         self.refuse: set[str] = set()
         self.lock = threading.Lock()
         self._controller = Controller(_Keeper(self), hostname="127.0.0.1", port=free_port())
