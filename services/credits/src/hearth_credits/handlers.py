@@ -26,11 +26,11 @@ from .settings import CreditsSettings
 def handlers(settings: CreditsSettings) -> list[Handler]:
     rule = settings.cycle_rule()
 
-    @handles_batch(AttendanceRecorded)
+    @handles_batch(AttendanceRecorded, concurrency=settings.attendance_concurrency)
     async def on_attendance_recorded(ctx: BatchContext, events: list[CloudEvent[Any]]) -> None:
         """Attendance earns credit once its gathering's policy is known (whichever comes first)."""
         records: list[AttendanceRecorded] = [e.data for e in events]
-        await store.lock_activities(ctx.conn, {r.gathering_id for r in records})
+        await store.lock_activities(ctx.conn, {r.gathering_id for r in records}, shared=True)
         await store.upsert_people(ctx.conn, [r.attendee for r in records if r.attendee])
         changed = await store.keep_attendance(ctx.conn, records)
         # Each change is caused by the newest record of its pair (the one that was stored).

@@ -17,6 +17,9 @@ class CreditsSettings(ServiceSettings):
     cycle_start_day: int = Field(default=1, ge=1, le=28)
     cycle_required_hours: Decimal = Field(default=Decimal(40), ge=0)
     cycle_carry_over_hours: Decimal = Field(default=Decimal(10), ge=0)
+    # Batches of attendance applied at once (HEARTH_ATTENDANCE_CONCURRENCY): while one waits for
+    # its commit, the next is being worked on.
+    attendance_concurrency: int = Field(default=4, ge=1, le=16)
 
     def cycle_rule(self) -> CycleRule:
         return CycleRule(

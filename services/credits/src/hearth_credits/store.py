@@ -17,12 +17,17 @@ Pair = tuple[uuid.UUID, uuid.UUID]
 """An activity and a person: the unit the ledger keeps one standing award for."""
 
 
-async def lock_activities(conn: Connection, activity_ids: Iterable[uuid.UUID]) -> None:
-    """Serialise everything that touches these activities' awards until the transaction ends: a
-    policy and its attendance arrive on different queues, and each must see the other's commit.
-    Locks are taken in id order, so two batches never wait for each other in a circle."""
+async def lock_activities(
+    conn: Connection, activity_ids: Iterable[uuid.UUID], *, shared: bool = False
+) -> None:
+    """Serialise what touches these activities' awards until the transaction ends: a policy (or
+    feedback) and the attendance it applies to arrive on different queues, and each must see the
+    other's commit. Attendance takes the lock `shared`: batches of attendance for one activity run
+    side by side (the standing rows order them), while a policy or feedback waits for them and
+    they for it. Locks are taken in id order, so two transactions never wait in a circle."""
+    lock = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
     await conn.execute(
-        "SELECT pg_advisory_xact_lock(hashtextextended(id::text, 0)) FROM unnest($1::uuid[]) AS id",
+        f"SELECT {lock}(hashtextextended(id::text, 0)) FROM unnest($1::uuid[]) AS id",  # noqa: S608
         sorted(set(activity_ids)),
     )
 
@@ -56,7 +61,7 @@ async def activities(conn: Connection, activity_ids: Iterable[uuid.UUID]) -> dic
 async def upsert_people(conn: Connection, attendees: Iterable[Attendee]) -> None:
     """Keep the latest name, email and language (never bringing back an erased person's); of
     several records of one person, the last counts."""
-    latest = list({a.person_id: a for a in attendees}.values())
+    latest = sorted({a.person_id: a for a in attendees}.values(), key=lambda a: a.person_id)
     if not latest:
         return
     await conn.execute(
@@ -98,6 +103,7 @@ async def keep_attendance(conn: Connection, records: Iterable[AttendanceRecorded
         pair = (r.gathering_id, r.person_id)
         if pair not in newest or newest[pair].revision <= r.revision:
             newest[pair] = r
+    ordered = [newest[pair] for pair in sorted(newest)]  # one row order for concurrent batches
     rows = await conn.fetch(
         """INSERT INTO attendance (id, activity_id, person_id, minutes_attended, revision)
            SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::int[])
@@ -105,11 +111,11 @@ async def keep_attendance(conn: Connection, records: Iterable[AttendanceRecorded
                SET minutes_attended = EXCLUDED.minutes_attended, revision = EXCLUDED.revision
                WHERE attendance.revision < EXCLUDED.revision
            RETURNING activity_id, person_id""",
-        [r.attendance_id for r in newest.values()],
-        [r.gathering_id for r in newest.values()],
-        [r.person_id for r in newest.values()],
-        [r.minutes_attended for r in newest.values()],
-        [r.revision for r in newest.values()],
+        [r.attendance_id for r in ordered],
+        [r.gathering_id for r in ordered],
+        [r.person_id for r in ordered],
+        [r.minutes_attended for r in ordered],
+        [r.revision for r in ordered],
     )
     return {(r["activity_id"], r["person_id"]) for r in rows}
 

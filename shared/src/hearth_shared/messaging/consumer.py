@@ -1,9 +1,10 @@
 """Idempotent, batched consumption with classified failures.
 
 Per delivery: bind its ids into the log context, parse (a bad message parks at once), then queue
-it for the batch worker. The worker applies up to `batch_size` deliveries in one transaction —
-one inbox statement for the batch, each new event's handler, one outbox statement — and only
-after the commit acknowledges them. A redelivered message id finds its inbox row and changes
+it for the batch workers. A worker applies up to `batch_size` deliveries in one transaction —
+one inbox statement for the batch, the handler on the new events, one outbox statement — and only
+after the commit acknowledges them, in delivery order (one worker per handler, or as many as the
+handler's `concurrency`). A redelivered message id finds its inbox row and changes
 nothing.
 
 Failures: `PermanentFailure` (bad JSON, schema, unknown type, or raised by a handler) parks the
@@ -83,14 +84,19 @@ class Consumer:
         self._in_flight = 0
         self._channel: AbstractChannel | None = None
         self._consumer_tag: str | None = None
-        self._worker: asyncio.Task[None] | None = None
+        self._workers: list[asyncio.Task[None]] = []
+        # Batches are formed one at a time (so each is a run of consecutive deliveries) and
+        # settled in the order they were formed, each after the one before it.
+        self._forming = asyncio.Lock()
+        self._last_settled = asyncio.Event()
+        self._last_settled.set()
 
     async def start(
         self, pool: asyncpg.Pool, connection: AbstractRobustConnection, publisher: Publisher
     ) -> None:
         self._pool = pool
         self._publisher = publisher
-        self._worker = asyncio.create_task(self._work())
+        self._workers = [asyncio.create_task(self._work()) for _ in range(self.handler.concurrency)]
         self._channel = await connection.channel()
         await self._channel.set_qos(prefetch_count=self._prefetch)
         queue = await self._channel.get_queue(self._names.handler_queue(self.handler.name), ensure=False)
@@ -109,10 +115,9 @@ class Consumer:
             async with asyncio.timeout(timeout):
                 while self._in_flight:
                     await asyncio.sleep(0.02)
-        if self._worker is not None:
-            self._worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._worker
+        for worker in self._workers:
+            worker.cancel()
+        await asyncio.gather(*self._workers, return_exceptions=True)
         if self._channel is not None and timeout > 0:
             with contextlib.suppress(Exception):
                 async with asyncio.timeout(5):
@@ -218,18 +223,32 @@ class Consumer:
     # --- batches ----------------------------------------------------------------------------------
     async def _work(self) -> None:
         while True:
-            batch = [await self._queue.get()]
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._linger):
-                    while len(batch) < self._batch_size:
-                        batch.append(await self._queue.get())
-            while len(batch) < self._batch_size and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
-            with self._metrics.batch_seconds.labels(self.handler.name).time():
-                errors = await self._apply(batch)
-            self._metrics.handled.labels(self.handler.name).inc(errors.count(None))
-            await self._settle(batch, errors)
-            self._in_flight -= len(batch)
+            async with self._forming:
+                batch = await self._next_batch()
+                previous, settled = self._last_settled, asyncio.Event()
+                self._last_settled = settled
+            try:
+                with self._metrics.batch_seconds.labels(self.handler.name).time():
+                    errors = await self._apply(batch)
+                self._metrics.handled.labels(self.handler.name).inc(errors.count(None))
+                await previous.wait()  # every older delivery is settled: a `multiple` ack is safe
+                await self._settle(batch, errors)
+                # Only now: a batch cancelled before settling (shutdown) must never let a later
+                # batch's `multiple` ack cover its deliveries; the broker redelivers them.
+                settled.set()
+            finally:
+                self._in_flight -= len(batch)
+
+    async def _next_batch(self) -> list[_Pending]:
+        """Up to `batch_size` deliveries: what is waiting, or what arrives within the linger."""
+        batch = [await self._queue.get()]
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self._linger):
+                while len(batch) < self._batch_size:
+                    batch.append(await self._queue.get())
+        while len(batch) < self._batch_size and not self._queue.empty():
+            batch.append(self._queue.get_nowait())
+        return batch
 
     async def _apply(self, batch: list[_Pending]) -> list[Exception | None]:
         """Apply a batch in one transaction; return each delivery's error (None: committed).

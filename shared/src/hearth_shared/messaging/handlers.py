@@ -88,6 +88,9 @@ class Handler:
     name: str
     accepts: tuple[type[EventData], ...]
     fn: BatchFn
+    # Batches in flight at once (each in its own transaction, settled in delivery order). Above 1
+    # only where concurrent batches do not wait on each other's locks.
+    concurrency: int = 1
 
     @property
     def catalogue(self) -> dict[str, type[EventData]]:
@@ -121,12 +124,14 @@ def handles(*accepts: type[EventData], name: str | None = None) -> Callable[[Han
     return declare
 
 
-def handles_batch(*accepts: type[EventData], name: str | None = None) -> Callable[[BatchFn], Handler]:
+def handles_batch(
+    *accepts: type[EventData], name: str | None = None, concurrency: int = 1
+) -> Callable[[BatchFn], Handler]:
     """Declare `fn(ctx, events)` as the reaction to a batch of events of the given types. If it
     raises anything but `EventFailed` or a lost connection, the consumer applies the batch's events
     one at a time, each in its own transaction, to find the one at fault."""
 
     def declare(fn: BatchFn) -> Handler:
-        return Handler(name=name or fn.__name__, accepts=accepts, fn=fn)
+        return Handler(name=name or fn.__name__, accepts=accepts, fn=fn, concurrency=concurrency)
 
     return declare
