@@ -38,12 +38,16 @@ def invite(occasion: Occasion, language: Language, *, sequence: int, cancelled: 
             status=STATUS.CANCELLED if cancelled else STATUS.CONFIRMED,
         )
     )
-    calendar.add_component(_zone(occasion.time_zone, occasion.starts_at.year))
+    # The zone's VTIMEZONE is the same text in every invitation: serialised once (it was most of
+    # an invitation's cost), it goes in as the calendar's last component.
     ics: bytes = calendar.to_ical()
-    return ics.decode()
+    body, end = ics.decode().rsplit("END:VCALENDAR", 1)
+    return body + _zone(occasion.time_zone, occasion.starts_at.year) + "END:VCALENDAR" + end
 
 
 @cache
-def _zone(time_zone: str, year: int) -> Timezone:
-    """The zone's rules around that year (computing them takes milliseconds; they do not change)."""
-    return Timezone.from_tzid(time_zone, first_date=date(year - 1, 1, 1), last_date=date(year + 2, 1, 1))
+def _zone(time_zone: str, year: int) -> str:
+    """The zone's rules around that year, as iCalendar text (they do not change)."""
+    zone = Timezone.from_tzid(time_zone, first_date=date(year - 1, 1, 1), last_date=date(year + 2, 1, 1))
+    text: bytes = zone.to_ical()
+    return text.decode()

@@ -21,7 +21,7 @@ from hearth_shared.db import Connection
 from hearth_shared.worker import ClaimLoop
 
 from . import domain
-from .dispatch import dispatch
+from .dispatch import dispatch, outgoing
 from .handlers.gatherings import feedback_request
 from .messages import Email, Occasion, Recipient, compose, duration, occasion_context
 from .settings import MailSettings
@@ -74,7 +74,7 @@ class Scheduler:
                     ]
                 )
                 with structlog.contextvars.bound_contextvars(correlation_id=source):
-                    await dispatch(conn, emails, source_event_id=source, correlation_id=source)
+                    await dispatch(conn, outgoing(emails, source, source))
                     await plans.mark_fired(conn, plan, now)
                     log.info("plan fired", template=plan["template"], emails=len(emails))
         return len(due)
@@ -141,7 +141,7 @@ class Scheduler:
                 )
                 digest = compose("group_digest", to, items=[{"subject": r["subject"]} for r in rows])
                 source = f"digest:{person_id}:{local.date().isoformat()}"
-                await dispatch(conn, [digest], source_event_id=source, correlation_id=source)
+                await dispatch(conn, outgoing([digest], source, source))
                 await deliveries.mark_digested(conn, [r["id"] for r in rows])
                 sent += 1
         return sent

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hearth_shared.contracts.catalogue import Attendee
 from hearth_shared.messaging import HandlerContext
 
-from ..dispatch import dispatch
+from ..dispatch import dispatch, outgoing
 from ..messages import Email, Recipient
 
 
@@ -15,4 +15,4 @@ def recipient(attendee: Attendee) -> Recipient:
 
 async def send(ctx: HandlerContext, emails: list[Email]) -> None:
     """Deliveries for this event, once however often it arrives."""
-    await dispatch(ctx.conn, emails, source_event_id=ctx.event.id, correlation_id=ctx.event.correlationid)
+    await dispatch(ctx.conn, outgoing(emails, ctx.event.id, ctx.event.correlationid))

@@ -3,8 +3,10 @@ reminders and the feedback request; attendance for who is asked for feedback."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+from hearth_shared.contracts import CloudEvent
 from hearth_shared.contracts.catalogue import (
     AttendanceRecorded,
     Bilingual,
@@ -17,9 +19,10 @@ from hearth_shared.contracts.catalogue import (
     WaitlistJoined,
     WaitlistOffered,
 )
-from hearth_shared.messaging import Handler, HandlerContext, handles
+from hearth_shared.messaging import BatchContext, Handler, HandlerContext, handles, handles_batch
 
 from .. import domain
+from ..dispatch import Outgoing, dispatch
 from ..invites import invite
 from ..messages import Email, Occasion, Recipient, compose, moment, occasion_context
 from ..settings import MailSettings
@@ -110,27 +113,45 @@ def handlers(settings: MailSettings, clock: domain.Clock) -> list[Handler]:
                 )
         await send(ctx, emails)
 
-    @handles(TicketPurchased, RegistrationCancelled, WaitlistJoined, WaitlistOffered)
-    async def on_ticket(ctx: HandlerContext, data: Any) -> None:
-        """Confirm a place (with the calendar invitation), its cancellation, and waitlist news."""
+    @handles_batch(TicketPurchased, RegistrationCancelled, WaitlistJoined, WaitlistOffered, concurrency=2)
+    async def on_ticket(ctx: BatchContext, events: list[CloudEvent[Any]]) -> None:
+        """Confirm a place (with the calendar invitation), its cancellation, and waitlist news.
+        Ticket sales come in bursts: a batch at a time, one statement per table."""
+        await people.remember(ctx.conn, [recipient(e.data.attendee) for e in events])
+        await occasions.add_tickets(
+            ctx.conn,
+            [
+                (e.data.ticket_id, e.data.attendee.person_id, e.data.gathering)
+                for e in events
+                if isinstance(e.data, TicketPurchased)
+            ],
+        )
+        await occasions.cancel_tickets(
+            ctx.conn, [e.data.ticket_id for e in events if isinstance(e.data, RegistrationCancelled)]
+        )
+        emails = []
+        for event in events:
+            emails.append(Outgoing(_ticket_email(event), event.id, event.correlationid))
+            # Rendering takes about a millisecond an email: let the mail sender's SMTP replies
+            # in between, rather than holding the event loop for a whole batch.
+            await asyncio.sleep(0)
+        await dispatch(ctx.conn, emails)
+
+    def _ticket_email(event: CloudEvent[Any]) -> Email:
+        data = event.data
         to = recipient(data.attendee)
-        await people.remember(ctx.conn, [to])
         occasion = from_snapshot(data.gathering)
         context = occasion_context(occasion, to.language)
         if isinstance(data, TicketPurchased):
-            await occasions.add_ticket(ctx.conn, data.ticket_id, to.person_id, data.gathering)  # type: ignore[arg-type]
-            ics = invite(occasion, to.language, sequence=int(ctx.event.time.timestamp()))
-            email = compose("ticket_confirmation", to, calendar=ics, **context)
-        elif isinstance(data, RegistrationCancelled):
-            await occasions.cancel_ticket(ctx.conn, data.ticket_id)
-            email = compose("registration_cancelled", to, **context)
-        elif isinstance(data, WaitlistJoined):
-            email = compose("waitlist_joined", to, position=data.position, **context)
-        else:
-            accept_url = f"{settings.registration_public_url}/waitlist/{data.entry_id}/accept"
-            expires = moment(data.expires_at, occasion.time_zone, to.language)
-            email = compose("waitlist_offered", to, expires=expires, accept_url=accept_url, **context)
-        await send(ctx, [email])
+            ics = invite(occasion, to.language, sequence=int(event.time.timestamp()))
+            return compose("ticket_confirmation", to, calendar=ics, **context)
+        if isinstance(data, RegistrationCancelled):
+            return compose("registration_cancelled", to, **context)
+        if isinstance(data, WaitlistJoined):
+            return compose("waitlist_joined", to, position=data.position, **context)
+        accept_url = f"{settings.registration_public_url}/waitlist/{data.entry_id}/accept"
+        expires = moment(data.expires_at, occasion.time_zone, to.language)
+        return compose("waitlist_offered", to, expires=expires, accept_url=accept_url, **context)
 
     @handles(AttendanceRecorded)
     async def on_attendance(ctx: HandlerContext, data: AttendanceRecorded) -> None:

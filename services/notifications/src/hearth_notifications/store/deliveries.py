@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -19,40 +20,47 @@ COLUMNS = (
 )
 
 
-async def add(
-    conn: Connection,
-    emails: list[tuple[Email, Disposition, str | None]],
-    *,
-    source_event_id: str,
-    correlation_id: str,
-) -> int:
-    """Record emails (each with its disposition and, when not sent, why); return how many are new.
-    The same source, person and template never make a second row."""
+@dataclass(frozen=True)
+class NewDelivery:
+    email: Email
+    disposition: Disposition
+    reason: str | None  # why it is not sent, when it is not
+    source_event_id: str
+    correlation_id: str
+
+
+async def add(conn: Connection, emails: list[NewDelivery]) -> int:
+    """Record emails; return how many are new. The same source, person and template never make a
+    second row."""
     if not emails:
         return 0
     rows = await conn.fetch(
         """INSERT INTO deliveries (id, idempotency_key, source_event_id, correlation_id, person_id,
                                    template, category, language, to_address, subject, body_text,
                                    body_html, calendar, status, last_error)
-           SELECT gen_random_uuid(), k, $2, $3, p, t, c, l, a, s, bt, bh, cal, st, why
-           FROM unnest($1::text[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[],
-                       $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
-                AS e(k, p, t, c, l, a, s, bt, bh, cal, st, why)
+           SELECT gen_random_uuid(), k, src, cor, p, t, c, l, a, s, bt, bh, cal, st, why
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[],
+                       $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+                       $13::text[], $14::text[])
+                AS e(k, src, cor, p, t, c, l, a, s, bt, bh, cal, st, why)
            ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1""",
-        [f"{source_event_id}:{e.person_id or e.to_address.lower()}:{e.template}" for e, _, _ in emails],
-        source_event_id,
-        correlation_id,
-        [e.person_id for e, _, _ in emails],
-        [e.template for e, _, _ in emails],
-        [e.category for e, _, _ in emails],
-        [e.language for e, _, _ in emails],
-        [e.to_address for e, _, _ in emails],
-        [e.subject for e, _, _ in emails],
-        [e.text for e, _, _ in emails],
-        [e.html for e, _, _ in emails],
-        [e.calendar for e, _, _ in emails],
-        [str(d) for _, d, _ in emails],
-        [why for _, _, why in emails],
+        [
+            f"{d.source_event_id}:{d.email.person_id or d.email.to_address.lower()}:{d.email.template}"
+            for d in emails
+        ],
+        [d.source_event_id for d in emails],
+        [d.correlation_id for d in emails],
+        [d.email.person_id for d in emails],
+        [d.email.template for d in emails],
+        [d.email.category for d in emails],
+        [d.email.language for d in emails],
+        [d.email.to_address for d in emails],
+        [d.email.subject for d in emails],
+        [d.email.text for d in emails],
+        [d.email.html for d in emails],
+        [d.email.calendar for d in emails],
+        [str(d.disposition) for d in emails],
+        [d.reason for d in emails],
     )
     return len(rows)
 

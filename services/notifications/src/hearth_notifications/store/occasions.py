@@ -27,21 +27,26 @@ async def save_gathering(
     )
 
 
-async def add_ticket(
-    conn: Connection, ticket_id: uuid.UUID, person_id: uuid.UUID, snapshot: GatheringSnapshot
+async def add_tickets(
+    conn: Connection, tickets: list[tuple[uuid.UUID, uuid.UUID, GatheringSnapshot]]
 ) -> None:
+    """Remember tickets (id, holder, the gathering as sold) to tell their holders of changes."""
+    if not tickets:
+        return
     await conn.execute(
-        """INSERT INTO tickets (ticket_id, gathering_id, person_id, snapshot) VALUES ($1, $2, $3, $4)
+        """INSERT INTO tickets (ticket_id, gathering_id, person_id, snapshot)
+           SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::jsonb[])
            ON CONFLICT (ticket_id) DO NOTHING""",
-        ticket_id,
-        snapshot.gathering_id,
-        person_id,
-        snapshot.model_dump_json(),
+        [t for t, _, _ in tickets],
+        [g.gathering_id for _, _, g in tickets],
+        [p for _, p, _ in tickets],
+        [g.model_dump_json() for _, _, g in tickets],
     )
 
 
-async def cancel_ticket(conn: Connection, ticket_id: uuid.UUID) -> None:
-    await conn.execute("UPDATE tickets SET active = false WHERE ticket_id = $1", ticket_id)
+async def cancel_tickets(conn: Connection, ticket_ids: list[uuid.UUID]) -> None:
+    if ticket_ids:
+        await conn.execute("UPDATE tickets SET active = false WHERE ticket_id = ANY($1::uuid[])", ticket_ids)
 
 
 async def ticket_holders(

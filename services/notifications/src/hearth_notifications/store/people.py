@@ -10,8 +10,10 @@ from ..messages import Recipient
 
 
 async def remember(conn: Connection, recipients: list[Recipient]) -> None:
-    """Keep each person's newest name, address and language."""
-    known = [r for r in recipients if r.person_id is not None]
+    """Keep each person's newest name, address and language (of several, the last; in one row
+    order, so concurrent batches never deadlock)."""
+    latest = {r.person_id: r for r in recipients if r.person_id is not None}
+    known = [latest[p] for p in sorted(latest)]
     if not known:
         return
     await conn.execute(
