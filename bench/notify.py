@@ -195,7 +195,12 @@ async def main(rate: float, seconds: float) -> None:
 
         notifications = ServiceProcess(
             "notifications",
-            env("notifications", HEARTH_SMTP_PORT=str(smtp_port), HEARTH_SMTP_RATE_PER_SECOND="5000"),
+            env(
+                "notifications",
+                HEARTH_SMTP_PORT=str(smtp_port),
+                HEARTH_SMTP_RATE_PER_SECOND="5000",
+                HEARTH_SMTP_CONNECTIONS="8",
+            ),
             logs / "notifications.log",
         )
         registration = ServiceProcess("registration", env("registration"), logs / "registration.log")
