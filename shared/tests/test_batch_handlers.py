@@ -16,7 +16,7 @@ from test_consuming import member_event, parked
 
 from hearth_shared.contracts import CloudEvent
 from hearth_shared.contracts.catalogue import GatheringCancelled, MemberUpserted
-from hearth_shared.messaging import BatchContext, ServiceRuntime, handles_batch
+from hearth_shared.messaging import ServiceRuntime, Work, handles_batch
 from hearth_shared.messaging.consumer import PARKED_REASON
 from hearth_shared.messaging.topology import declare_service
 from hearth_shared.settings import ServiceSettings
@@ -27,7 +27,7 @@ batch_sizes: list[int] = []
 
 
 @handles_batch(MemberUpserted)
-async def on_members(ctx: BatchContext, events: list[CloudEvent[Any]]) -> None:
+async def on_members(ctx: Work, events: list[CloudEvent[Any]]) -> None:
     batch_sizes.append(len(events))
     if any(e.data.member_id.startswith("poison") for e in events):
         raise ValueError("one of these members cannot be stored")  # which one, the kit must find
@@ -37,7 +37,9 @@ async def on_members(ctx: BatchContext, events: list[CloudEvent[Any]]) -> None:
         [e.data.member_id for e in events],
     )
     for event in events:
-        ctx.publish(GatheringCancelled(gathering_id=uuid.uuid4(), reason=event.data.member_id), event)
+        await ctx.caused_by(event).publish(
+            GatheringCancelled(gathering_id=uuid.uuid4(), reason=event.data.member_id)
+        )
 
 
 @pytest.fixture

@@ -76,12 +76,6 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"errors": errors}, status_code=422)
 
 
-def current_correlation_id() -> str:
-    """The correlation id of the request being served (bound by `build_app`'s middleware)."""
-    value = structlog.contextvars.get_contextvars().get("correlation_id")
-    return str(value) if value else str(uuid.uuid4())
-
-
 def build_app(runtime: ServiceRuntime, *, title: str, routers: Iterable[APIRouter] = ()) -> FastAPI:
     """A service's FastAPI app: lifespan tied to the runtime, shared routes and error shape, and a
     correlation id per request (taken from `X-Correlation-Id` or made) bound into every log line."""

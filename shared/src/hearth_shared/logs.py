@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import uuid
 
 import structlog
 
@@ -49,3 +50,10 @@ def configure_logging(service: str, *, log_format: str = "auto", level: str = "I
     root.setLevel(level.upper())
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(service=service)
+
+
+def current_correlation_id() -> str:
+    """The correlation id of the request or message being served (bound into the log context by
+    the HTTP middleware and the consumer), or a new one: new work starts a new correlation."""
+    value = structlog.contextvars.get_contextvars().get("correlation_id")
+    return str(value) if value else str(uuid.uuid4())

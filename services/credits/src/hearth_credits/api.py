@@ -12,11 +12,11 @@ import asyncpg
 from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
-from hearth_shared.api import Problem, current_correlation_id
-from hearth_shared.contracts import new_event
+from hearth_shared.api import Problem
 from hearth_shared.contracts.catalogue import CreditCategory, CreditsAwarded
 from hearth_shared.db import Connection
-from hearth_shared.messaging import ServiceRuntime, write_event
+from hearth_shared.logs import current_correlation_id
+from hearth_shared.messaging import ServiceRuntime, Work
 
 from . import documents, domain, store
 from .settings import CreditsSettings
@@ -273,4 +273,4 @@ async def _award_self_report(conn: Connection, report: asyncpg.Record, rule: dom
         category=report["category"],
         cycle=cycle,
     )
-    await write_event(conn, new_event(award, source=SOURCE, correlation_id=current_correlation_id()))
+    await Work(conn=conn, source=SOURCE, correlation_id=current_correlation_id()).publish(award)

@@ -17,7 +17,7 @@ from hearth_shared.contracts.catalogue import (
     GatheringUpdated,
     PersonErasureRequested,
 )
-from hearth_shared.messaging import BatchContext, Handler, HandlerContext, handles, handles_batch
+from hearth_shared.messaging import Handler, HandlerContext, Work, handles, handles_batch
 
 from . import ledger, store
 from .settings import CreditsSettings
@@ -27,7 +27,7 @@ def handlers(settings: CreditsSettings) -> list[Handler]:
     rule = settings.cycle_rule()
 
     @handles_batch(AttendanceRecorded, concurrency=settings.attendance_concurrency)
-    async def on_attendance_recorded(ctx: BatchContext, events: list[CloudEvent[Any]]) -> None:
+    async def on_attendance_recorded(ctx: Work, events: list[CloudEvent[Any]]) -> None:
         """Attendance earns credit once its gathering's policy is known (whichever comes first)."""
         records: list[AttendanceRecorded] = [e.data for e in events]
         await store.lock_activities(ctx.conn, {r.gathering_id for r in records}, shared=True)
@@ -38,7 +38,7 @@ def handlers(settings: CreditsSettings) -> list[Handler]:
         for event in sorted(events, key=lambda e: e.data.revision):
             cause[(event.data.gathering_id, event.data.person_id)] = event
         for pair, data in await ledger.reconcile(ctx.conn, sorted(changed), rule):
-            ctx.publish(data, cause[pair])
+            await ctx.caused_by(cause[pair]).publish(data)
 
     @handles(GatheringScheduled, GatheringUpdated, GatheringCancelled)
     async def on_gathering(

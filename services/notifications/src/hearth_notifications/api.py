@@ -10,7 +10,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, status
 from pydantic import AwareDatetime, BaseModel, Field
 
-from hearth_shared.api import Problem, current_correlation_id
+from hearth_shared.api import Problem
+from hearth_shared.logs import current_correlation_id
 from hearth_shared.messaging import ServiceRuntime
 
 from .domain import TEMPLATES, Category

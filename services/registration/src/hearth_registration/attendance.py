@@ -15,7 +15,7 @@ import asyncpg
 from hearth_shared.contracts import PermanentFailure
 from hearth_shared.contracts.catalogue import AttendanceRecorded, AttendanceReported
 from hearth_shared.db import Connection
-from hearth_shared.messaging import Emit
+from hearth_shared.messaging import Work
 
 from . import seats, store
 from .attendance_report import RowError, parse_report
@@ -41,12 +41,12 @@ async def record(
     person: asyncpg.Record,
     minutes: int,
     source: str,
-    emit: Emit,
+    work: Work,
 ) -> asyncpg.Record | None:
     """Set the person's minutes; publish the new revision. None when nothing changed."""
     row = await store.attendance.upsert(conn, gathering_id, person["id"], minutes, source)
     if row is not None:
-        await emit(
+        await work.publish(
             AttendanceRecorded(
                 attendance_id=row["id"],
                 gathering_id=gathering_id,
@@ -72,7 +72,7 @@ async def check_in(
     conn: Connection, gathering_id: uuid.UUID, person_ids: list[uuid.UUID], correlation_id: str
 ) -> Outcome:
     """Staff saw them there: each ticket holder is recorded for the gathering's full length."""
-    emit = seats.emitter(conn, correlation_id)
+    work = seats.emitter(conn, correlation_id)
     gathering = await _gathering(conn, gathering_id)
     minutes = int((gathering["ends_at"] - gathering["starts_at"]).total_seconds() // 60)
     holders = {p["id"]: p for p in await store.seats.active_ticket_holders(conn, gathering_id)}
@@ -87,7 +87,7 @@ async def check_in(
                     "reason": "holds no ticket for this gathering",
                 }
             )
-        elif row := await record(conn, gathering_id, person, minutes, "check_in", emit):
+        elif row := await record(conn, gathering_id, person, minutes, "check_in", work):
             outcome.recorded.append(_recorded(person, row))
         else:
             outcome.unchanged += 1
@@ -99,7 +99,7 @@ async def import_report(
 ) -> tuple[asyncpg.Record, Outcome]:
     """Merge a platform's report per person and record the minutes of every ticket holder in it;
     every row that cannot be used is kept with the import, by line number and reason."""
-    emit = seats.emitter(conn, correlation_id)
+    work = seats.emitter(conn, correlation_id)
     gathering = await _gathering(conn, gathering_id)
     report = parse_report(text, ZoneInfo(gathering["time_zone"]))
     holders = {p["email"].lower(): p for p in await store.seats.active_ticket_holders(conn, gathering_id)}
@@ -109,7 +109,7 @@ async def import_report(
         if person is None:
             reason = "no ticket holder has this email"
             outcome.errors += [_error(RowError(line, reason, email)) for line in presence.lines]
-        elif row := await record(conn, gathering_id, person, presence.minutes, "import", emit):
+        elif row := await record(conn, gathering_id, person, presence.minutes, "import", work):
             outcome.recorded.append(_recorded(person, row))
         else:
             outcome.unchanged += 1
@@ -125,7 +125,7 @@ def _error(error: RowError) -> dict[str, Any]:
     return {"line": error.line, "email": error.email, "reason": error.reason}
 
 
-async def reported(conn: Connection, report: AttendanceReported, emit: Emit) -> None:
+async def reported(conn: Connection, report: AttendanceReported, work: Work) -> None:
     """Another system's figure for one person; an email with no ticket is parked for staff."""
     gathering = await store.gatherings.get_gathering(conn, report.gathering_id)
     if gathering is None:
@@ -133,7 +133,7 @@ async def reported(conn: Connection, report: AttendanceReported, emit: Emit) -> 
     person = await store.people.person_by_email(conn, report.email)
     if person is None or not await store.seats.ticket_for(conn, report.gathering_id, person["id"]):
         raise UnknownAttendee(f"{report.email} holds no ticket for gathering {report.gathering_id}")
-    await record(conn, report.gathering_id, person, report.minutes_attended, "reported", emit)
+    await record(conn, report.gathering_id, person, report.minutes_attended, "reported", work)
 
 
 async def _gathering(conn: Connection, gathering_id: uuid.UUID) -> asyncpg.Record:

@@ -48,8 +48,8 @@ async def submit(
     row = await store.attendance.insert_feedback(conn, gathering_id, person["id"], rating, comments, wishes)
     if row is None:
         raise domain.RegistrationRefused("this person has already given feedback for this gathering", "email")
-    emit = emitter(conn, correlation_id)
-    await emit(
+    work = emitter(conn, correlation_id)
+    await work.publish(
         FeedbackSubmitted(
             feedback_id=row["id"],
             gathering_id=gathering_id,
@@ -59,5 +59,5 @@ async def submit(
         )
     )
     for wish in wishes:
-        await emit(InterestExpressed(person_id=person["id"], gathering_id=gathering_id, **wish))
+        await work.publish(InterestExpressed(person_id=person["id"], gathering_id=gathering_id, **wish))
     return row

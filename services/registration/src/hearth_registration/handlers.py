@@ -17,7 +17,7 @@ async def on_member_upserted(ctx: HandlerContext, member: MemberUpserted) -> Non
 @handles(AttendanceReported)
 async def on_attendance_reported(ctx: HandlerContext, report: AttendanceReported) -> None:
     """A video platform's figure for one person becomes their attendance record."""
-    await attendance.reported(ctx.conn, report, ctx.publish)
+    await attendance.reported(ctx.conn, report, ctx)
 
 
 HANDLERS = [on_member_upserted, on_attendance_reported]

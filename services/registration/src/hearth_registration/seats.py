@@ -17,7 +17,7 @@ from typing import Literal
 import asyncpg
 import structlog
 
-from hearth_shared.contracts import EventData, new_event
+from hearth_shared.contracts import EventData
 from hearth_shared.contracts.catalogue import (
     Attendee,
     Bilingual,
@@ -29,7 +29,7 @@ from hearth_shared.contracts.catalogue import (
     WaitlistOffered,
 )
 from hearth_shared.db import Connection
-from hearth_shared.messaging import Emit, write_event
+from hearth_shared.messaging import Work
 from hearth_shared.worker import ClaimLoop
 
 from . import domain, store
@@ -73,14 +73,11 @@ def attendee(person: asyncpg.Record) -> Attendee:
 
 
 async def publish(conn: Connection, data: EventData, correlation_id: str) -> None:
-    await write_event(conn, new_event(data, source=SOURCE, correlation_id=correlation_id))
+    await emitter(conn, correlation_id).publish(data)
 
 
-def emitter(conn: Connection, correlation_id: str) -> Emit:
-    async def emit(data: EventData) -> None:
-        await publish(conn, data, correlation_id)
-
-    return emit
+def emitter(conn: Connection, correlation_id: str) -> Work:
+    return Work(conn=conn, source=SOURCE, correlation_id=correlation_id)
 
 
 @dataclass(frozen=True)

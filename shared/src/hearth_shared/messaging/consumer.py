@@ -31,11 +31,12 @@ from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobus
 
 from ..contracts import CloudEvent, PermanentFailure, parse_event
 from ..db import Connection
-from .handlers import CONNECTION_ERRORS, BatchContext, EventFailed, Handler
+from .handlers import CONNECTION_ERRORS, EventFailed, Handler
 from .metrics import KitMetrics
 from .outbox import write_events
 from .publisher import Publisher
 from .topology import Names, delays_ms
+from .work import Work, source_of
 
 log = structlog.get_logger(__name__)
 
@@ -331,9 +332,14 @@ class Consumer:
             return
         published: list[CloudEvent[Any]] = []
         try:
-            await self.handler.fn(
-                BatchContext(conn, self._names.service, published), [event for _, event in fresh]
+            # A batch is no one piece of work: its handler publishes `caused_by` each event.
+            work = Work(
+                conn=conn,
+                source=source_of(self._names.service),
+                correlation_id=fresh[0][1].correlationid,
+                pending=published,
             )
+            await self.handler.fn(work, [event for _, event in fresh])
         except EventFailed as failure:
             raise EventFailed(fresh[failure.index][0], failure.error) from failure.error
         await write_events(conn, published)

@@ -5,7 +5,7 @@ case. `@handles_batch(EventType)` on `async def on_x(ctx, events)` gets every ne
 consumer's batch at once, for hot paths where set-based SQL (one statement per table for the whole
 batch) is what keeps up with a backlog. Either runs inside the consumer's transaction, after the
 inbox has accepted the events, so whatever it writes through `ctx.conn` and publishes through
-`ctx.publish` happens exactly once.
+`ctx.publish` (a `Work`) happens exactly once.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from typing import Any
 import asyncpg
 import structlog
 
-from ..contracts import CloudEvent, EventData, new_event
-from ..db import Connection
+from ..contracts import CloudEvent, EventData
+from .work import Work
 
 # What a broken database connection looks like: the whole batch fails and is retried.
 CONNECTION_ERRORS = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError)
@@ -34,51 +34,17 @@ class EventFailed(Exception):
         self.index, self.error = index, error
 
 
-@dataclass(frozen=True)
-class BatchContext:
-    """The batch's transaction, and publishing that keeps each event's causality."""
+@dataclass(frozen=True, kw_only=True)
+class HandlerContext(Work):
+    """A per-event handler's work: the consumer's transaction, publishing as a consequence of
+    `event`, the event being handled."""
 
-    conn: Connection
-    service: str
-    # Events published while handling; the consumer writes them to the outbox in the same
-    # transaction, all of a batch's in one statement.
-    published: list[CloudEvent[Any]]
-
-    def publish(self, data: EventData, cause: CloudEvent[Any]) -> None:
-        """Publish an event (through the outbox) caused by `cause`: it carries that event's
-        correlation id, and its id as the causation id."""
-        self.published.append(
-            new_event(
-                data,
-                source=f"/hearth/{self.service}",
-                correlation_id=cause.correlationid,
-                causation_id=cause.id,
-            )
-        )
-
-
-@dataclass(frozen=True)
-class HandlerContext:
-    """The handler's transaction, the event being handled, and publishing that keeps causality."""
-
-    batch: BatchContext
     event: CloudEvent[Any]
 
-    @property
-    def conn(self) -> Connection:
-        return self.batch.conn
-
-    async def publish(self, data: EventData) -> None:
-        """Publish an event (through the outbox), caused by the event being handled."""
-        self.batch.publish(data, self.event)
-
-
-Emit = Callable[[EventData], Awaitable[None]]
-"""Publishes an event within the caller's transaction: `HandlerContext.publish` in a handler (it
-keeps the cause), or an outbox writer bound to a request's connection."""
 
 HandlerFn = Callable[[HandlerContext, Any], Awaitable[None]]
-BatchFn = Callable[[BatchContext, list[CloudEvent[Any]]], Awaitable[None]]
+# A batch handler publishes with `await work.caused_by(event).publish(data)`.
+BatchFn = Callable[[Work, list[CloudEvent[Any]]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -107,13 +73,21 @@ def handles(*accepts: type[EventData], name: str | None = None) -> Callable[[Han
 
     def declare(fn: HandlerFn) -> Handler:
         @wraps(fn)  # its name and docstring describe the handler (AsyncAPI)
-        async def each(ctx: BatchContext, events: list[CloudEvent[Any]]) -> None:
+        async def each(work: Work, events: list[CloudEvent[Any]]) -> None:
             for index, event in enumerate(events):
                 with structlog.contextvars.bound_contextvars(
                     event_id=event.id, event_type=event.type, correlation_id=event.correlationid
                 ):
                     try:
-                        await fn(HandlerContext(ctx, event), event.data)
+                        ctx = HandlerContext(
+                            conn=work.conn,
+                            source=work.source,
+                            correlation_id=event.correlationid,
+                            causation_id=event.id,
+                            pending=work.pending,
+                            event=event,
+                        )
+                        await fn(ctx, event.data)
                     except CONNECTION_ERRORS:
                         raise  # the connection is gone: fail the whole batch
                     except Exception as exc:

@@ -19,7 +19,7 @@ from hearth_shared.contracts.catalogue import (
     WaitlistJoined,
     WaitlistOffered,
 )
-from hearth_shared.messaging import BatchContext, Handler, HandlerContext, handles, handles_batch
+from hearth_shared.messaging import Handler, HandlerContext, Work, handles, handles_batch
 
 from .. import domain
 from ..dispatch import Outgoing, dispatch
@@ -114,7 +114,7 @@ def handlers(settings: MailSettings, clock: domain.Clock) -> list[Handler]:
         await send(ctx, emails)
 
     @handles_batch(TicketPurchased, RegistrationCancelled, WaitlistJoined, WaitlistOffered, concurrency=2)
-    async def on_ticket(ctx: BatchContext, events: list[CloudEvent[Any]]) -> None:
+    async def on_ticket(ctx: Work, events: list[CloudEvent[Any]]) -> None:
         """Confirm a place (with the calendar invitation), its cancellation, and waitlist news.
         Ticket sales come in bursts: a batch at a time, one statement per table."""
         await people.remember(ctx.conn, [recipient(e.data.attendee) for e in events])

@@ -10,8 +10,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel, EmailStr, Field
 
-from hearth_shared.api import Problem, current_correlation_id
+from hearth_shared.api import Problem
 from hearth_shared.contracts.catalogue import Interest, Language
+from hearth_shared.logs import current_correlation_id
 
 from .. import attendance, feedback, store
 from ..seats import NotFound

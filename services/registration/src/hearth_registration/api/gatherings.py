@@ -11,7 +11,6 @@ import asyncpg
 from fastapi import APIRouter, Query, status
 from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
 
-from hearth_shared.api import current_correlation_id
 from hearth_shared.contracts.catalogue import (
     Bilingual,
     CreditPolicy,
@@ -21,6 +20,7 @@ from hearth_shared.contracts.catalogue import (
     Modality,
 )
 from hearth_shared.db import Connection
+from hearth_shared.logs import current_correlation_id
 
 from .. import domain, gatherings, store
 from ..seats import NotFound

@@ -14,8 +14,8 @@ from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, EmailStr, Field
 
-from hearth_shared.api import current_correlation_id
 from hearth_shared.contracts.catalogue import Bilingual, Language
+from hearth_shared.logs import current_correlation_id
 
 from .. import domain, seats, store
 from .common import Deps
