@@ -1,14 +1,16 @@
-"""A loop that drains a table of pending work: woken by NOTIFY at commit, polling as a safety net.
+"""The background worker: a loop that drains a table of pending work, woken by NOTIFY at commit
+and polling as a safety net.
 
-The outbox relay and the mail sender both use it; each supplies a `step` that claims rows with
-`FOR UPDATE SKIP LOCKED`, does the work, and returns how many rows it finished.
+Every worker (the outbox relay, offer expiry, the scheduler, the mail sender) is a `ClaimLoop`
+whose `step` claims rows with `FOR UPDATE SKIP LOCKED`, does the work, and returns how many rows it
+finished.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from abc import ABC, abstractmethod
 
 import asyncpg
 import structlog
@@ -16,25 +18,30 @@ import structlog
 log = structlog.get_logger(__name__)
 
 
-class ClaimLoop:
+class ClaimLoop(ABC):
+    # Seconds `stop()` lets the worker finish what is pending (0: stop at once).
+    flush_timeout: float = 10.0
+
     def __init__(
         self,
         pool: asyncpg.Pool,
         *,
         channel: str,
-        step: Callable[[], Awaitable[int]],
         batch_size: int,
         poll_seconds: float = 1.0,
         what: str,
     ) -> None:
         self._pool = pool
         self._channel = channel
-        self._step = step
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
         self._what = what
         self._wake = asyncio.Event()
         self._stopping = False
+
+    @abstractmethod
+    async def step(self) -> int:
+        """Claim and finish one batch of pending rows; return how many were finished."""
 
     async def run(self) -> None:
         """Run `step` until `stop()`; on trouble, back off (capped) and try again."""
@@ -43,7 +50,7 @@ class ClaimLoop:
         try:
             while not self._stopping:
                 try:
-                    if await self._step() >= self._batch_size:
+                    if await self.step() >= self._batch_size:
                         continue  # more is waiting
                     backoff = 0.2
                 except Exception as exc:  # broker, SMTP or database unavailable: the rows stay
@@ -81,13 +88,15 @@ class ClaimLoop:
                 log.warning(f"{self._what} listener lost its connection", error=repr(exc))
                 await asyncio.sleep(1.0)
 
-    async def stop(self, flush_timeout: float = 10.0) -> None:
-        """Stop looping, after finishing what is pending (bounded by `flush_timeout`)."""
+    async def stop(self, flush_timeout: float | None = None) -> None:
+        """Stop looping, after finishing what is pending (bounded by `flush_timeout`, by default
+        the worker's own)."""
         self._stopping = True
         self._wake.set()
+        flush_timeout = self.flush_timeout if flush_timeout is None else flush_timeout
         if flush_timeout <= 0:
             return
         with contextlib.suppress(Exception):
             async with asyncio.timeout(flush_timeout):
-                while await self._step():
+                while await self.step():
                     pass

@@ -40,31 +40,26 @@ Outcome = tuple[asyncpg.Record, "tuple[str, int | None] | None"]
 """A delivery and what the SMTP server said: None when accepted, else the reason and the code."""
 
 
-class Mailer:
+class Mailer(ClaimLoop):
     def __init__(self, pool: asyncpg.Pool, settings: MailSettings, *, schema: str) -> None:
-        self._pool = pool
-        self._settings = settings
-        # One limiter per SMTP server (this service talks to one).
-        self._limiter = AsyncLimiter(settings.smtp_rate_per_second, 1.0)
-        self._connections = [_Connection(settings) for _ in range(settings.smtp_connections)]
-        self._loop = ClaimLoop(
+        super().__init__(
             pool,
             channel=f"{schema}_deliveries",
-            step=self.send_due,
             batch_size=settings.mail_batch_size,
             poll_seconds=1.0,
             what="mail sender",
         )
+        self._settings = settings
+        # One limiter per SMTP server (this service talks to one).
+        self._limiter = AsyncLimiter(settings.smtp_rate_per_second, 1.0)
+        self._connections = [_Connection(settings) for _ in range(settings.smtp_connections)]
 
-    async def run(self) -> None:
-        await self._loop.run()
-
-    async def stop(self) -> None:
-        await self._loop.stop()
+    async def stop(self, flush_timeout: float | None = None) -> None:
+        await super().stop(flush_timeout)
         for connection in self._connections:
             await connection.close()
 
-    async def send_due(self) -> int:
+    async def step(self) -> int:
         """Lease up to one batch of due deliveries, send them over the connections in parallel,
         then record every outcome in one transaction; return how many were settled."""
         async with self._pool.acquire() as conn:

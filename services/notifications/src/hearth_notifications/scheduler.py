@@ -32,27 +32,21 @@ log = structlog.get_logger(__name__)
 BATCH = 50
 
 
-class Scheduler:
+class Scheduler(ClaimLoop):
+    flush_timeout = 0.0
+
     def __init__(
         self, pool: asyncpg.Pool, settings: MailSettings, clock: domain.Clock, *, schema: str
     ) -> None:
-        self._pool = pool
-        self._settings = settings
-        self._clock = clock
-        self._loop = ClaimLoop(
+        super().__init__(
             pool,
             channel=f"{schema}_plans",
-            step=self.step,
             batch_size=BATCH,
             poll_seconds=settings.schedule_poll_seconds,
             what="scheduler",
         )
-
-    async def run(self) -> None:
-        await self._loop.run()
-
-    async def stop(self) -> None:
-        await self._loop.stop(flush_timeout=0)
+        self._settings = settings
+        self._clock = clock
 
     async def step(self) -> int:
         now = self._clock()

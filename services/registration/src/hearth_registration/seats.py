@@ -361,28 +361,18 @@ async def withdraw(
     return settled
 
 
-class OfferExpiry:
+class OfferExpiry(ClaimLoop):
     """Expires offers whose hold has run out and hands each seat on; any replica may run it."""
 
+    flush_timeout = 0.0
+
     def __init__(self, pool: asyncpg.Pool, *, hold_seconds: float, poll_seconds: float = 1.0) -> None:
-        self._pool = pool
-        self._hold = hold_seconds
-        self._loop = ClaimLoop(
-            pool,
-            channel="registration_offers",
-            step=self.expire_due,
-            batch_size=50,
-            poll_seconds=poll_seconds,
-            what="offer expiry",
+        super().__init__(
+            pool, channel="registration_offers", batch_size=50, poll_seconds=poll_seconds, what="offer expiry"
         )
+        self._hold = hold_seconds
 
-    async def run(self) -> None:
-        await self._loop.run()
-
-    async def stop(self) -> None:
-        await self._loop.stop(flush_timeout=0)
-
-    async def expire_due(self) -> int:
+    async def step(self) -> int:
         async with self._pool.acquire() as conn, conn.transaction():
             expired = await store.seats.claim_expired_offers(conn, 50)
             for entry in expired:

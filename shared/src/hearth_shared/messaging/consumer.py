@@ -73,8 +73,10 @@ class Consumer:
         batch_size: int = 64,
         linger_ms: float = 2.0,
         metrics: KitMetrics,
+        settings: Any = None,
     ) -> None:
         self.handler = handler
+        self._settings = settings
         self._metrics = metrics
         self._names = names
         self._delays = delays_ms(retry_delays)
@@ -338,6 +340,7 @@ class Consumer:
                 source=source_of(self._names.service),
                 correlation_id=fresh[0][1].correlationid,
                 pending=published,
+                settings=self._settings,
             )
             await self.handler.fn(work, [event for _, event in fresh])
         except EventFailed as failure:

@@ -85,6 +85,7 @@ def handles(*accepts: type[EventData], name: str | None = None) -> Callable[[Han
                             correlation_id=event.correlationid,
                             causation_id=event.id,
                             pending=work.pending,
+                            settings=work.settings,
                             event=event,
                         )
                         await fn(ctx, event.data)

@@ -43,7 +43,7 @@ async def write_events(conn: Connection, events: list[CloudEvent[Any]]) -> None:
     )
 
 
-class OutboxRelay:
+class OutboxRelay(ClaimLoop):
     """Publishes a service's outbox. Woken by NOTIFY at commit; polls as a safety net."""
 
     def __init__(
@@ -57,21 +57,18 @@ class OutboxRelay:
         poll_seconds: float = 1.0,
         published: Counter | None = None,
     ) -> None:
-        self._pool = pool
-        self._publisher = publisher
-        self._exchange = exchange
-        self._batch_size = batch_size
-        self._loop = ClaimLoop(
+        super().__init__(
             pool,
             channel=f"{schema}_outbox",
-            step=self.publish_pending,
             batch_size=batch_size,
             poll_seconds=poll_seconds,
             what="outbox relay",
         )
+        self._publisher = publisher
+        self._exchange = exchange
         self._published = published
 
-    async def publish_pending(self) -> int:
+    async def step(self) -> int:
         """Publish one claimed batch; return how many rows it marked published."""
         async with self._pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(
@@ -103,10 +100,3 @@ class OutboxRelay:
             exchange=self._exchange,
             routing_key=row["routing_key"],
         )
-
-    async def run(self) -> None:
-        await self._loop.run()
-
-    async def stop(self, flush_timeout: float = 10.0) -> None:
-        """Stop after publishing what is pending (bounded by `flush_timeout`)."""
-        await self._loop.stop(flush_timeout)

@@ -68,6 +68,7 @@ class ServiceRuntime:
                 batch_size=settings.batch_size,
                 linger_ms=settings.batch_linger_ms,
                 metrics=kit_metrics,
+                settings=settings,
             )
             for handler in self.handlers
         ]

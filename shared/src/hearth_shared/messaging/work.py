@@ -34,6 +34,9 @@ class Work:
     causation_id: str | None = None
     # Set by the consumer: a batch's events reach the outbox in one statement when it commits.
     pending: list[CloudEvent[Any]] | None = field(default=None, repr=False)
+    # Set by the consumer: the service's own settings (its `<Service>Settings`), so module-level
+    # handlers read their configuration (`settings: CreditsSettings = ctx.settings`).
+    settings: Any = field(default=None, repr=False)
 
     async def publish(self, data: EventData) -> None:
         """Publish `data` through the outbox of this work's transaction."""
