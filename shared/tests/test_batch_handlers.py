@@ -17,7 +17,7 @@ from test_consuming import member_event, parked
 from hearth_shared.contracts import CloudEvent
 from hearth_shared.contracts.catalogue import GatheringCancelled, MemberUpserted
 from hearth_shared.messaging import ServiceRuntime, Work, handles_batch
-from hearth_shared.messaging.consumer import PARKED_REASON
+from hearth_shared.messaging.failures import PARKED_REASON
 from hearth_shared.messaging.topology import declare_service
 from hearth_shared.settings import ServiceSettings
 from hearth_testing.fixtures import TEST_RETRY_DELAYS

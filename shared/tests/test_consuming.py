@@ -19,7 +19,7 @@ import pytest
 from hearth_shared.contracts import new_event
 from hearth_shared.contracts.catalogue import GatheringCancelled, MembershipStatus, MemberUpserted
 from hearth_shared.messaging import HandlerContext, ServiceRuntime, handles
-from hearth_shared.messaging.consumer import ATTEMPT, PARKED_HANDLER, PARKED_REASON, PARKED_SERVICE
+from hearth_shared.messaging.failures import ATTEMPT, PARKED_HANDLER, PARKED_REASON, PARKED_SERVICE
 from hearth_shared.messaging.parking import list_parked, replay
 from hearth_shared.settings import ServiceSettings
 from hearth_testing.fixtures import TEST_RETRY_DELAYS

@@ -7,15 +7,9 @@ import uuid
 
 import pytest
 
-from hearth_shared.contracts import (
-    InvalidJson,
-    SchemaViolation,
-    UnknownEventType,
-    new_event,
-    parse_event,
-    routing_key_for,
-)
+from hearth_shared.contracts import new_event, routing_key_for
 from hearth_shared.contracts.catalogue import GatheringCancelled, MemberUpserted
+from hearth_shared.messaging import InvalidJson, SchemaViolation, UnknownEventType, parse_event
 
 
 def cancelled() -> bytes:

@@ -1,9 +1,20 @@
 """The messaging kit: topology, transactional outbox and relay, idempotent batched consumers with
-retry and parking, and the lifecycle that ties them to a service."""
+retry and parking, and the lifecycle that ties them to a service.
 
-from ..contracts import PermanentFailure
-from .handlers import EventFailed, Handler, HandlerContext, handles, handles_batch
+Services use the names exported here; the modules behind them are the kit's own.
+"""
+
+from .errors import (
+    EventFailed,
+    InvalidJson,
+    PermanentFailure,
+    RetriesExhausted,
+    SchemaViolation,
+    UnknownEventType,
+)
+from .handlers import Handler, HandlerContext, handles, handles_batch
 from .outbox import OutboxRelay
+from .parsing import parse_event
 from .runtime import ServiceRuntime
 from .topology import Names
 from .work import Work, begin, source_of
@@ -12,13 +23,18 @@ __all__ = [
     "EventFailed",
     "Handler",
     "HandlerContext",
+    "InvalidJson",
     "Names",
     "OutboxRelay",
     "PermanentFailure",
+    "RetriesExhausted",
+    "SchemaViolation",
     "ServiceRuntime",
+    "UnknownEventType",
     "Work",
     "begin",
     "handles",
     "handles_batch",
+    "parse_event",
     "source_of",
 ]

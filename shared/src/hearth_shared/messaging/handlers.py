@@ -15,23 +15,11 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-import asyncpg
 import structlog
 
 from ..contracts import CloudEvent, EventData
+from .errors import CONNECTION_ERRORS, EventFailed
 from .work import Work
-
-# What a broken database connection looks like: the whole batch fails and is retried.
-CONNECTION_ERRORS = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError)
-
-
-class EventFailed(Exception):
-    """A handler could not apply `events[index]` of its batch: only that event is taken out (and
-    retried or parked according to `error`); the others are applied again without it."""
-
-    def __init__(self, index: int, error: Exception) -> None:
-        super().__init__(index, error)
-        self.index, self.error = index, error
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,7 +1,8 @@
 """Transactional outbox: events are rows written in the caller's transaction, published later.
 
-`write_event` is the only way a Hearth service publishes. `OutboxRelay` claims unpublished rows
-with `FOR UPDATE SKIP LOCKED` (so replicas never publish the same row concurrently), publishes them
+Services publish through `Work.publish` (messaging/work.py), which ends here in `write_events`, the
+kit's own (`Work`, and the consumer's one statement per batch). `OutboxRelay` claims unpublished
+rows with `FOR UPDATE SKIP LOCKED` (so replicas never publish the same row concurrently), publishes them
 as persistent messages with publisher confirms and mandatory routing, and marks them only after
 every confirm. A crash between publish and mark can repeat a publish, never lose one; consumers'
 inboxes make the repeat harmless.
@@ -10,6 +11,7 @@ inboxes make the repeat harmless.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import Any
 
 import aio_pika
@@ -23,13 +25,9 @@ from ..worker import ClaimLoop
 from .publisher import Publisher
 
 
-async def write_event(conn: Connection, event: CloudEvent[Any]) -> None:
-    """Add `event` to the outbox inside the caller's open transaction."""
-    await write_events(conn, [event])
-
-
 async def write_events(conn: Connection, events: list[CloudEvent[Any]]) -> None:
-    """Add `events` to the outbox in one statement, inside the caller's open transaction."""
+    """Add `events` to the outbox in one statement, inside the caller's open transaction (the kit's
+    own: a service publishes with `Work.publish`)."""
     if not events:
         return
     await conn.execute(
@@ -40,6 +38,45 @@ async def write_events(conn: Connection, events: list[CloudEvent[Any]]) -> None:
         [routing_key_for(e.type) for e in events],
         [e.correlationid for e in events],
         [e.model_dump_json().encode() for e in events],
+    )
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """An unpublished event as the relay claims it."""
+
+    seq: int
+    event_id: str
+    event_type: str
+    routing_key: str
+    correlation_id: str
+    body: bytes
+
+    @classmethod
+    def of(cls, record: asyncpg.Record) -> OutboxRow:
+        return cls(
+            seq=record["seq"],
+            event_id=record["event_id"],
+            event_type=record["event_type"],
+            routing_key=record["routing_key"],
+            correlation_id=record["correlation_id"],
+            body=bytes(record["body"]),
+        )
+
+
+async def claim(conn: Connection, limit: int) -> list[OutboxRow]:
+    """The oldest unpublished rows, locked for this transaction (replicas skip them)."""
+    records = await conn.fetch(
+        "SELECT seq, event_id, event_type, routing_key, correlation_id, body FROM outbox "
+        "WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED",
+        limit,
+    )
+    return [OutboxRow.of(record) for record in records]
+
+
+async def mark_published(conn: Connection, rows: list[OutboxRow]) -> None:
+    await conn.execute(
+        "UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])", [row.seq for row in rows]
     )
 
 
@@ -71,32 +108,25 @@ class OutboxRelay(ClaimLoop):
     async def step(self) -> int:
         """Publish one claimed batch; return how many rows it marked published."""
         async with self._pool.acquire() as conn, conn.transaction():
-            rows = await conn.fetch(
-                "SELECT seq, event_id, event_type, routing_key, correlation_id, body FROM outbox "
-                "WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED",
-                self._batch_size,
-            )
+            rows = await claim(conn, self._batch_size)
             if not rows:
                 return 0
             await asyncio.gather(*(self._publish(row) for row in rows))
-            await conn.execute(
-                "UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])",
-                [row["seq"] for row in rows],
-            )
+            await mark_published(conn, rows)
         if self._published is not None:
             self._published.inc(len(rows))
         return len(rows)
 
-    async def _publish(self, row: asyncpg.Record) -> None:
+    async def _publish(self, row: OutboxRow) -> None:
         await self._publisher.publish(
             aio_pika.Message(
-                bytes(row["body"]),
-                message_id=row["event_id"],
-                correlation_id=row["correlation_id"],
-                type=row["event_type"],
+                row.body,
+                message_id=row.event_id,
+                correlation_id=row.correlation_id,
+                type=row.event_type,
                 content_type=CONTENT_TYPE,
                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
             ),
             exchange=self._exchange,
-            routing_key=row["routing_key"],
+            routing_key=row.routing_key,
         )

@@ -18,7 +18,7 @@ import asyncpg
 from ..contracts import CloudEvent, EventData, new_event
 from ..db import Connection
 from ..logs import current_correlation_id
-from .outbox import write_event
+from .outbox import write_events
 
 
 def source_of(service: str) -> str:
@@ -44,7 +44,7 @@ class Work:
             data, source=self.source, correlation_id=self.correlation_id, causation_id=self.causation_id
         )
         if self.pending is None:
-            await write_event(self.conn, event)
+            await write_events(self.conn, [event])
         else:
             self.pending.append(event)
 

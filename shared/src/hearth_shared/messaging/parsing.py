@@ -1,7 +1,7 @@
 """Turn the bytes of a delivery into a typed event, or say precisely why not.
 
-Each failure here is permanent: the same bytes will fail the same way however often they are
-retried, so the messaging kit parks them at once with the reason.
+This is the consumer's first step, so it lives with messaging (not with the contracts, which know
+nothing of deliveries): each failure here is a `PermanentFailure` the kit parks at once.
 """
 
 from __future__ import annotations
@@ -11,26 +11,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .catalogue import CATALOGUE
-from .envelope import CloudEvent, EventData
-
-
-class PermanentFailure(Exception):
-    """A message that can never succeed as it is; `reason` is a short machine-readable word."""
-
-    reason = "permanent_failure"
-
-
-class InvalidJson(PermanentFailure):
-    reason = "invalid_json"
-
-
-class SchemaViolation(PermanentFailure):
-    reason = "schema_violation"
-
-
-class UnknownEventType(PermanentFailure):
-    reason = "unknown_event_type"
+from ..contracts import CATALOGUE, CloudEvent, EventData
+from .errors import InvalidJson, SchemaViolation, UnknownEventType
 
 
 def _describe(error: ValidationError) -> str:

@@ -1,0 +1,129 @@
+"""Ordered batching and settlement, with no I/O of its own.
+
+Deliveries wait in arrival order. Batches are formed one at a time, so each is a run of
+consecutive deliveries, and each settles only after the batch formed before it has settled, even
+when several are applied at once (a handler's `concurrency`). That order is what makes one
+`multiple` ack per batch safe: it covers every older unacknowledged delivery on the channel, and by
+then each of those has been acknowledged, returned or parked.
+
+Messages are anything with aio-pika's `ack`/`nack`, so the ordering is unit-tested with fakes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+import structlog
+
+from ..contracts import CloudEvent
+from .errors import PermanentFailure
+
+log = structlog.get_logger(__name__)
+
+
+class Settleable(Protocol):
+    async def ack(self, multiple: bool = False) -> None: ...
+    async def nack(self, multiple: bool = False, requeue: bool = True) -> None: ...
+
+
+M = TypeVar("M", bound=Settleable)
+
+
+@dataclass(frozen=True)
+class Pending(Generic[M]):
+    """One delivery waiting for its batch: its event, or (`event` None) why it could not be parsed."""
+
+    message: M
+    event: CloudEvent[Any] | None
+    error: PermanentFailure | None = None
+
+
+Errors = Sequence[Exception | None]  # per delivery of a batch: None when it was applied
+
+
+async def settle(
+    batch: Sequence[Pending[M]], errors: Errors, forward: Callable[[M, Exception], Awaitable[None]]
+) -> None:
+    """Forward the failures, then acknowledge the whole batch with one `multiple` ack (every older
+    delivery on the channel is settled by now). If a forward fails, that delivery is returned to
+    its queue instead (the delivery limit bounds the loop) and the rest acknowledged one by one."""
+    returned: set[int] = set()
+    for index, (pending, error) in enumerate(zip(batch, errors, strict=True)):
+        if error is None:
+            continue
+        try:
+            await forward(pending.message, error)
+        except Exception as exc:
+            log.error("could not forward a failed message; returning it to its queue", error=repr(exc))
+            returned.add(index)
+            with contextlib.suppress(Exception):
+                await pending.message.nack(requeue=True)
+    try:
+        if not returned:
+            await batch[-1].message.ack(multiple=True)
+        else:
+            for index, pending in enumerate(batch):
+                if index not in returned:
+                    await pending.message.ack()
+    except Exception as exc:  # channel gone: the broker redelivers; the inbox makes that harmless
+        log.warning("could not acknowledge a batch", error=repr(exc), size=len(batch))
+
+
+class Batch(Generic[M]):
+    """A run of consecutive deliveries, settled in its turn."""
+
+    def __init__(self, items: list[Pending[M]], previous: asyncio.Event, settled: asyncio.Event) -> None:
+        self.items = items
+        self._previous = previous
+        self._settled = settled
+
+    async def settle(self, errors: Errors, forward: Callable[[M, Exception], Awaitable[None]]) -> None:
+        await self._previous.wait()  # every older delivery is settled: a `multiple` ack is safe
+        await settle(self.items, errors, forward)
+        # Only now: a batch cancelled before settling (shutdown) must never let a later batch's
+        # `multiple` ack cover its deliveries; the broker redelivers them.
+        self._settled.set()
+
+
+class Batches(Generic[M]):
+    """Deliveries in arrival order, taken as batches of up to `size`: what is waiting, or what
+    arrives within `linger_seconds` of the first."""
+
+    def __init__(self, *, size: int, linger_seconds: float) -> None:
+        self._size = size
+        self._linger = linger_seconds
+        self._queue: asyncio.Queue[Pending[M]] = asyncio.Queue()
+        self._forming = asyncio.Lock()
+        self._last_settled = asyncio.Event()
+        self._last_settled.set()
+        self.in_flight = 0  # received and not yet settled
+
+    def put(self, pending: Pending[M]) -> None:
+        self.in_flight += 1
+        self._queue.put_nowait(pending)
+
+    @contextlib.asynccontextmanager
+    async def next(self) -> AsyncIterator[Batch[M]]:
+        """The next batch, to apply and then `settle` before leaving the block."""
+        async with self._forming:
+            items = await self._take()
+            previous, settled = self._last_settled, asyncio.Event()
+            self._last_settled = settled
+        try:
+            yield Batch(items, previous, settled)
+        finally:
+            self.in_flight -= len(items)
+
+    async def _take(self) -> list[Pending[M]]:
+        items = [await self._queue.get()]
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self._linger):
+                while len(items) < self._size:
+                    items.append(await self._queue.get())
+        while len(items) < self._size and not self._queue.empty():
+            items.append(self._queue.get_nowait())
+        return items
