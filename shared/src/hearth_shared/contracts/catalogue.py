@@ -102,11 +102,17 @@ class GatheringCancelled(EventData):
     reason: str | None = None
 
 
-class Attendee(_Part):
+class PersonDetails(_Part):
+    """Who an event is about, with what a consumer needs to reach them: a person holding a ticket,
+    waiting in line, present at a gathering or credited (the field is named `attendee` in v1)."""
+
     person_id: UUID
     name: str = Field(min_length=1)
     email: EmailStr
     language: Language
+
+
+Attendee = PersonDetails  # removed once the services moved (issue 11)
 
 
 class GatheringSnapshot(_Part):
@@ -130,7 +136,7 @@ class TicketPurchased(EventData):
     price_cents: int = Field(ge=0)
     currency: str = Field(default="CAD", pattern="^[A-Z]{3}$")
     gathering: GatheringSnapshot
-    attendee: Attendee
+    attendee: PersonDetails
 
 
 class RegistrationCancelled(EventData):
@@ -138,7 +144,7 @@ class RegistrationCancelled(EventData):
 
     ticket_id: UUID
     gathering: GatheringSnapshot
-    attendee: Attendee
+    attendee: PersonDetails
 
 
 class WaitlistJoined(EventData):
@@ -149,7 +155,7 @@ class WaitlistJoined(EventData):
     entry_id: UUID
     position: int = Field(ge=1, description="Place in line when joining (1 = next).")
     gathering: GatheringSnapshot
-    attendee: Attendee
+    attendee: PersonDetails
 
 
 class WaitlistOffered(EventData):
@@ -160,7 +166,7 @@ class WaitlistOffered(EventData):
     entry_id: UUID
     expires_at: AwareDatetime
     gathering: GatheringSnapshot
-    attendee: Attendee
+    attendee: PersonDetails
 
 
 class AttendanceRecorded(EventData):
@@ -174,7 +180,7 @@ class AttendanceRecorded(EventData):
     person_id: UUID
     minutes_attended: int = Field(ge=0)
     revision: int = Field(ge=1)
-    attendee: Attendee | None = None
+    attendee: PersonDetails | None = None
 
 
 class AttendanceReported(EventData):
@@ -229,7 +235,7 @@ class CreditsAwarded(EventData):
     category: str
     cycle: str = Field(examples=["2026-2027"])
     activity_title: Bilingual | None = None
-    attendee: Attendee | None = None
+    attendee: PersonDetails | None = None
 
 
 class CreditsRevoked(EventData):
@@ -256,7 +262,7 @@ class CertificateIssued(EventData):
     hours: Decimal = Field(ge=0)
     certificate_path: str = Field(description="Path of the PDF on the credits API")
     verification_path: str = Field(description="Path of the public verification page")
-    attendee: Attendee
+    attendee: PersonDetails
 
 
 class GroupFormed(EventData):
