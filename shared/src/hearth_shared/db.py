@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from importlib import resources
 
 import asyncpg
@@ -46,12 +47,21 @@ async def connect_with_retry(
     raise AssertionError("unreachable")
 
 
-def _migration_files(package: str) -> list[tuple[int, str, str]]:
+@dataclass(frozen=True, order=True)
+class Migration:
+    """One `NNN_name.sql` file of a migrations package (ordered by its number)."""
+
+    version: int
+    name: str
+    sql: str = field(repr=False)
+
+
+def _migration_files(package: str) -> list[Migration]:
     found = []
     for entry in resources.files(package).iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match:
-            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+            found.append(Migration(int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
     return sorted(found)
 
 
@@ -80,19 +90,19 @@ async def migrate(pool: asyncpg.Pool, schema: str, packages: Iterable[str]) -> l
                         "SELECT version FROM schema_migrations WHERE source = $1", package
                     )
                 }
-                for version, name, sql in _migration_files(package):
-                    if version in done:
+                for migration in _migration_files(package):
+                    if migration.version in done:
                         continue
                     async with conn.transaction():
-                        await conn.execute(sql)
+                        await conn.execute(migration.sql)
                         await conn.execute(
                             "INSERT INTO schema_migrations (source, version, name) VALUES ($1, $2, $3)",
                             package,
-                            version,
-                            name,
+                            migration.version,
+                            migration.name,
                         )
-                    applied.append(f"{package}/{name}")
-                    log.info("migration applied", source=package, migration=name)
+                    applied.append(f"{package}/{migration.name}")
+                    log.info("migration applied", source=package, migration=migration.name)
         finally:
             await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", f"hearth-migrate:{schema}")
     return applied

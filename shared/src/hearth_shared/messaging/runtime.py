@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 import aio_pika
 import asyncpg
@@ -19,6 +19,7 @@ from prometheus_client import CollectorRegistry
 from ..contracts import EventData
 from ..db import connect_with_retry, migrate
 from ..settings import ServiceSettings
+from ..worker import ClaimLoop
 from .asyncapi import asyncapi_document
 from .consumer import Consumer
 from .handlers import Handler
@@ -30,16 +31,11 @@ from .topology import Names, declare_service
 log = structlog.get_logger(__name__)
 
 
-class Worker(Protocol):
-    """Background work a service runs beside its consumers (e.g. the mail sender)."""
-
-    async def run(self) -> None: ...
-
-    async def stop(self) -> None: ...
-
-
 class ServiceRuntime:
-    """Pool, migrations, broker, consumers and relay of one service, started and stopped in order."""
+    """Pool, migrations, broker, consumers and relay of one service, started and stopped in order.
+
+    `workers` build the service's claim loops (`hearth_shared.worker.ClaimLoop`) on the background
+    pool; they run beside the consumers and stop after them."""
 
     def __init__(
         self,
@@ -49,7 +45,7 @@ class ServiceRuntime:
         handlers: Sequence[Handler] = (),
         publishes: Sequence[type[EventData]] = (),
         migrations: str | None = None,
-        workers: Sequence[Callable[[asyncpg.Pool], Worker]] = (),
+        workers: Sequence[Callable[[asyncpg.Pool], ClaimLoop]] = (),
         pool_size: int = 10,
     ) -> None:
         self.service = service
@@ -75,7 +71,7 @@ class ServiceRuntime:
         self._migrations = migrations
         self._pool_size = pool_size
         self._worker_factories = list(workers)
-        self.workers: list[Worker] = []
+        self.workers: list[ClaimLoop] = []
         # Requests and consumers share `pool`; the outbox relay and the workers have a pool of
         # their own, so a crowd of requests waiting on a row lock can never keep events unpublished.
         self.pool: asyncpg.Pool | None = None
