@@ -28,6 +28,8 @@ def source_of(service: str) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class Work:
+    """What an action needs to write and publish within one transaction (see the module)."""
+
     conn: Connection
     source: str
     correlation_id: str
