@@ -84,10 +84,17 @@ async def migrate(pool: asyncpg.Pool, schema: str, packages: Iterable[str]) -> l
                        PRIMARY KEY (source, version))"""
             )
             for package in packages:
+                # Recorded under the distribution's top-level package, not the full path, so
+                # moving the migrations inside it (issue 11's `store/migrations`) re-runs nothing;
+                # rows recorded under an older full path are renamed first.
+                source = package.split(".")[0]
+                await conn.execute(
+                    "UPDATE schema_migrations SET source = $1 WHERE source LIKE $1 || '.%'", source
+                )
                 done = {
                     r["version"]
                     for r in await conn.fetch(
-                        "SELECT version FROM schema_migrations WHERE source = $1", package
+                        "SELECT version FROM schema_migrations WHERE source = $1", source
                     )
                 }
                 for migration in _migration_files(package):
@@ -97,7 +104,7 @@ async def migrate(pool: asyncpg.Pool, schema: str, packages: Iterable[str]) -> l
                         await conn.execute(migration.sql)
                         await conn.execute(
                             "INSERT INTO schema_migrations (source, version, name) VALUES ($1, $2, $3)",
-                            package,
+                            source,
                             migration.version,
                             migration.name,
                         )
