@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hearth_registration.attendance_report import merged_minutes, parse_report
+from hearth_registration.domain.attendance_report import merged_minutes, parse_report
 
 HALIFAX = ZoneInfo("America/Halifax")
 
