@@ -10,6 +10,8 @@ from hearth_registration import domain
 from hearth_registration.domain import Attestation, Breakout, TicketKind
 from hearth_shared.contracts.catalogue import GatheringStatus
 
+pytestmark = pytest.mark.unit
+
 ATTESTED = Attestation("Social worker", "OTSTCFQ", "Québec", attests_regulated_profession=True)
 NOTHING = Attestation(None, None, None, attests_regulated_profession=False)
 

@@ -7,10 +7,12 @@ import uuid
 from typing import Any
 
 from hearth_shared.contracts.catalogue import (
+    Bilingual,
     GatheringCancelled,
     GatheringScheduled,
     GatheringStatus,
     GatheringUpdated,
+    Language,
 )
 from hearth_shared.messaging import Work
 
@@ -74,10 +76,25 @@ async def create_series(work: Work, title_en: str, title_fr: str, cadence: str) 
     return await store.gatherings.insert_series(work.conn, title_en, title_fr, cadence)
 
 
-async def add_breakout(work: Work, gathering_id: uuid.UUID, fields: dict[str, Any]) -> BreakoutRow:
+async def add_breakout(
+    work: Work,
+    gathering_id: uuid.UUID,
+    name: Bilingual,
+    language: Language | None,
+    practice_area: str | None,
+    capacity: int,
+) -> BreakoutRow:
     if await store.gatherings.get_gathering(work.conn, gathering_id) is None:
         raise domain.NotFound(f"no gathering {gathering_id}")
-    return await store.breakouts.insert_breakout(work.conn, gathering_id, fields)
+    return await store.breakouts.insert_breakout(
+        work.conn,
+        gathering_id,
+        name_en=name.en,
+        name_fr=name.fr,
+        language=language,
+        practice_area=practice_area,
+        capacity=capacity,
+    )
 
 
 async def _updated(work: Work, gathering_id: uuid.UUID) -> Gathering:

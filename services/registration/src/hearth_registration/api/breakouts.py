@@ -48,9 +48,11 @@ def breakout_out(row: BreakoutRow) -> BreakoutOut:
 
 @router.post("/gatherings/{gathering_id}/breakouts", status_code=status.HTTP_201_CREATED)
 async def add_breakout(gathering_id: uuid.UUID, body: BreakoutIn, pool: Pool) -> BreakoutOut:
-    fields = body.model_dump(exclude={"name"}) | {"name_en": body.name.en, "name_fr": body.name.fr}
     async with begin(pool, SERVICE) as work:
-        return breakout_out(await gatherings.add_breakout(work, gathering_id, fields))
+        row = await gatherings.add_breakout(
+            work, gathering_id, body.name, body.language, body.practice_area, body.capacity
+        )
+    return breakout_out(row)
 
 
 @router.get("/gatherings/{gathering_id}/breakouts")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from hearth_shared.contracts.catalogue import Language
 from hearth_shared.db import Connection
@@ -30,17 +29,26 @@ class BreakoutRow:
         return Breakout(self.id, self.language, self.practice_area, self.capacity - self.seats_taken)
 
 
-async def insert_breakout(conn: Connection, gathering_id: uuid.UUID, fields: dict[str, Any]) -> BreakoutRow:
+async def insert_breakout(
+    conn: Connection,
+    gathering_id: uuid.UUID,
+    *,
+    name_en: str,
+    name_fr: str,
+    language: Language | None,
+    practice_area: str | None,
+    capacity: int,
+) -> BreakoutRow:
     record = await conn.fetchrow(
         """INSERT INTO breakouts (id, gathering_id, name_en, name_fr, language, practice_area, capacity)
            VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *""",
         uuid.uuid4(),
         gathering_id,
-        fields["name_en"],
-        fields["name_fr"],
-        fields["language"],
-        fields["practice_area"],
-        fields["capacity"],
+        name_en,
+        name_fr,
+        language,
+        practice_area,
+        capacity,
     )
     return one(BreakoutRow, record)
 
