@@ -49,19 +49,10 @@ async def buy(
         has_ticket=await store.tickets.ticket_for(work.conn, gathering_id, person.id) is not None,
         is_waiting=await store.waitlist.open_waitlist_entry(work.conn, gathering_id, person.id) is not None,
     )
-    gathering = await store.gatherings.take_seat(work.conn, gathering_id)
-    if gathering is None:
-        gathering = await store.gatherings.lock_gathering(work.conn, gathering_id)
-        assert gathering is not None
-        # Under the lock, look again: a seat may have been freed and released meanwhile.
-        place = domain.seat_or_line(
-            GatheringStatus(gathering.status), gathering.capacity, gathering.seats_taken
-        )
-        if place == "waitlisted":
-            entry, position = await waitlist.join(work, gathering, person, asked, key)
-            return Purchase("waitlisted", entry, created=True, position=position)
-        gathering = await store.gatherings.take_seat(work.conn, gathering_id)
-        assert gathering is not None  # under the lock, the free seat is still free
+    gathering, place = await _take_seat(work, gathering_id)
+    if place == "waitlisted":
+        entry, position = await waitlist.join(work, gathering, person, asked, key)
+        return Purchase("waitlisted", entry, created=True, position=position)
     breakout_id = await _assign_breakout(work, gathering_id, person, asked.breakout_id, asked.practice_area)
     ticket = await store.tickets.insert_ticket(
         work.conn,
@@ -73,6 +64,20 @@ async def buy(
     )
     await _ticket_purchased(work, ticket, gathering, person)
     return Purchase("ticket", ticket, created=True)
+
+
+async def _take_seat(work: Work, gathering_id: uuid.UUID) -> tuple[Gathering, domain.Place]:
+    """Take a free seat in one statement when there is one; else decide under the gathering's
+    lock (a seat may have been freed and released meanwhile), where joining the line is safe."""
+    if taken := await store.gatherings.take_seat(work.conn, gathering_id):
+        return taken, "ticket"
+    gathering = await store.gatherings.lock_gathering(work.conn, gathering_id)
+    assert gathering is not None  # it offers ticket types, so it exists
+    place = domain.seat_or_line(GatheringStatus(gathering.status), gathering.capacity, gathering.seats_taken)
+    if place == "ticket":
+        gathering = await store.gatherings.take_seat(work.conn, gathering_id)
+        assert gathering is not None  # under the lock, the free seat is still free
+    return gathering, place
 
 
 async def _replayed(work: Work, gathering_id: uuid.UUID, key: str) -> Purchase | None:

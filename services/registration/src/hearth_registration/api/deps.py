@@ -10,16 +10,17 @@ from fastapi import Depends, Request
 from ..settings import RegistrationSettings
 
 
-def _pool(request: Request) -> asyncpg.Pool:
+async def _pool(request: Request) -> asyncpg.Pool:
     pool: asyncpg.Pool | None = request.app.state.runtime.pool
     assert pool is not None, "the runtime starts before requests are served"
     return pool
 
 
-def _settings(request: Request) -> RegistrationSettings:
+async def _settings(request: Request) -> RegistrationSettings:
     settings: RegistrationSettings = request.app.state.runtime.settings
     return settings
 
 
+# Async, so FastAPI resolves them in the event loop (a plain `def` would hop to a thread per request).
 Pool = Annotated[asyncpg.Pool, Depends(_pool)]
 Settings = Annotated[RegistrationSettings, Depends(_settings)]
