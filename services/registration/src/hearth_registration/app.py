@@ -25,7 +25,7 @@ from .handlers import HANDLERS
 from .settings import RegistrationSettings
 from .workers.offer_expiry import OfferExpiry
 
-__all__ = ["SERVICE", "create_app", "create_runtime"]
+__all__ = ["create_app", "create_runtime"]
 
 
 def create_runtime(settings: RegistrationSettings | None = None) -> ServiceRuntime:

@@ -21,7 +21,7 @@ from . import waitlist
 
 @dataclass(frozen=True)
 class Purchase:
-    outcome: domain.Place
+    outcome: domain.PurchaseOutcome
     row: Ticket | WaitlistEntry
     created: bool  # False when an Idempotency-Key replayed an earlier purchase
     position: int | None = None
@@ -49,8 +49,8 @@ async def buy(
         has_ticket=await store.tickets.ticket_for(work.conn, gathering_id, person.id) is not None,
         is_waiting=await store.waitlist.open_waitlist_entry(work.conn, gathering_id, person.id) is not None,
     )
-    gathering, place = await _take_seat(work, gathering_id)
-    if place == "waitlisted":
+    gathering, outcome = await _take_seat(work, gathering_id)
+    if outcome == "waitlisted":
         entry, position = await waitlist.join(work, gathering, person, asked, key)
         return Purchase("waitlisted", entry, created=True, position=position)
     breakout_id = await _assign_breakout(work, gathering_id, person, asked.breakout_id, asked.practice_area)
@@ -66,18 +66,20 @@ async def buy(
     return Purchase("ticket", ticket, created=True)
 
 
-async def _take_seat(work: Work, gathering_id: uuid.UUID) -> tuple[Gathering, domain.Place]:
+async def _take_seat(work: Work, gathering_id: uuid.UUID) -> tuple[Gathering, domain.PurchaseOutcome]:
     """Take a free seat in one statement when there is one; else decide under the gathering's
     lock (a seat may have been freed and released meanwhile), where joining the line is safe."""
     if taken := await store.gatherings.take_seat(work.conn, gathering_id):
         return taken, "ticket"
     gathering = await store.gatherings.lock_gathering(work.conn, gathering_id)
     assert gathering is not None  # it offers ticket types, so it exists
-    place = domain.seat_or_line(GatheringStatus(gathering.status), gathering.capacity, gathering.seats_taken)
-    if place == "ticket":
+    outcome = domain.seat_or_line(
+        GatheringStatus(gathering.status), gathering.capacity, gathering.seats_taken
+    )
+    if outcome == "ticket":
         gathering = await store.gatherings.take_seat(work.conn, gathering_id)
         assert gathering is not None  # under the lock, the free seat is still free
-    return gathering, place
+    return gathering, outcome
 
 
 async def _replayed(work: Work, gathering_id: uuid.UUID, key: str) -> Purchase | None:

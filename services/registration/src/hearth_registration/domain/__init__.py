@@ -2,7 +2,7 @@
 whether a purchase takes a seat or joins the line, waitlist offers, choosing a breakout, feedback,
 reading a platform's attendance report."""
 
-from .capacity import Breakout, Place, breakout_preference, seat_or_line
+from .capacity import Breakout, PurchaseOutcome, breakout_preference, seat_or_line
 from .eligibility import Attestation, check_eligible, normalise_email
 from .errors import (
     AlreadyRegistered,
@@ -41,7 +41,7 @@ __all__ = [
     "NotEligible",
     "NotFound",
     "OfferNotOpen",
-    "Place",
+    "PurchaseOutcome",
     "RegistrationRefused",
     "TicketKind",
     "TicketRequest",

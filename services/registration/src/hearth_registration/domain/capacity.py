@@ -15,10 +15,10 @@ from hearth_shared.contracts.catalogue import GatheringStatus
 
 from .errors import GatheringNotOpen
 
-Place = Literal["ticket", "waitlisted"]
+PurchaseOutcome = Literal["ticket", "waitlisted"]
 
 
-def seat_or_line(status: GatheringStatus, capacity: int, seats_taken: int) -> Place:
+def seat_or_line(status: GatheringStatus, capacity: int, seats_taken: int) -> PurchaseOutcome:
     """A ticket while an open gathering has a free seat, else a place in its line; a gathering
     that is not open sells nothing."""
     if status is not GatheringStatus.OPEN:
