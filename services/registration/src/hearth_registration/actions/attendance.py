@@ -13,11 +13,10 @@ from zoneinfo import ZoneInfo
 from hearth_shared.contracts.catalogue import AttendanceRecorded, AttendanceReported
 from hearth_shared.messaging import PermanentFailure, Work
 
-from .. import domain, store
+from .. import store
 from ..domain.attendance_report import RowError, parse_report
 from ..events import person_details
 from ..store.attendance import Attendance, AttendanceImport
-from ..store.gatherings import Gathering
 from ..store.people import Person
 
 
@@ -69,7 +68,7 @@ async def record(
 
 async def check_in(work: Work, gathering_id: uuid.UUID, person_ids: list[uuid.UUID]) -> Outcome:
     """Staff saw them there: each ticket holder is recorded for the gathering's full length."""
-    gathering = await _gathering(work, gathering_id)
+    gathering = await store.gatherings.known_gathering(work.conn, gathering_id)
     minutes = int((gathering.ends_at - gathering.starts_at).total_seconds() // 60)
     holders = {p.id: p for p in await store.tickets.active_ticket_holders(work.conn, gathering_id)}
     outcome = Outcome()
@@ -93,7 +92,7 @@ async def import_report(
 ) -> tuple[AttendanceImport, Outcome]:
     """Merge a platform's report per person and record the minutes of every ticket holder in it;
     every row that cannot be used is kept with the import, by line number and reason."""
-    gathering = await _gathering(work, gathering_id)
+    gathering = await store.gatherings.known_gathering(work.conn, gathering_id)
     report = parse_report(text, ZoneInfo(gathering.time_zone))
     holders = {p.email.lower(): p for p in await store.tickets.active_ticket_holders(work.conn, gathering_id)}
     outcome = Outcome(errors=[_error(e) for e in report.errors])
@@ -129,10 +128,3 @@ async def record_reported(work: Work, report: AttendanceReported) -> None:
     if person is None or not await store.tickets.ticket_for(work.conn, report.gathering_id, person.id):
         raise UnknownAttendee(f"{report.email} holds no ticket for gathering {report.gathering_id}")
     await record(work, report.gathering_id, person, report.minutes_attended, "reported")
-
-
-async def _gathering(work: Work, gathering_id: uuid.UUID) -> Gathering:
-    gathering = await store.gatherings.get_gathering(work.conn, gathering_id)
-    if gathering is None:
-        raise domain.NotFound(f"no gathering {gathering_id}")
-    return gathering

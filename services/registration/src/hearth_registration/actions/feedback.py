@@ -19,8 +19,7 @@ async def submit(
     comments: str | None,
     follow_up: list[domain.FollowUp],
 ) -> Feedback:
-    if await store.gatherings.get_gathering(work.conn, gathering_id) is None:
-        raise domain.NotFound(f"no gathering {gathering_id}")
+    await store.gatherings.known_gathering(work.conn, gathering_id)
     person = await store.people.person_by_email(work.conn, email)
     present = await store.attendance.for_person(work.conn, gathering_id, person.id) if person else None
     domain.check_attended(present.minutes_attended if present else None)

@@ -84,8 +84,7 @@ async def add_breakout(
     practice_area: str | None,
     capacity: int,
 ) -> BreakoutRow:
-    if await store.gatherings.get_gathering(work.conn, gathering_id) is None:
-        raise domain.NotFound(f"no gathering {gathering_id}")
+    await store.gatherings.known_gathering(work.conn, gathering_id)
     return await store.breakouts.insert_breakout(
         work.conn,
         gathering_id,

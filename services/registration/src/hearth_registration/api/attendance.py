@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from hearth_shared.api import Problem
 from hearth_shared.messaging import begin
 
-from .. import domain, store
+from .. import store
 from ..actions import attendance
 from ..events import SERVICE
 from ..store.attendance import AttendanceImport
@@ -130,8 +130,7 @@ async def list_imports(gathering_id: uuid.UUID, pool: Pool) -> list[ImportOut]:
 @router.get("/gatherings/{gathering_id}/attendance")
 async def list_attendance(gathering_id: uuid.UUID, pool: Pool) -> list[AttendanceOut]:
     async with pool.acquire() as conn:
-        if await store.gatherings.get_gathering(conn, gathering_id) is None:
-            raise domain.NotFound(f"no gathering {gathering_id}")
+        await store.gatherings.known_gathering(conn, gathering_id)
         return [
             AttendanceOut(**vars(r)) for r in await store.attendance.list_for_gathering(conn, gathering_id)
         ]

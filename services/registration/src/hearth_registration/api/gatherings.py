@@ -275,10 +275,7 @@ async def list_gatherings(
 @router.get("/gatherings/{gathering_id}")
 async def show_gathering(gathering_id: uuid.UUID, pool: Pool) -> GatheringOut:
     async with pool.acquire() as conn:
-        row = await store.gatherings.get_gathering(conn, gathering_id)
-        if row is None:
-            raise domain.NotFound(f"no gathering {gathering_id}")
-        return await show(conn, row)
+        return await show(conn, await store.gatherings.known_gathering(conn, gathering_id))
 
 
 @router.patch("/gatherings/{gathering_id}")
@@ -288,9 +285,7 @@ async def change_gathering(
     """Change a gathering (GatheringUpdated tells the other services). Raising the capacity
     offers the new seats to those waiting first."""
     async with begin(pool, SERVICE) as work:
-        current = await store.gatherings.get_gathering(work.conn, gathering_id)
-        if current is None:
-            raise domain.NotFound(f"no gathering {gathering_id}")
+        current = await store.gatherings.known_gathering(work.conn, gathering_id)
         types = await store.gatherings.ticket_types(work.conn, gathering_id)
         sent = body.model_dump(exclude_unset=True)
         merged = validate(GatheringIn, _as_input(current, types) | sent)

@@ -185,8 +185,7 @@ async def list_ticket_holders(
 ) -> Response:
     """Who is registered, with filters; `format=csv` downloads a spreadsheet for staff."""
     async with pool.acquire() as conn:
-        if await store.gatherings.get_gathering(conn, gathering_id) is None:
-            raise domain.NotFound(f"no gathering {gathering_id}")
+        await store.gatherings.known_gathering(conn, gathering_id)
         rows = await store.tickets.list_ticket_holders(
             conn, gathering_id, status=status, ticket_type=ticket_type, search=q, limit=limit
         )

@@ -9,7 +9,7 @@ from typing import Any
 
 from hearth_shared.db import Connection
 
-from ..domain import TicketType
+from ..domain import NotFound, TicketType
 from .rows import many, maybe, one
 
 # The columns a scheduler sets (and may change later). Column names come from this list only;
@@ -96,6 +96,13 @@ async def update_gathering(conn: Connection, gathering_id: uuid.UUID, fields: di
 
 async def get_gathering(conn: Connection, gathering_id: uuid.UUID) -> Gathering | None:
     return maybe(Gathering, await conn.fetchrow("SELECT * FROM gatherings WHERE id = $1", gathering_id))
+
+
+async def known_gathering(conn: Connection, gathering_id: uuid.UUID) -> Gathering:
+    """The gathering, or NotFound (for a request that names it)."""
+    if (gathering := await get_gathering(conn, gathering_id)) is None:
+        raise NotFound(f"no gathering {gathering_id}")
+    return gathering
 
 
 async def list_gatherings(
