@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hearth_registration.attendance_report import merged_minutes, parse_report
+from hearth_registration.domain.attendance_report import merged_minutes, parse_report
+
+pytestmark = pytest.mark.unit
 
 HALIFAX = ZoneInfo("America/Halifax")
 

@@ -7,8 +7,10 @@ import uuid
 import pytest
 
 from hearth_registration import domain
-from hearth_registration.domain import Attestation, BreakoutRoom, TicketKind
+from hearth_registration.domain import Attestation, Breakout, TicketKind
 from hearth_shared.contracts.catalogue import GatheringStatus
+
+pytestmark = pytest.mark.unit
 
 ATTESTED = Attestation("Social worker", "OTSTCFQ", "Québec", attests_regulated_profession=True)
 NOTHING = Attestation(None, None, None, attests_regulated_profession=False)
@@ -62,8 +64,8 @@ def test_free_and_student_tickets_need_nothing() -> None:
     domain.check_eligible(TicketKind.STUDENT, None, NOTHING)
 
 
-def _room(language: str | None, area: str | None, free: int) -> BreakoutRoom:
-    return BreakoutRoom(uuid.uuid4(), language, area, free)
+def _room(language: str | None, area: str | None, free: int) -> Breakout:
+    return Breakout(uuid.uuid4(), language, area, free)
 
 
 def test_breakouts_are_chosen_by_language_first_then_practice_area() -> None:

@@ -1,6 +1,7 @@
 from hearth_shared.api import serve
 
-from .app import SERVICE, create_app
+from .app import create_app
+from .events import SERVICE
 from .settings import RegistrationSettings
 
 settings = RegistrationSettings()

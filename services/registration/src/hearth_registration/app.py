@@ -19,12 +19,13 @@ from hearth_shared.contracts.catalogue import (
 )
 from hearth_shared.messaging import ServiceRuntime
 
-from . import api
+from .api import ROUTERS, install_refusals
+from .events import SERVICE
 from .handlers import HANDLERS
-from .seats import OfferExpiry
 from .settings import RegistrationSettings
+from .workers.offer_expiry import OfferExpiry
 
-SERVICE = "registration"
+__all__ = ["create_app", "create_runtime"]
 
 
 def create_runtime(settings: RegistrationSettings | None = None) -> ServiceRuntime:
@@ -45,7 +46,7 @@ def create_runtime(settings: RegistrationSettings | None = None) -> ServiceRunti
             FeedbackSubmitted,
             InterestExpressed,
         ],
-        migrations="hearth_registration.migrations",
+        migrations="hearth_registration.store.migrations",
         workers=[
             lambda pool: OfferExpiry(
                 pool,
@@ -58,7 +59,6 @@ def create_runtime(settings: RegistrationSettings | None = None) -> ServiceRunti
 
 def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
     settings = settings or RegistrationSettings()
-    runtime = create_runtime(settings)
-    app = build_app(runtime, title="Hearth registration", routers=api.routers(runtime, settings))
-    api.install_refusals(app)
+    app = build_app(create_runtime(settings), title="Hearth registration", routers=ROUTERS)
+    install_refusals(app)
     return app

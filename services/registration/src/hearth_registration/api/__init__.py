@@ -1,23 +1,29 @@
-"""Registration's HTTP API (OpenAPI at /docs): gatherings, tickets, attendance and feedback."""
+"""Registration's HTTP API (OpenAPI at /docs): gatherings, series and breakouts, tickets and the
+waitlist, attendance and feedback."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from hearth_shared.api import Problem, problem_response
-from hearth_shared.messaging import ServiceRuntime
 
 from .. import domain
-from ..seats import NotFound
-from ..settings import RegistrationSettings
-from . import attendance, gatherings, tickets
-from .common import Deps
+from . import attendance, breakouts, feedback, gatherings, tickets, waitlist
+
+ROUTERS = [
+    gatherings.router,
+    breakouts.router,
+    tickets.router,
+    waitlist.router,
+    attendance.router,
+    feedback.router,
+]
 
 
-def routers(runtime: ServiceRuntime, settings: RegistrationSettings) -> list[APIRouter]:
-    deps = Deps(runtime, settings)
-    return [gatherings.router(deps), tickets.router(deps), attendance.router(deps)]
+def status_of(refused: domain.RegistrationRefused) -> int:
+    """422 when the request itself is wrong, else 409: a conflict with the current state."""
+    return 422 if isinstance(refused, domain.InvalidRequest) else 409
 
 
 def install_refusals(app: FastAPI) -> None:
@@ -26,8 +32,8 @@ def install_refusals(app: FastAPI) -> None:
 
     @app.exception_handler(domain.RegistrationRefused)
     async def refused(_: Request, exc: domain.RegistrationRefused) -> JSONResponse:
-        return problem_response(Problem(exc.status, exc.code, str(exc), exc.field))
+        return problem_response(Problem(status_of(exc), exc.code, str(exc), exc.field))
 
-    @app.exception_handler(NotFound)
-    async def not_found(_: Request, exc: NotFound) -> JSONResponse:
+    @app.exception_handler(domain.NotFound)
+    async def not_found(_: Request, exc: domain.NotFound) -> JSONResponse:
         return problem_response(Problem(404, "not_found", str(exc)))

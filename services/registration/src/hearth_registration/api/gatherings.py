@@ -1,30 +1,34 @@
-"""Gatherings, series, ticket types and breakouts: scheduling them and changing them."""
+"""Gatherings and their series: scheduling them, changing them, opening and closing sales."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import asyncpg
 from fastapi import APIRouter, Query, status
-from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
+from fastapi.exceptions import RequestValidationError
+from pydantic import AwareDatetime, BaseModel, Field, ValidationError, field_validator, model_validator
 
 from hearth_shared.contracts.catalogue import (
     Bilingual,
     CreditPolicy,
     GatheringKind,
     GatheringStatus,
-    Language,
     Modality,
 )
 from hearth_shared.db import Connection
-from hearth_shared.logs import current_correlation_id
+from hearth_shared.messaging import begin
 
-from .. import domain, gatherings, store
-from ..seats import NotFound
-from .common import Deps, validate
+from .. import domain, events, store
+from ..actions import gatherings
+from ..events import SERVICE
+from ..store.gatherings import Gathering
+from .deps import Pool, Settings
+
+router = APIRouter(tags=["gatherings"])
 
 
 class TicketTypeIn(BaseModel):
@@ -101,8 +105,8 @@ class GatheringIn(BaseModel):
             "credit_policy": self.credit_policy.model_dump_json() if self.credit_policy else None,
         }
 
-    def ticket_rows(self) -> list[tuple[str, int, str]]:
-        return [(t.kind.value, t.price_cents, t.currency) for t in self.ticket_types]
+    def ticket_rows(self) -> list[domain.TicketType]:
+        return [domain.TicketType(t.kind.value, t.price_cents, t.currency) for t in self.ticket_types]
 
 
 class NewGathering(GatheringIn):
@@ -171,160 +175,37 @@ class SeriesOut(BaseModel):
     dates: list[datetime] = Field(description="When its gatherings start, in order")
 
 
-class BreakoutIn(BaseModel):
-    name: Bilingual
-    language: Language | None = Field(default=None, description="Leave out: any language")
-    practice_area: str | None = Field(default=None, max_length=100, examples=["housing_and_poverty"])
-    capacity: int = Field(ge=1, le=100_000)
-
-
-class BreakoutOut(BaseModel):
-    id: uuid.UUID
-    name: Bilingual
-    language: Language | None
-    practice_area: str | None
-    capacity: int
-    seats_taken: int
-
-
-def breakout_out(row: asyncpg.Record) -> BreakoutOut:
-    return BreakoutOut(
-        **{k: row[k] for k in ("id", "language", "practice_area", "capacity", "seats_taken")},
-        name=Bilingual(en=row["name_en"], fr=row["name_fr"]),
-    )
-
-
-def gathering_out(row: asyncpg.Record, ticket_types: list[asyncpg.Record]) -> GatheringOut:
-    local = row["starts_at"].astimezone(ZoneInfo(row["time_zone"]))
+def gathering_out(row: Gathering, ticket_types: list[domain.TicketType]) -> GatheringOut:
+    local = row.starts_at.astimezone(ZoneInfo(row.time_zone))
     return GatheringOut(
-        **{k: row[k] for k in ("id", "kind", "modality", "starts_at", "ends_at", "time_zone", "capacity")},
-        **{k: row[k] for k in ("seats_taken", "venue", "address", "series_id", "status")},
-        title=Bilingual(en=row["title_en"], fr=row["title_fr"]),
-        description=gatherings.description(row),
+        id=row.id,
+        title=events.title(row),
+        description=events.description(row),
+        kind=GatheringKind(row.kind),
+        modality=Modality(row.modality),
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        time_zone=row.time_zone,
         local_start=local.strftime("%Y-%m-%d %H:%M %Z"),
-        credit_policy=gatherings.credit_policy(row),
-        ticket_types=[TicketTypeOut(**dict(t)) for t in ticket_types],
+        capacity=row.capacity,
+        seats_taken=row.seats_taken,
+        venue=row.venue,
+        address=row.address,
+        series_id=row.series_id,
+        credit_policy=events.credit_policy(row),
+        status=GatheringStatus(row.status),
+        ticket_types=[TicketTypeOut(**vars(t)) for t in ticket_types],
     )
 
 
-def _as_input(row: asyncpg.Record, ticket_types: list[asyncpg.Record]) -> dict[str, Any]:
+async def show(conn: Connection, row: Gathering) -> GatheringOut:
+    return gathering_out(row, await store.gatherings.ticket_types(conn, row.id))
+
+
+def _as_input(row: Gathering, ticket_types: list[domain.TicketType]) -> dict[str, Any]:
     """The stored gathering in GatheringIn's shape, to merge a change into."""
     out = gathering_out(row, ticket_types).model_dump(exclude_none=True)
-    return out | {"join_url": row["join_url"], "ticket_types": [dict(t) for t in ticket_types]}
-
-
-def router(deps: Deps) -> APIRouter:
-    api = APIRouter(tags=["gatherings"])
-
-    async def show(conn: Connection, row: asyncpg.Record) -> GatheringOut:
-        return gathering_out(row, await store.gatherings.ticket_types(conn, row["id"]))
-
-    @api.post("/series", status_code=status.HTTP_201_CREATED, tags=["series"])
-    async def create_series(body: SeriesIn) -> SeriesOut:
-        async with deps.pool().acquire() as conn:
-            row = await store.gatherings.insert_series(conn, body.title.en, body.title.fr, body.cadence)
-        return SeriesOut(id=row["id"], title=body.title, cadence=body.cadence, dates=[])
-
-    @api.get("/series/{series_id}", tags=["series"])
-    async def show_series(series_id: uuid.UUID) -> SeriesOut:
-        async with deps.pool().acquire() as conn:
-            row = await store.gatherings.get_series(conn, series_id)
-            if row is None:
-                raise NotFound(f"no series {series_id}")
-            members = await store.gatherings.list_gatherings(
-                conn, status=None, series_id=series_id, limit=500
-            )
-        return SeriesOut(
-            id=row["id"],
-            title=Bilingual(en=row["title_en"], fr=row["title_fr"]),
-            cadence=row["cadence"],
-            dates=[g["starts_at"] for g in members if g["status"] != GatheringStatus.CANCELLED],
-        )
-
-    @api.post("/gatherings", status_code=status.HTTP_201_CREATED)
-    async def schedule_gathering(body: NewGathering) -> GatheringOut:
-        """Schedule a gathering (open for registration, or a draft to open later)."""
-        async with deps.pool().acquire() as conn, conn.transaction():
-            row = await gatherings.schedule(
-                conn,
-                body.columns(),
-                body.ticket_rows(),
-                GatheringStatus(body.status),
-                current_correlation_id(),
-            )
-            return await show(conn, row)
-
-    @api.get("/gatherings")
-    async def list_gatherings(
-        status: GatheringStatus | None = None,
-        series_id: uuid.UUID | None = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    ) -> list[GatheringOut]:
-        async with deps.pool().acquire() as conn:
-            rows = await store.gatherings.list_gatherings(
-                conn, status=status.value if status else None, series_id=series_id, limit=limit
-            )
-            return [await show(conn, row) for row in rows]
-
-    @api.get("/gatherings/{gathering_id}")
-    async def show_gathering(gathering_id: uuid.UUID) -> GatheringOut:
-        async with deps.pool().acquire() as conn:
-            row = await store.gatherings.get_gathering(conn, gathering_id)
-            if row is None:
-                raise NotFound(f"no gathering {gathering_id}")
-            return await show(conn, row)
-
-    @api.patch("/gatherings/{gathering_id}")
-    async def change_gathering(gathering_id: uuid.UUID, body: GatheringChange) -> GatheringOut:
-        """Change a gathering (GatheringUpdated tells the other services). Raising the capacity
-        offers the new seats to those waiting first."""
-        async with deps.pool().acquire() as conn, conn.transaction():
-            current = await store.gatherings.get_gathering(conn, gathering_id)
-            if current is None:
-                raise NotFound(f"no gathering {gathering_id}")
-            types = await store.gatherings.ticket_types(conn, gathering_id)
-            sent = body.model_dump(exclude_unset=True)
-            merged = validate(GatheringIn, _as_input(current, types) | sent)
-            columns = merged.columns()
-            changed = {c: columns[c] for c in columns if c in _columns_of(sent)}
-            row = await gatherings.change(
-                conn,
-                gathering_id,
-                changed,
-                merged.ticket_rows() if "ticket_types" in sent else None,
-                hold_seconds=deps.settings.waitlist_hold_seconds,
-                correlation_id=current_correlation_id(),
-            )
-            return await show(conn, row)
-
-    @api.post("/gatherings/{gathering_id}/status")
-    async def change_status(gathering_id: uuid.UUID, body: StatusChange) -> GatheringOut:
-        """Open a draft, close sales, reopen them, or cancel (final; ticket holders are told)."""
-        async with deps.pool().acquire() as conn, conn.transaction():
-            row = await gatherings.set_status(
-                conn,
-                gathering_id,
-                GatheringStatus(body.status),
-                reason=body.reason,
-                hold_seconds=deps.settings.waitlist_hold_seconds,
-                correlation_id=current_correlation_id(),
-            )
-            return await show(conn, row)
-
-    @api.post("/gatherings/{gathering_id}/breakouts", status_code=status.HTTP_201_CREATED, tags=["breakouts"])
-    async def add_breakout(gathering_id: uuid.UUID, body: BreakoutIn) -> BreakoutOut:
-        async with deps.pool().acquire() as conn:
-            if await store.gatherings.get_gathering(conn, gathering_id) is None:
-                raise NotFound(f"no gathering {gathering_id}")
-            fields = body.model_dump(exclude={"name"}) | {"name_en": body.name.en, "name_fr": body.name.fr}
-            return breakout_out(await store.gatherings.insert_breakout(conn, gathering_id, fields))
-
-    @api.get("/gatherings/{gathering_id}/breakouts", tags=["breakouts"])
-    async def list_breakouts(gathering_id: uuid.UUID) -> list[BreakoutOut]:
-        async with deps.pool().acquire() as conn:
-            return [breakout_out(r) for r in await store.gatherings.breakouts(conn, gathering_id)]
-
-    return api
+    return out | {"join_url": row.join_url, "ticket_types": [dataclasses.asdict(t) for t in ticket_types]}
 
 
 def _columns_of(sent: dict[str, Any]) -> set[str]:
@@ -334,3 +215,103 @@ def _columns_of(sent: dict[str, Any]) -> set[str]:
         if bilingual in names:
             names |= {f"{bilingual}_en", f"{bilingual}_fr"}
     return names
+
+
+def validate(model: type[GatheringIn], data: object) -> GatheringIn:
+    """Validate data the request did not carry whole (a change merged into the current record):
+    errors answer 422 naming the field, as a bad request body does."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from None
+
+
+@router.post("/series", status_code=status.HTTP_201_CREATED, tags=["series"])
+async def create_series(body: SeriesIn, pool: Pool) -> SeriesOut:
+    async with begin(pool, SERVICE) as work:
+        row = await gatherings.create_series(work, body.title.en, body.title.fr, body.cadence)
+    return SeriesOut(id=row.id, title=body.title, cadence=body.cadence, dates=[])
+
+
+@router.get("/series/{series_id}", tags=["series"])
+async def show_series(series_id: uuid.UUID, pool: Pool) -> SeriesOut:
+    async with pool.acquire() as conn:
+        row = await store.gatherings.get_series(conn, series_id)
+        if row is None:
+            raise domain.NotFound(f"no series {series_id}")
+        members = await store.gatherings.list_gatherings(conn, status=None, series_id=series_id, limit=500)
+    return SeriesOut(
+        id=row.id,
+        title=Bilingual(en=row.title_en, fr=row.title_fr),
+        cadence=row.cadence,
+        dates=[g.starts_at for g in members if g.status != GatheringStatus.CANCELLED],
+    )
+
+
+@router.post("/gatherings", status_code=status.HTTP_201_CREATED)
+async def schedule_gathering(body: NewGathering, pool: Pool) -> GatheringOut:
+    """Schedule a gathering (open for registration, or a draft to open later)."""
+    async with begin(pool, SERVICE) as work:
+        row = await gatherings.schedule(
+            work, body.columns(), body.ticket_rows(), GatheringStatus(body.status)
+        )
+        return await show(work.conn, row)
+
+
+@router.get("/gatherings")
+async def list_gatherings(
+    pool: Pool,
+    status: GatheringStatus | None = None,
+    series_id: uuid.UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[GatheringOut]:
+    async with pool.acquire() as conn:
+        rows = await store.gatherings.list_gatherings(
+            conn, status=status.value if status else None, series_id=series_id, limit=limit
+        )
+        return [await show(conn, row) for row in rows]
+
+
+@router.get("/gatherings/{gathering_id}")
+async def show_gathering(gathering_id: uuid.UUID, pool: Pool) -> GatheringOut:
+    async with pool.acquire() as conn:
+        return await show(conn, await store.gatherings.known_gathering(conn, gathering_id))
+
+
+@router.patch("/gatherings/{gathering_id}")
+async def change_gathering(
+    gathering_id: uuid.UUID, body: GatheringChange, pool: Pool, settings: Settings
+) -> GatheringOut:
+    """Change a gathering (GatheringUpdated tells the other services). Raising the capacity
+    offers the new seats to those waiting first."""
+    async with begin(pool, SERVICE) as work:
+        current = await store.gatherings.known_gathering(work.conn, gathering_id)
+        types = await store.gatherings.ticket_types(work.conn, gathering_id)
+        sent = body.model_dump(exclude_unset=True)
+        merged = validate(GatheringIn, _as_input(current, types) | sent)
+        columns = merged.columns()
+        changed = {c: columns[c] for c in columns if c in _columns_of(sent)}
+        row = await gatherings.change(
+            work,
+            gathering_id,
+            changed,
+            merged.ticket_rows() if "ticket_types" in sent else None,
+            hold_seconds=settings.waitlist_hold_seconds,
+        )
+        return await show(work.conn, row)
+
+
+@router.post("/gatherings/{gathering_id}/status")
+async def change_status(
+    gathering_id: uuid.UUID, body: StatusChange, pool: Pool, settings: Settings
+) -> GatheringOut:
+    """Open a draft, close sales, reopen them, or cancel (final; ticket holders are told)."""
+    async with begin(pool, SERVICE) as work:
+        row = await gatherings.set_status(
+            work,
+            gathering_id,
+            GatheringStatus(body.status),
+            reason=body.reason,
+            hold_seconds=settings.waitlist_hold_seconds,
+        )
+        return await show(work.conn, row)

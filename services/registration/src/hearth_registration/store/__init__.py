@@ -1,6 +1,7 @@
-"""Queries on registration's own schema. Every function takes the caller's connection, so the
-caller decides the transaction."""
+"""Queries on registration's own schema, one module per table family, returning typed rows
+(frozen dataclasses). Every function takes the caller's connection, so the caller decides the
+transaction. The SQL migrations are in `store/migrations`."""
 
-from . import attendance, gatherings, people, seats
+from . import attendance, breakouts, feedback, gatherings, people, tickets, waitlist
 
-__all__ = ["attendance", "gatherings", "people", "seats"]
+__all__ = ["attendance", "breakouts", "feedback", "gatherings", "people", "tickets", "waitlist"]

@@ -1,21 +1,59 @@
-"""Attendance records, the CSV imports they came from, and feedback from those who attended."""
+"""Attendance records, and the CSV imports they came from."""
 
 from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import asyncpg
 
 from hearth_shared.db import Connection
 
+from .rows import many, maybe
+
+
+@dataclass(frozen=True)
+class Attendance:
+    id: uuid.UUID
+    gathering_id: uuid.UUID
+    person_id: uuid.UUID
+    minutes_attended: int
+    revision: int  # a correction is the next revision
+    source: str  # check_in, import, reported
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class NamedAttendance(Attendance):
+    """An attendance record with the person's name and email, for staff."""
+
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class AttendanceImport:
+    id: uuid.UUID
+    gathering_id: uuid.UUID
+    filename: str | None
+    rows_read: int
+    people_recorded: int
+    errors: list[dict[str, Any]]  # the rows it could not use: line, email, reason
+    imported_at: datetime
+
+
+def _import(record: asyncpg.Record) -> AttendanceImport:
+    return AttendanceImport(**{**dict(record), "errors": json.loads(record["errors"])})
+
 
 async def upsert(
     conn: Connection, gathering_id: uuid.UUID, person_id: uuid.UUID, minutes: int, source: str
-) -> asyncpg.Record | None:
+) -> Attendance | None:
     """The record, new or corrected (next revision); None when it already says `minutes`."""
-    return await conn.fetchrow(
+    record = await conn.fetchrow(
         """INSERT INTO attendance (id, gathering_id, person_id, minutes_attended, source)
            VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (gathering_id, person_id) DO UPDATE
@@ -29,22 +67,23 @@ async def upsert(
         minutes,
         source,
     )
+    return maybe(Attendance, record)
 
 
-async def for_person(
-    conn: Connection, gathering_id: uuid.UUID, person_id: uuid.UUID
-) -> asyncpg.Record | None:
-    return await conn.fetchrow(
+async def for_person(conn: Connection, gathering_id: uuid.UUID, person_id: uuid.UUID) -> Attendance | None:
+    record = await conn.fetchrow(
         "SELECT * FROM attendance WHERE gathering_id = $1 AND person_id = $2", gathering_id, person_id
     )
+    return maybe(Attendance, record)
 
 
-async def list_for_gathering(conn: Connection, gathering_id: uuid.UUID) -> list[asyncpg.Record]:
-    return await conn.fetch(
+async def list_for_gathering(conn: Connection, gathering_id: uuid.UUID) -> list[NamedAttendance]:
+    records = await conn.fetch(
         """SELECT a.*, p.name, p.email FROM attendance a JOIN people p ON p.id = a.person_id
            WHERE a.gathering_id = $1 ORDER BY p.name, p.email""",
         gathering_id,
     )
+    return many(NamedAttendance, records)
 
 
 async def save_import(
@@ -54,8 +93,8 @@ async def save_import(
     rows_read: int,
     people_recorded: int,
     errors: list[dict[str, Any]],
-) -> asyncpg.Record:
-    row = await conn.fetchrow(
+) -> AttendanceImport:
+    record = await conn.fetchrow(
         """INSERT INTO attendance_imports (id, gathering_id, filename, rows_read, people_recorded, errors)
            VALUES ($1, $2, $3, $4, $5, $6::jsonb) RETURNING *""",
         uuid.uuid4(),
@@ -65,39 +104,12 @@ async def save_import(
         people_recorded,
         json.dumps(errors, default=str),
     )
-    assert row is not None
-    return row
+    assert record is not None
+    return _import(record)
 
 
-async def list_imports(conn: Connection, gathering_id: uuid.UUID) -> list[asyncpg.Record]:
-    return await conn.fetch(
+async def list_imports(conn: Connection, gathering_id: uuid.UUID) -> list[AttendanceImport]:
+    records = await conn.fetch(
         "SELECT * FROM attendance_imports WHERE gathering_id = $1 ORDER BY imported_at DESC", gathering_id
     )
-
-
-async def insert_feedback(
-    conn: Connection,
-    gathering_id: uuid.UUID,
-    person_id: uuid.UUID,
-    rating: int,
-    comments: str | None,
-    follow_up: list[dict[str, Any]],
-) -> asyncpg.Record | None:
-    """The person's feedback, or None when they already gave it for this gathering."""
-    return await conn.fetchrow(
-        """INSERT INTO feedback (id, gathering_id, person_id, benefit_rating, comments, follow_up)
-           VALUES ($1, $2, $3, $4, $5, $6::jsonb)
-           ON CONFLICT (gathering_id, person_id) DO NOTHING RETURNING *""",
-        uuid.uuid4(),
-        gathering_id,
-        person_id,
-        rating,
-        comments,
-        json.dumps(follow_up),
-    )
-
-
-async def list_feedback(conn: Connection, gathering_id: uuid.UUID) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        "SELECT * FROM feedback WHERE gathering_id = $1 ORDER BY submitted_at", gathering_id
-    )
+    return [_import(r) for r in records]

@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 
-import asyncpg
-
-from hearth_shared.contracts.catalogue import MemberUpserted
+from hearth_shared.contracts.catalogue import Language, MemberUpserted
 from hearth_shared.db import Connection
+
+from .rows import maybe, one
+
+
+@dataclass(frozen=True)
+class Person:
+    id: uuid.UUID
+    email: str
+    name: str
+    preferred_language: Language
+    member_id: str | None
+    registration_number: str | None
+    membership_status: str | None  # None: not on the membership register
+    member_changed_at: datetime | None
+    profession: str | None
+    regulatory_body: str | None
+    region: str | None
+    updated_at: datetime
 
 
 async def upsert_person(
@@ -19,10 +37,10 @@ async def upsert_person(
     profession: str | None = None,
     regulatory_body: str | None = None,
     region: str | None = None,
-) -> asyncpg.Record:
+) -> Person:
     """The person with this email, created or brought up to date with what they just told us
     (what they attested before is kept when they leave it out now)."""
-    row = await conn.fetchrow(
+    record = await conn.fetchrow(
         """INSERT INTO people (id, email, name, preferred_language, profession, regulatory_body, region)
            VALUES ($1, $2, $3, $4, $5, $6, $7)
            ON CONFLICT ((lower(email))) DO UPDATE
@@ -40,8 +58,7 @@ async def upsert_person(
         regulatory_body,
         region,
     )
-    assert row is not None
-    return row
+    return one(Person, record)
 
 
 async def upsert_member(conn: Connection, member: MemberUpserted) -> None:
@@ -70,11 +87,9 @@ async def upsert_member(conn: Connection, member: MemberUpserted) -> None:
     )
 
 
-async def get_person(conn: Connection, person_id: uuid.UUID) -> asyncpg.Record:
-    row = await conn.fetchrow("SELECT * FROM people WHERE id = $1", person_id)
-    assert row is not None
-    return row
+async def get_person(conn: Connection, person_id: uuid.UUID) -> Person:
+    return one(Person, await conn.fetchrow("SELECT * FROM people WHERE id = $1", person_id))
 
 
-async def person_by_email(conn: Connection, email: str) -> asyncpg.Record | None:
-    return await conn.fetchrow("SELECT * FROM people WHERE lower(email) = lower($1)", email)
+async def person_by_email(conn: Connection, email: str) -> Person | None:
+    return maybe(Person, await conn.fetchrow("SELECT * FROM people WHERE lower(email) = lower($1)", email))

@@ -1,0 +1,204 @@
+"""Tickets: buying one (or joining the line when the gathering is full), cancelling, accepting a
+seat offered from the line, moving between breakouts."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from hearth_shared.contracts.catalogue import GatheringStatus, RegistrationCancelled, TicketPurchased
+from hearth_shared.messaging import Work
+
+from .. import domain, store
+from ..events import person_details, snapshot
+from ..store.gatherings import Gathering
+from ..store.people import Person
+from ..store.tickets import Ticket
+from ..store.waitlist import WaitlistEntry
+from . import waitlist
+
+
+@dataclass(frozen=True)
+class Purchase:
+    outcome: domain.PurchaseOutcome
+    row: Ticket | WaitlistEntry
+    created: bool  # False when an Idempotency-Key replayed an earlier purchase
+    position: int | None = None
+
+
+async def buy(
+    work: Work, gathering_id: uuid.UUID, asked: domain.TicketRequest, *, key: str | None
+) -> Purchase:
+    """A ticket if a seat is free, else a place in line; a repeated key returns the first outcome."""
+    if key and (replayed := await _replayed(work, gathering_id, key)):
+        return replayed
+    ticket_type = await _offered_ticket_type(work, gathering_id, asked.ticket_type)
+    person = await store.people.upsert_person(
+        work.conn,
+        email=domain.normalise_email(asked.email),
+        name=asked.name,
+        language=asked.language,
+        profession=asked.attestation.profession,
+        regulatory_body=asked.attestation.regulatory_body,
+        region=asked.attestation.region,
+    )
+    domain.check_eligible(asked.ticket_type, person.membership_status, asked.attestation)
+    domain.check_new_to_gathering(
+        asked.email,
+        has_ticket=await store.tickets.ticket_for(work.conn, gathering_id, person.id) is not None,
+        is_waiting=await store.waitlist.open_waitlist_entry(work.conn, gathering_id, person.id) is not None,
+    )
+    gathering, outcome = await _take_seat(work, gathering_id)
+    if outcome == "waitlisted":
+        entry, position = await waitlist.join(work, gathering, person, asked, key)
+        return Purchase("waitlisted", entry, created=True, position=position)
+    breakout_id = await _assign_breakout(work, gathering_id, person, asked.breakout_id, asked.practice_area)
+    ticket = await store.tickets.insert_ticket(
+        work.conn,
+        gathering_id=gathering_id,
+        person_id=person.id,
+        ticket_type=ticket_type,
+        breakout_id=breakout_id,
+        idempotency_key=key,
+    )
+    await _ticket_purchased(work, ticket, gathering, person)
+    return Purchase("ticket", ticket, created=True)
+
+
+async def _take_seat(work: Work, gathering_id: uuid.UUID) -> tuple[Gathering, domain.PurchaseOutcome]:
+    """Take a free seat in one statement when there is one; else decide under the gathering's
+    lock (a seat may have been freed and released meanwhile), where joining the line is safe."""
+    if taken := await store.gatherings.take_seat(work.conn, gathering_id):
+        return taken, "ticket"
+    gathering = await store.gatherings.lock_gathering(work.conn, gathering_id)
+    assert gathering is not None  # it offers ticket types, so it exists
+    outcome = domain.seat_or_line(
+        GatheringStatus(gathering.status), gathering.capacity, gathering.seats_taken
+    )
+    if outcome == "ticket":
+        gathering = await store.gatherings.take_seat(work.conn, gathering_id)
+        assert gathering is not None  # under the lock, the free seat is still free
+    return gathering, outcome
+
+
+async def _replayed(work: Work, gathering_id: uuid.UUID, key: str) -> Purchase | None:
+    """The first outcome of a request with this Idempotency-Key, if there was one."""
+    if existing := await store.tickets.ticket_by_key(work.conn, key):
+        domain.check_replay(existing.gathering_id, gathering_id)
+        return Purchase("ticket", existing, created=False)
+    if waiting := await store.waitlist.waitlist_by_key(work.conn, key):
+        domain.check_replay(waiting.gathering_id, gathering_id)
+        return Purchase("waitlisted", waiting, created=False)
+    return None
+
+
+async def _offered_ticket_type(
+    work: Work, gathering_id: uuid.UUID, kind: domain.TicketKind
+) -> domain.TicketType:
+    ticket_types = await store.gatherings.ticket_types(work.conn, gathering_id)
+    if not ticket_types and await store.gatherings.get_gathering(work.conn, gathering_id) is None:
+        raise domain.NotFound(f"no gathering {gathering_id}")
+    return domain.offered(kind, ticket_types)
+
+
+async def _assign_breakout(
+    work: Work, gathering_id: uuid.UUID, person: Person, chosen: uuid.UUID | None, practice_area: str | None
+) -> uuid.UUID | None:
+    """The breakout the person chose, or the best free one for them (language first); none when
+    the gathering has no breakouts or all are full (staff can move people later)."""
+    rows = await store.breakouts.breakouts(work.conn, gathering_id)
+    if chosen is not None:
+        if chosen not in {r.id for r in rows}:
+            raise domain.UnknownBreakout(f"this gathering has no breakout {chosen}", "breakout_id")
+        if not await store.breakouts.take_breakout_seat(work.conn, chosen, gathering_id):
+            raise domain.BreakoutFull(
+                "that breakout is full; choose another or leave it to us", "breakout_id"
+            )
+        return chosen
+    choices = [r.as_choice() for r in rows]
+    for breakout in domain.breakout_preference(choices, person.preferred_language, practice_area):
+        if await store.breakouts.take_breakout_seat(work.conn, breakout.id, gathering_id):
+            return breakout.id
+    return None
+
+
+async def _ticket_purchased(work: Work, ticket: Ticket, gathering: Gathering, person: Person) -> None:
+    await work.publish(
+        TicketPurchased(
+            ticket_id=ticket.id,
+            ticket_type=ticket.ticket_type,
+            price_cents=ticket.price_cents,
+            currency=ticket.currency,
+            gathering=snapshot(gathering),
+            attendee=person_details(person),
+        )
+    )
+
+
+async def _lock_active_ticket(work: Work, ticket_id: uuid.UUID) -> Ticket:
+    ticket = await store.tickets.lock_ticket(work.conn, ticket_id)
+    if ticket is None:
+        raise domain.NotFound(f"no ticket {ticket_id}")
+    if ticket.status != "active":
+        raise domain.RegistrationRefused("this ticket is cancelled")
+    return ticket
+
+
+async def cancel(work: Work, ticket_id: uuid.UUID, *, hold_seconds: float) -> Ticket:
+    """Cancel a ticket; its seat goes to the next person in line, or back on sale."""
+    ticket = await _lock_active_ticket(work, ticket_id)
+    gathering = await store.gatherings.lock_gathering(work.conn, ticket.gathering_id)
+    assert gathering is not None
+    cancelled = await store.tickets.cancel_ticket(work.conn, ticket_id)
+    if ticket.breakout_id:
+        await store.breakouts.release_breakout_seat(work.conn, ticket.breakout_id)
+    person = await store.people.get_person(work.conn, ticket.person_id)
+    await work.publish(
+        RegistrationCancelled(
+            ticket_id=ticket_id, gathering=snapshot(gathering), attendee=person_details(person)
+        )
+    )
+    await waitlist.hand_on_seat(work, gathering, hold_seconds)
+    return cancelled
+
+
+async def move_to_breakout(work: Work, ticket_id: uuid.UUID, breakout_id: uuid.UUID | None) -> Ticket:
+    """Staff move a ticket holder to another breakout (or out of any), seat counts kept right."""
+    ticket = await _lock_active_ticket(work, ticket_id)
+    if ticket.breakout_id == breakout_id:
+        return ticket
+    gathering_id = ticket.gathering_id
+    if breakout_id and not await store.breakouts.take_breakout_seat(work.conn, breakout_id, gathering_id):
+        if breakout_id not in {r.id for r in await store.breakouts.breakouts(work.conn, gathering_id)}:
+            raise domain.UnknownBreakout(f"this gathering has no breakout {breakout_id}", "breakout_id")
+        raise domain.BreakoutFull("that breakout is full", "breakout_id")
+    if ticket.breakout_id:
+        await store.breakouts.release_breakout_seat(work.conn, ticket.breakout_id)
+    return await store.tickets.move_ticket(work.conn, ticket_id, breakout_id)
+
+
+async def accept_offer(work: Work, entry_id: uuid.UUID) -> Ticket:
+    """Turn an open waitlist offer into a ticket (the seat was held for it)."""
+    entry = await store.waitlist.lock_waitlist_entry(work.conn, entry_id)
+    if entry is None:
+        raise domain.NotFound(f"no waitlist entry {entry_id}")
+    domain.check_can_accept(domain.WaitlistStatus(entry.status), entry.offer_expires_at, datetime.now(UTC))
+    person = await store.people.get_person(work.conn, entry.person_id)
+    ticket_type = await _offered_ticket_type(work, entry.gathering_id, domain.TicketKind(entry.ticket_type))
+    breakout_id = await _assign_breakout(work, entry.gathering_id, person, None, entry.practice_area)
+    ticket = await store.tickets.insert_ticket(
+        work.conn,
+        gathering_id=entry.gathering_id,
+        person_id=entry.person_id,
+        ticket_type=ticket_type,
+        breakout_id=breakout_id,
+        idempotency_key=None,
+    )
+    await store.waitlist.settle_waitlist_entry(
+        work.conn, entry_id, domain.WaitlistStatus.ACCEPTED.value, ticket.id
+    )
+    gathering = await store.gatherings.get_gathering(work.conn, entry.gathering_id)
+    assert gathering is not None
+    await _ticket_purchased(work, ticket, gathering, person)
+    return ticket

@@ -1,0 +1,34 @@
+"""The line for a full gathering: who may accept an offered seat, who may leave the line."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from .errors import OfferNotOpen
+
+
+class WaitlistStatus(StrEnum):
+    WAITING = "waiting"
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+
+def check_can_accept(status: WaitlistStatus, expires_at: datetime | None, now: datetime) -> None:
+    """An offer is accepted only while it is open and its hold has not run out."""
+    if status is not WaitlistStatus.OFFERED:
+        raise OfferNotOpen(f"this waitlist entry is {status.value}, not offered")
+    if expires_at is None or expires_at <= now:
+        raise OfferNotOpen("the hold on this seat has expired; it has passed to the next person")
+
+
+def check_can_withdraw(status: WaitlistStatus) -> None:
+    if status not in (WaitlistStatus.WAITING, WaitlistStatus.OFFERED):
+        raise OfferNotOpen(f"this waitlist entry is already {status.value}")
+
+
+def holds_a_seat(status: WaitlistStatus) -> bool:
+    """An offered entry holds a seat (counted as taken) that passes on when the entry settles."""
+    return status is WaitlistStatus.OFFERED

@@ -1,0 +1,130 @@
+"""The waitlist: a line per full gathering, and the seats held for those offered one."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from hearth_shared.db import Connection
+
+from .rows import many, maybe, one
+
+
+@dataclass(frozen=True)
+class WaitlistEntry:
+    id: uuid.UUID
+    gathering_id: uuid.UUID
+    person_id: uuid.UUID
+    ticket_type: str
+    practice_area: str | None
+    idempotency_key: str | None
+    status: str  # a domain.WaitlistStatus
+    joined_seq: int
+    joined_at: datetime
+    offered_at: datetime | None
+    offer_expires_at: datetime | None
+    settled_at: datetime | None
+    ticket_id: uuid.UUID | None  # the ticket an accepted offer became
+
+
+async def waitlist_by_key(conn: Connection, key: str) -> WaitlistEntry | None:
+    return maybe(WaitlistEntry, await conn.fetchrow("SELECT * FROM waitlist WHERE idempotency_key = $1", key))
+
+
+async def open_waitlist_entry(
+    conn: Connection, gathering_id: uuid.UUID, person_id: uuid.UUID
+) -> WaitlistEntry | None:
+    record = await conn.fetchrow(
+        "SELECT * FROM waitlist WHERE gathering_id = $1 AND person_id = $2 "
+        "AND status IN ('waiting', 'offered')",
+        gathering_id,
+        person_id,
+    )
+    return maybe(WaitlistEntry, record)
+
+
+async def join_waitlist(
+    conn: Connection,
+    *,
+    gathering_id: uuid.UUID,
+    person_id: uuid.UUID,
+    ticket_type: str,
+    practice_area: str | None,
+    idempotency_key: str | None,
+) -> tuple[WaitlistEntry, int]:
+    """Add to the end of the line; return the entry and its position (1 = next)."""
+    entry = one(
+        WaitlistEntry,
+        await conn.fetchrow(
+            """INSERT INTO waitlist (id, gathering_id, person_id, ticket_type, practice_area,
+                                     idempotency_key)
+               VALUES ($1, $2, $3, $4, $5, $6) RETURNING *""",
+            uuid.uuid4(),
+            gathering_id,
+            person_id,
+            ticket_type,
+            practice_area,
+            idempotency_key,
+        ),
+    )
+    position = await conn.fetchval(
+        "SELECT count(*) FROM waitlist WHERE gathering_id = $1 AND status = 'waiting' AND joined_seq <= $2",
+        gathering_id,
+        entry.joined_seq,
+    )
+    return entry, int(position)
+
+
+async def next_waiting(conn: Connection, gathering_id: uuid.UUID) -> WaitlistEntry | None:
+    record = await conn.fetchrow(
+        "SELECT * FROM waitlist WHERE gathering_id = $1 AND status = 'waiting' "
+        "ORDER BY joined_seq LIMIT 1 FOR UPDATE SKIP LOCKED",
+        gathering_id,
+    )
+    return maybe(WaitlistEntry, record)
+
+
+async def offer(conn: Connection, entry_id: uuid.UUID, hold_seconds: float) -> WaitlistEntry:
+    record = await conn.fetchrow(
+        "UPDATE waitlist SET status = 'offered', offered_at = now(), "
+        "offer_expires_at = now() + make_interval(secs => $2) WHERE id = $1 RETURNING *",
+        entry_id,
+        hold_seconds,
+    )
+    return one(WaitlistEntry, record)
+
+
+async def lock_waitlist_entry(conn: Connection, entry_id: uuid.UUID) -> WaitlistEntry | None:
+    return maybe(
+        WaitlistEntry, await conn.fetchrow("SELECT * FROM waitlist WHERE id = $1 FOR UPDATE", entry_id)
+    )
+
+
+async def settle_waitlist_entry(
+    conn: Connection, entry_id: uuid.UUID, status: str, ticket_id: uuid.UUID | None = None
+) -> WaitlistEntry:
+    record = await conn.fetchrow(
+        "UPDATE waitlist SET status = $2, settled_at = now(), ticket_id = $3 WHERE id = $1 RETURNING *",
+        entry_id,
+        status,
+        ticket_id,
+    )
+    return one(WaitlistEntry, record)
+
+
+async def claim_expired_offers(conn: Connection, limit: int) -> list[WaitlistEntry]:
+    """Offers whose hold has run out, locked for this transaction (other replicas skip them)."""
+    records = await conn.fetch(
+        "SELECT * FROM waitlist WHERE status = 'offered' AND offer_expires_at <= now() "
+        "ORDER BY offer_expires_at LIMIT $1 FOR UPDATE SKIP LOCKED",
+        limit,
+    )
+    return many(WaitlistEntry, records)
+
+
+async def list_waitlist(conn: Connection, gathering_id: uuid.UUID) -> list[WaitlistEntry]:
+    records = await conn.fetch(
+        "SELECT * FROM waitlist WHERE gathering_id = $1 ORDER BY joined_seq", gathering_id
+    )
+    return many(WaitlistEntry, records)
