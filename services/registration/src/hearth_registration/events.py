@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TypeVar
 
 from hearth_shared.contracts.catalogue import (
-    Attendee,
     Bilingual,
     CreditPolicy,
     GatheringKind,
@@ -14,6 +13,7 @@ from hearth_shared.contracts.catalogue import (
     GatheringSnapshot,
     GatheringStatus,
     Modality,
+    PersonDetails,
 )
 from hearth_shared.messaging import source_of
 
@@ -40,9 +40,9 @@ def snapshot(gathering: Gathering) -> GatheringSnapshot:
     )
 
 
-def person_details(person: Person) -> Attendee:
+def person_details(person: Person) -> PersonDetails:
     """The person an event is about, as much as its consumers need to reach them."""
-    return Attendee(
+    return PersonDetails(
         person_id=person.id,
         name=person.name,
         email=person.email,
