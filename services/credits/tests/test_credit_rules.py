@@ -8,7 +8,8 @@ from decimal import Decimal
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from hearth_credits.domain import ZERO, CycleRule, hours_earned
+from hearth_credits.domain.credit_rules import ZERO, hours_earned
+from hearth_credits.domain.cycles import CycleRule
 from hearth_shared.contracts.catalogue import CreditCategory, CreditPolicy
 
 policies = st.builds(
