@@ -18,7 +18,7 @@ from .settings import CreditsSettings
 __all__ = ["SERVICE", "create_app", "create_runtime"]
 
 
-def handlers(settings: CreditsSettings) -> list[Handler]:
+def handlers_for(settings: CreditsSettings) -> list[Handler]:
     """The handlers, attendance with as many batches in flight as the settings allow."""
     attendance = replace(on_attendance_recorded, concurrency=settings.attendance_concurrency)
     return [attendance if h is on_attendance_recorded else h for h in HANDLERS]
@@ -29,7 +29,7 @@ def create_runtime(settings: CreditsSettings | None = None) -> ServiceRuntime:
     return ServiceRuntime(
         SERVICE,
         settings,
-        handlers=handlers(settings),
+        handlers=handlers_for(settings),
         publishes=[CreditsAwarded, CreditsRevoked, CertificateIssued],
         migrations="hearth_credits.store.migrations",
     )

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from hearth_shared.contracts.catalogue import (
     AttendanceRecorded,
-    Attendee,
     Bilingual,
     CertificateIssued,
     CreditsAwarded,
     CreditsRevoked,
     GatheringScheduled,
+)
+from hearth_shared.contracts.catalogue import (
+    Attendee as PersonDetails,  # the contract's name once the kit's rename (issue 11) is merged
 )
 from hearth_shared.messaging import source_of
 
@@ -47,15 +49,16 @@ def attendance_of(record: AttendanceRecorded) -> Attendance:
     )
 
 
-def person_of(attendee: Attendee) -> Person:
+def person_of(details: PersonDetails) -> Person:
+    """The person an event is about (its `attendee` field), as credits keeps them."""
     return Person(
-        id=attendee.person_id, name=attendee.name, email=str(attendee.email), language=attendee.language
+        id=details.person_id, name=details.name, email=str(details.email), language=details.language
     )
 
 
-def attendee(person: Person) -> Attendee:
+def person_details(person: Person) -> PersonDetails:
     """Whom an award or certificate is for, as the events carry it (a reachable person)."""
-    return Attendee(person_id=person.id, name=person.name, email=person.email, language=person.language)
+    return PersonDetails(person_id=person.id, name=person.name, email=person.email, language=person.language)
 
 
 def title_of(activity: Activity) -> Bilingual:
@@ -77,7 +80,7 @@ def credits_revoked(correction: Correction) -> CreditsRevoked:
 
 
 def credits_awarded(
-    award: Entry, activity: Activity | None = None, attendee: Attendee | None = None
+    award: Entry, activity: Activity | None = None, details: PersonDetails | None = None
 ) -> CreditsAwarded:
     """An award entry; a gathering's carries its title and whom it is for (a self-report's not)."""
     return CreditsAwarded(
@@ -88,11 +91,13 @@ def credits_awarded(
         category=award.category,
         cycle=award.cycle,
         activity_title=title_of(activity) if activity else None,
-        attendee=attendee,
+        attendee=details,
     )
 
 
-def certificate_issued(certificate: Certificate, activity: Activity, attendee: Attendee) -> CertificateIssued:
+def certificate_issued(
+    certificate: Certificate, activity: Activity, details: PersonDetails
+) -> CertificateIssued:
     return CertificateIssued(
         certificate_id=certificate.id,
         verification_code=certificate.code,
@@ -102,5 +107,5 @@ def certificate_issued(certificate: Certificate, activity: Activity, attendee: A
         hours=certificate.hours,
         certificate_path=f"/certificates/{certificate.code}.pdf",
         verification_path=f"/verify/{certificate.code}",
-        attendee=attendee,
+        attendee=details,
     )

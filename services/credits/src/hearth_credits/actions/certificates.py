@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 
 from hearth_shared.contracts import EventData
-from hearth_shared.contracts.catalogue import Attendee
+from hearth_shared.contracts.catalogue import Attendee as PersonDetails  # renamed by the kit
 from hearth_shared.messaging import Work
 
 from .. import domain, events, store
@@ -23,10 +23,10 @@ async def issue_due(
     work: Work,
     awards: Sequence[StandingAward],
     people: Mapping[uuid.UUID, Person],
-    attendees: Mapping[uuid.UUID, Attendee],
+    details: Mapping[uuid.UUID, PersonDetails],
 ) -> Published:
     """Certificates for standing awards that have none valid, once the policy's conditions (the
-    feedback form) are met and we know whom each is for (`people`, reachable; `attendees`, the
+    feedback form) are met and we know whom each is for (`people`, reachable; `details`, the
     same as the events carry them). Return what to publish: the caller knows each pair's cause."""
     if not awards:
         return []
@@ -40,6 +40,6 @@ async def issue_due(
     due = domain.certificates.due(waiting, feedback, people)
     await store.certificates.insert(conn, [certificate for _, certificate in due])
     return [
-        (award.pair, events.certificate_issued(certificate, award.activity, attendees[award.pair[1]]))
+        (award.pair, events.certificate_issued(certificate, award.activity, details[award.pair[1]]))
         for award, certificate in due
     ]

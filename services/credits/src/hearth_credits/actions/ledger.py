@@ -39,7 +39,7 @@ async def reconcile(
         return  # the other half has not arrived yet; its arrival reconciles
     standings = await store.ledger.lock_standings(conn, known)
     people = domain.people.reachable(await store.people.fetch(conn, {p for _, p in known}))
-    attendees = {person_id: events.attendee(person) for person_id, person in people.items()}
+    details = {person_id: events.person_details(person) for person_id, person in people.items()}
     decided = domain.ledger.reconcile(known, activities, attendance, standings, rule)
     await store.ledger.append(conn, decided.entries)
     await store.certificates.revoke(conn, decided.revoked)
@@ -50,8 +50,8 @@ async def reconcile(
             published.append((correction.pair, events.credits_revoked(correction)))
         if correction.award is not None:
             activity = activities[correction.pair[0]]
-            awarded = events.credits_awarded(correction.award, activity, attendees.get(correction.pair[1]))
+            awarded = events.credits_awarded(correction.award, activity, details.get(correction.pair[1]))
             published.append((correction.pair, awarded))
-    published += await certificates.issue_due(work, decided.standing_awards, people, attendees)
+    published += await certificates.issue_due(work, decided.standing_awards, people, details)
     for pair, data in published:
         await (work.caused_by(causes[pair]) if causes is not None else work).publish(data)
