@@ -3,6 +3,10 @@ its types), and the source its events carry."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping, Sequence
+
+from hearth_shared.contracts import EventData
 from hearth_shared.contracts.catalogue import (
     AttendanceRecorded,
     Bilingual,
@@ -17,13 +21,16 @@ from hearth_shared.contracts.catalogue import (
 from hearth_shared.messaging import source_of
 
 from .domain.activities import Activity
-from .domain.attendance import Attendance
+from .domain.attendance import Attendance, Pair
 from .domain.certificates import Certificate
 from .domain.ledger import Correction, Entry
 from .domain.people import Person
 
 SERVICE = "credits"
 SOURCE = source_of(SERVICE)
+
+Published = list[tuple[Pair, EventData]]
+"""Events to publish, each with the pair whose change caused it, in the order they happened."""
 
 
 def activity_of(gathering: GatheringScheduled) -> Activity:
@@ -93,6 +100,24 @@ def credits_awarded(
         activity_title=title_of(activity) if activity else None,
         attendee=details,
     )
+
+
+def of_corrections(
+    corrections: Sequence[Correction],
+    activities: Mapping[uuid.UUID, Activity],
+    details: Mapping[uuid.UUID, PersonDetails],
+) -> Published:
+    """What each correction publishes, in order: the reversal (if any), then the new award (if any,
+    with whom it is for when we know them)."""
+    published: Published = []
+    for correction in corrections:
+        activity_id, person_id = correction.pair
+        if correction.reversal is not None:
+            published.append((correction.pair, credits_revoked(correction)))
+        if correction.award is not None:
+            awarded = credits_awarded(correction.award, activities[activity_id], details.get(person_id))
+            published.append((correction.pair, awarded))
+    return published
 
 
 def certificate_issued(

@@ -6,17 +6,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 
-from hearth_shared.contracts import EventData
 from hearth_shared.contracts.catalogue import Attendee as PersonDetails  # renamed by the kit
 from hearth_shared.messaging import Work
 
 from .. import domain, events, store
-from ..domain.attendance import Pair
 from ..domain.ledger import StandingAward
 from ..domain.people import Person
-
-Published = list[tuple[Pair, EventData]]
-"""Events to publish, each with the pair whose change caused it, in the order they happened."""
+from ..events import Published
 
 
 async def issue_due(

@@ -19,7 +19,6 @@ from .. import domain, events, store
 from ..domain.attendance import Pair
 from ..domain.cycles import CycleRule
 from . import certificates
-from .certificates import Published
 
 
 async def reconcile(
@@ -44,14 +43,7 @@ async def reconcile(
     await store.ledger.append(conn, decided.entries)
     await store.certificates.revoke(conn, decided.revoked)
     await store.ledger.set_standings(conn, decided.standings)
-    published: Published = []
-    for correction in decided.corrections:
-        if correction.reversal is not None:
-            published.append((correction.pair, events.credits_revoked(correction)))
-        if correction.award is not None:
-            activity = activities[correction.pair[0]]
-            awarded = events.credits_awarded(correction.award, activity, details.get(correction.pair[1]))
-            published.append((correction.pair, awarded))
+    published = events.of_corrections(decided.corrections, activities, details)
     published += await certificates.issue_due(work, decided.standing_awards, people, details)
     for pair, data in published:
         await (work.caused_by(causes[pair]) if causes is not None else work).publish(data)
