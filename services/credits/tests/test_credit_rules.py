@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from hearth_credits.domain import ZERO, CycleRule, hours_earned
+from hearth_credits.domain.credit_rules import ZERO, hours_earned
+from hearth_credits.domain.cycles import CycleRule
 from hearth_shared.contracts.catalogue import CreditCategory, CreditPolicy
+
+pytestmark = pytest.mark.unit
 
 policies = st.builds(
     CreditPolicy,

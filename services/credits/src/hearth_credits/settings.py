@@ -8,7 +8,7 @@ from pydantic import Field
 
 from hearth_shared.settings import ServiceSettings
 
-from .domain import CycleRule
+from .domain.cycles import CycleRule
 
 
 class CreditsSettings(ServiceSettings):

@@ -1,10 +1,14 @@
-"""Certificates of attendance and transcripts as PDF (reportlab), in the person's language."""
+"""Certificates of attendance and transcripts as PDF (reportlab) and CSV, in the person's language:
+presentation of what the store reads, with no rule of its own but the transcript's netting of an
+award against its reversal."""
 
 from __future__ import annotations
 
 import csv
 import io
+import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -18,7 +22,9 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import cm
 from reportlab.pdfgen.canvas import Canvas
 
-from .domain import Progress
+from ..domain.cycles import Progress
+from ..store.certificates import CertificateDetails
+from ..store.ledger import LedgerLine
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
@@ -69,11 +75,11 @@ def _hours(value: Decimal, language: str) -> str:
     return text.replace(".", ",") if language == "fr" else text
 
 
-def certificate_pdf(cert: Any, verify_url: str) -> bytes:
+def certificate_pdf(cert: CertificateDetails, verify_url: str) -> bytes:
     """One page: who, what, when, how many hours, and a QR code of the verification link."""
-    language = cert["language"]
+    language = cert.language
     words = WORDS[language]
-    local = cert["starts_at"].astimezone(ZoneInfo(cert["time_zone"]))
+    local = cert.starts_at.astimezone(ZoneInfo(cert.time_zone))
     buffer = io.BytesIO()
     pdf = Canvas(buffer, pagesize=LETTER, invariant=True)
     pdf.setTitle(words["certificate"])
@@ -83,11 +89,11 @@ def certificate_pdf(cert: Any, verify_url: str) -> bytes:
     pdf.setFont("Helvetica", 13)
     lines = [
         words["certifies"],
-        cert["name"] or words["erased"],
+        cert.name or words["erased"],
         words["attended"],
-        cert[f"title_{language}"],
+        cert.title,
         f"{words['on']} {format_date(local.date(), format='long', locale=_locale(language))}",
-        words["earning"].format(hours=_hours(cert["hours"], language), category=cert["category"]),
+        words["earning"].format(hours=_hours(cert.hours, language), category=cert.category),
     ]
     y = height - 6.5 * cm
     for line in lines:
@@ -96,7 +102,7 @@ def certificate_pdf(cert: Any, verify_url: str) -> bytes:
     pdf.setFont("Helvetica", 10)
     pdf.drawCentredString(width / 2, 5.5 * cm, words["verify"].format(url=verify_url))
     pdf.setFont("Helvetica-Bold", 14)
-    pdf.drawCentredString(width / 2, 4.8 * cm, cert["code"])
+    pdf.drawCentredString(width / 2, 4.8 * cm, cert.code)
     qr = QrCodeWidget(verify_url)
     x0, y0, x1, y1 = qr.getBounds()
     size = 3.5 * cm
@@ -111,24 +117,35 @@ def certificate_pdf(cert: Any, verify_url: str) -> bytes:
 TRANSCRIPT_COLUMNS = ("date", "activity", "category", "hours")
 
 
-def transcript_rows(entries: Sequence[Any], language: str) -> list[dict[str, str]]:
+def transcript_rows(lines: Sequence[LedgerLine], language: str) -> list[dict[str, str]]:
     """Net hours per activity (an award and its reversal cancel), in date order."""
-    by_activity: dict[Any, dict[str, Any]] = {}
-    for entry in entries:
+    by_activity: dict[uuid.UUID, _Row] = {}
+    for line in lines:
+        entry = line.entry
         row = by_activity.setdefault(
-            entry["activity_id"],
-            {
-                "date": entry["activity_date"],
-                "activity": entry[f"title_{language}"],
-                "category": entry["category"],
-                "hours": Decimal(0),
-            },
+            entry.activity_id, _Row(line.activity_date, line.title(language), entry.category)
         )
-        row["hours"] += Decimal(entry["hours"])
-    rows = sorted(
-        (r for r in by_activity.values() if r["hours"] != 0), key=lambda r: (r["date"], r["activity"])
-    )
-    return [r | {"date": r["date"].isoformat(), "hours": f"{r['hours']:.2f}"} for r in rows]
+        row.hours += entry.hours
+    rows = sorted((r for r in by_activity.values() if r.hours != 0), key=lambda r: (r.date, r.activity))
+    return [
+        {
+            "date": r.date.isoformat(),
+            "activity": r.activity,
+            "category": r.category,
+            "hours": f"{r.hours:.2f}",
+        }
+        for r in rows
+    ]
+
+
+@dataclass
+class _Row:
+    """One activity's line of a transcript while its entries are summed."""
+
+    date: Any  # a date (the ledger's entries all have an activity with a date and a title)
+    activity: Any
+    category: str
+    hours: Decimal = Decimal(0)
 
 
 def transcript_csv(rows: list[dict[str, str]]) -> str:

@@ -1,27 +1,17 @@
-"""Credits' rules, free of I/O: hours from minutes attended, the CPD cycle a date falls in, and
-progress through a cycle with carry-over."""
+"""The CPD cycle (e.g. a licence year) a date falls in, and progress through a cycle with
+carry-over."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 
-from hearth_shared.contracts.catalogue import CreditPolicy
-
-ZERO = Decimal("0.00")
+from .credit_rules import ZERO
 
 
-def hours_earned(policy: CreditPolicy | None, minutes_attended: int, length_minutes: int) -> Decimal:
-    """Minutes / 60, rounded down to the policy's increment and capped at the hours offered;
-    nothing below the minimum attendance fraction of the gathering's length, nothing without a
-    policy."""
-    if policy is None or minutes_attended <= 0:
-        return ZERO
-    if Decimal(minutes_attended) < policy.minimum_attendance_fraction * Decimal(max(length_minutes, 0)):
-        return ZERO
-    steps = (Decimal(minutes_attended) / 60 / policy.increment_hours).to_integral_value(rounding=ROUND_FLOOR)
-    return min(steps * policy.increment_hours, policy.hours).quantize(ZERO)
+class NotACycle(ValueError):
+    """A cycle's label that does not name one."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +33,7 @@ class CycleRule:
         """The cycle called e.g. '2026-2027'."""
         first, _, second = label.partition("-")
         if not (first.isdigit() and second.isdigit() and int(second) == int(first) + 1):
-            raise ValueError(f"{label!r} is not a cycle such as 2026-2027")
+            raise NotACycle(f"{label!r} is not a cycle such as 2026-2027")
         return Cycle(int(first), date(int(first), self.start_month, self.start_day))
 
     def progress(self, earned: Decimal, earned_before: Decimal) -> Progress:

@@ -1,0 +1,39 @@
+"""What credits' routes depend on, declared once as `Annotated` types: the pool, the settings and
+the association's cycle rule (all from the runtime `build_app` keeps on the app)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import asyncpg
+from fastapi import Depends, Request
+
+from hearth_shared.messaging import ServiceRuntime
+
+from ..domain.cycles import CycleRule
+from ..settings import CreditsSettings
+
+
+def _runtime(request: Request) -> ServiceRuntime:
+    runtime: ServiceRuntime = request.app.state.runtime
+    return runtime
+
+
+def _pool(runtime: Annotated[ServiceRuntime, Depends(_runtime)]) -> asyncpg.Pool:
+    assert runtime.pool is not None, "the runtime starts before requests are served"
+    return runtime.pool
+
+
+def _settings(runtime: Annotated[ServiceRuntime, Depends(_runtime)]) -> CreditsSettings:
+    settings = runtime.settings
+    assert isinstance(settings, CreditsSettings)
+    return settings
+
+
+def _cycle_rule(settings: Annotated[CreditsSettings, Depends(_settings)]) -> CycleRule:
+    return settings.cycle_rule()
+
+
+Pool = Annotated[asyncpg.Pool, Depends(_pool)]
+Settings = Annotated[CreditsSettings, Depends(_settings)]
+Rule = Annotated[CycleRule, Depends(_cycle_rule)]

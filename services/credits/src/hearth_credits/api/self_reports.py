@@ -1,0 +1,96 @@
+"""Self-reported activities: a person reports one, staff list and decide on them."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, status
+from pydantic import BaseModel, Field
+
+from hearth_shared.api import Problem
+from hearth_shared.contracts.catalogue import CreditCategory
+from hearth_shared.messaging import begin
+
+from .. import store
+from ..actions import self_reports
+from ..domain.self_reports import AlreadyDecided, ReasonRequired, SelfReportNotFound, SelfReportRefused
+from ..events import SERVICE
+from .deps import Pool, Rule
+
+router = APIRouter(tags=["credits"])
+
+
+class SelfReportIn(BaseModel):
+    title: str = Field(min_length=1, max_length=300, examples=["Trauma-informed practice course"])
+    category: CreditCategory
+    hours: Decimal = Field(gt=0, le=100, decimal_places=2)
+    activity_date: date
+    evidence: str = Field(min_length=1, max_length=5000, description="What shows it happened")
+
+
+class SelfReportOut(SelfReportIn):
+    id: uuid.UUID
+    person_id: uuid.UUID
+    status: Literal["pending", "approved", "rejected"]
+    decision_reason: str | None
+    submitted_at: datetime
+    decided_at: datetime | None
+
+
+class Decision(BaseModel):
+    approved: bool
+    reason: str | None = Field(default=None, max_length=2000, description="Required to reject")
+
+
+@router.post("/people/{person_id}/self-reports", status_code=status.HTTP_201_CREATED, tags=["self-reports"])
+async def report_activity(pool: Pool, person_id: uuid.UUID, body: SelfReportIn) -> SelfReportOut:
+    """An activity outside Hearth (a course, reading, supervision), for staff to decide on."""
+    async with begin(pool, SERVICE) as work:
+        report = await self_reports.submit(
+            work,
+            person_id,
+            title=body.title,
+            category=body.category.value,
+            hours=body.hours,
+            activity_date=body.activity_date,
+            evidence=body.evidence,
+        )
+    return SelfReportOut(**asdict(report))
+
+
+@router.get("/self-reports", tags=["self-reports"])
+async def list_self_reports(
+    pool: Pool,
+    status: Literal["pending", "approved", "rejected"] | None = "pending",
+    person_id: Annotated[uuid.UUID | None, Query()] = None,
+) -> list[SelfReportOut]:
+    async with pool.acquire() as conn:
+        found = await store.self_reports.matching(conn, status=status, person_id=person_id)
+    return [SelfReportOut(**asdict(report)) for report in found]
+
+
+@router.post("/self-reports/{report_id}/decision", tags=["self-reports"])
+async def decide(pool: Pool, rule: Rule, report_id: uuid.UUID, body: Decision) -> SelfReportOut:
+    """Approve (the hours enter the ledger) or reject with a reason."""
+    try:
+        async with begin(pool, SERVICE) as work:
+            decided = await self_reports.decide(
+                work, report_id, approved=body.approved, reason=body.reason, rule=rule
+            )
+    except SelfReportRefused as refused:
+        raise _problem(refused) from None
+    return SelfReportOut(**asdict(decided))
+
+
+def _problem(refused: SelfReportRefused) -> Problem:
+    if isinstance(refused, ReasonRequired):
+        return Problem(422, "invalid", refused.message, "reason")
+    if isinstance(refused, SelfReportNotFound):
+        return Problem(404, "not_found", refused.message)
+    if isinstance(refused, AlreadyDecided):
+        return Problem(409, "already_decided", refused.message)
+    raise AssertionError(f"unmapped refusal {refused!r}")

@@ -1,0 +1,74 @@
+"""The self_reports table: activities outside Hearth a person reports, and staff's decisions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from hearth_shared.db import Connection
+
+from ..domain.self_reports import SelfReport
+
+_COLUMNS = (
+    "id, person_id, title, category, hours, activity_date, evidence, status, decision_reason, "
+    "submitted_at, decided_at"
+)
+
+
+async def insert(
+    conn: Connection,
+    person_id: uuid.UUID,
+    title: str,
+    category: str,
+    hours: Decimal,
+    day: date,
+    evidence: str,
+) -> SelfReport:
+    row = await conn.fetchrow(
+        f"""INSERT INTO self_reports (id, person_id, title, category, hours, activity_date, evidence)
+            VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {_COLUMNS}""",  # noqa: S608
+        uuid.uuid4(),
+        person_id,
+        title,
+        category,
+        hours,
+        day,
+        evidence,
+    )
+    assert row is not None
+    return SelfReport(**dict(row))
+
+
+async def lock(conn: Connection, report_id: uuid.UUID) -> SelfReport | None:
+    row = await conn.fetchrow(
+        f"SELECT {_COLUMNS} FROM self_reports WHERE id = $1 FOR UPDATE",  # noqa: S608
+        report_id,
+    )
+    return SelfReport(**dict(row)) if row else None
+
+
+async def decide(
+    conn: Connection, report_id: uuid.UUID, status: str, reason: str | None, decided_at: datetime
+) -> SelfReport:
+    row = await conn.fetchrow(
+        f"""UPDATE self_reports SET status = $2, decision_reason = $3, decided_at = $4
+            WHERE id = $1 RETURNING {_COLUMNS}""",  # noqa: S608
+        report_id,
+        status,
+        reason,
+        decided_at,
+    )
+    assert row is not None
+    return SelfReport(**dict(row))
+
+
+async def matching(conn: Connection, *, status: str | None, person_id: uuid.UUID | None) -> list[SelfReport]:
+    """The reports with this status and of this person (either or both may be None: any)."""
+    rows = await conn.fetch(
+        f"SELECT {_COLUMNS} FROM self_reports WHERE ($1::text IS NULL OR status = $1) "  # noqa: S608
+        "AND ($2::uuid IS NULL OR person_id = $2) ORDER BY submitted_at",
+        status,
+        person_id,
+    )
+    return [SelfReport(**dict(r)) for r in rows]
