@@ -37,10 +37,10 @@ from hearth_credits.settings import CreditsSettings
 from hearth_shared.contracts import CloudEvent, new_event
 from hearth_shared.contracts.catalogue import (
     AttendanceRecorded,
-    Attendee,
     Bilingual,
     CreditPolicy,
     GatheringScheduled,
+    PersonDetails,
 )
 from hearth_shared.messaging import Names
 from hearth_shared.messaging.topology import declare_exchanges
@@ -74,7 +74,7 @@ def attendance(scheduled: list[GatheringScheduled], count: int) -> list[CloudEve
     events = []
     for i in range(count):
         person = uuid.uuid4()
-        who = Attendee(
+        who = PersonDetails(
             person_id=person, name=f"Person {i}", email=f"p{i}.{person.hex[:6]}@example.org", language="en"
         )
         record = AttendanceRecorded(

@@ -14,9 +14,7 @@ from hearth_shared.contracts.catalogue import (
     CreditsAwarded,
     CreditsRevoked,
     GatheringScheduled,
-)
-from hearth_shared.contracts.catalogue import (
-    Attendee as PersonDetails,  # the contract's name once the kit's rename (issue 11) is merged
+    PersonDetails,
 )
 from hearth_shared.messaging import source_of
 

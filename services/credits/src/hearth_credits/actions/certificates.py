@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 
-from hearth_shared.contracts.catalogue import Attendee as PersonDetails  # renamed by the kit
+from hearth_shared.contracts.catalogue import PersonDetails  # renamed by the kit
 from hearth_shared.messaging import Work
 
 from .. import domain, events, store

@@ -1,11 +1,3 @@
--- Until issue 11 this file was hearth_credits/migrations/001_ledger.sql. Migrations are recorded
--- by package (schema_migrations.source), so a database that applied it under that name skips it.
-DO $migration$
-BEGIN
-IF EXISTS (SELECT 1 FROM schema_migrations WHERE source = 'hearth_credits.migrations' AND version = 1) THEN
-    RETURN;
-END IF;
-
 -- What credits knows about activities and people, learned from events.
 CREATE TABLE activities (
     id uuid PRIMARY KEY,  -- the gathering id (or a self-report's id)
@@ -105,4 +97,3 @@ CREATE TABLE self_reports (
     submitted_at timestamptz NOT NULL DEFAULT now(),
     decided_at timestamptz
 );
-END $migration$;
