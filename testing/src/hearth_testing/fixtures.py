@@ -23,9 +23,14 @@ from .smtp import SmtpSink
 TEST_RETRY_DELAYS = [0.2, 0.4, 0.8]
 
 
-@pytest.fixture(scope="session")
-def name_prefix(session_id: str) -> str:
+def prefix_of(session_id: str) -> str:
     return f"t{session_id}."
+
+
+@pytest.fixture(scope="session")
+def name_prefix(session_id: str, remove_session_topology: None) -> str:
+    """The session's broker-name prefix; whatever uses it declares names, so they are removed at the end."""
+    return prefix_of(session_id)
 
 
 @pytest.fixture(scope="session")
@@ -44,11 +49,13 @@ async def amqp(infra: Infra) -> AsyncIterator[aio_pika.abc.AbstractRobustConnect
     await connection.close()
 
 
-@pytest.fixture(scope="session", autouse=True)
-async def remove_session_topology(infra: Infra, name_prefix: str) -> AsyncIterator[None]:
-    """At the end of every session, remove each queue and exchange it may have declared: quorum
-    queues left behind by hundreds of runs wear the shared broker down."""
+@pytest.fixture(scope="session")
+async def remove_session_topology(infra: Infra, session_id: str) -> AsyncIterator[None]:
+    """At the end of a session that used the broker, remove each queue and exchange it may have
+    declared: quorum queues left behind by hundreds of runs wear the shared broker down. Not
+    autouse: a session of unit tests never connects (it is requested by `name_prefix`)."""
     yield
+    name_prefix = prefix_of(session_id)
     try:
         connection = await asyncio.wait_for(aio_pika.connect(infra.amqp_url), 10)
     except Exception:  # no broker: nothing was declared
