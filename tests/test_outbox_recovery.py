@@ -10,11 +10,12 @@ from aio_pika.abc import AbstractRobustConnection
 from hearth_shared.contracts.catalogue import TicketPurchased
 from hearth_shared.messaging import Names
 from hearth_testing.broker import collect, drain, watch
+from hearth_testing.builders import person
 from hearth_testing.fixtures import StartService, via_proxy
 from hearth_testing.infra import Infra, TestDatabase
 from hearth_testing.processes import ServiceProcess, TcpProxy
 
-from .helpers import person, schedule_gathering
+from .helpers import schedule_gathering
 
 
 async def buy(registration: ServiceProcess, gathering_id: str, count: int) -> set[str]:

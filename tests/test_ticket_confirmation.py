@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -13,16 +11,17 @@ from hearth_shared.contracts import CloudEvent, new_event
 from hearth_shared.contracts.catalogue import (
     Attendee,
     Bilingual,
-    GatheringSnapshot,
     Modality,
     TicketPurchased,
 )
 from hearth_shared.messaging import Names
 from hearth_testing.broker import publish_event
+from hearth_testing.builders import attendee, gathering_scheduled, person, ticket_purchased
 from hearth_testing.fixtures import StartService
 from hearth_testing.smtp import SmtpSink
+from hearth_testing.waiting import eventually
 
-from .helpers import person, schedule_gathering
+from .helpers import schedule_gathering
 
 
 async def test_ticket_bought_over_http_is_confirmed_by_email_in_the_attendees_language(
@@ -66,7 +65,7 @@ async def test_a_ticket_event_delivered_twice_sends_one_email(
 ) -> None:
     notifications = await start_service("notifications", smtp_host="127.0.0.1", smtp_port=smtp_sink.port)
     names = Names(name_prefix, "registration")
-    twice, marker = ticket_event(person("en")), ticket_event(person("fr"))
+    twice, marker = ticket_event(attendee("en")), ticket_event(attendee("fr"))
 
     await publish_event(amqp, names, twice)
     await publish_event(amqp, names, twice)  # same message id: a redelivery, as after a crash
@@ -76,37 +75,25 @@ async def test_a_ticket_event_delivered_twice_sends_one_email(
     await publish_event(amqp, names, marker)
 
     async with httpx.AsyncClient(base_url=notifications.url) as client:
-        async with asyncio.timeout(10):
-            while (await client.get("/deliveries", params={"status": "pending"})).json() != []:
-                await asyncio.sleep(0.1)
+        pending = {"status": "pending"}
+        await eventually(
+            lambda: client.get("/deliveries", params=pending), lambda r: r.json() == [], timeout=10
+        )
         log = (await client.get("/deliveries", params={"to": twice.data.attendee.email})).json()
     assert len(smtp_sink.to(twice.data.attendee.email)) == 1
     assert [d["status"] for d in log] == ["sent"]
     assert len(smtp_sink.to(marker.data.attendee.email)) == 1
 
 
-def ticket_event(attendee: dict[str, str]) -> CloudEvent[TicketPurchased]:
+def ticket_event(who: Attendee) -> CloudEvent[TicketPurchased]:
+    """A ticket to an evening in London, as registration publishes it."""
     starts = datetime(2027, 6, 2, 17, 0, tzinfo=UTC)
-    return new_event(
-        TicketPurchased(
-            ticket_id=uuid.uuid4(),
-            ticket_type="member",
-            price_cents=0,
-            gathering=GatheringSnapshot(
-                gathering_id=uuid.uuid4(),
-                title=Bilingual(en="Networking evening", fr="Soirée de réseautage"),
-                modality=Modality.IN_PERSON,
-                starts_at=starts,
-                ends_at=starts + timedelta(hours=3, minutes=30),
-                time_zone="Europe/London",
-                venue="London",
-            ),
-            attendee=Attendee(
-                person_id=uuid.uuid4(),
-                name=attendee["name"],
-                email=attendee["email"],
-                language=attendee["preferred_language"],  # type: ignore[arg-type]
-            ),
-        ),
-        source="/hearth/registration",
+    evening = gathering_scheduled(
+        starts,
+        "Europe/London",
+        title=Bilingual(en="Networking evening", fr="Soirée de réseautage"),
+        modality=Modality.IN_PERSON,
+        ends_at=starts + timedelta(hours=3, minutes=30),
+        venue="London",
     )
+    return new_event(ticket_purchased(evening, who), source="/hearth/registration")
