@@ -148,6 +148,9 @@ async def test_a_certificate_waits_for_feedback_verifies_and_is_revoked_by_a_cor
     async with httpx.AsyncClient(base_url=credits.url) as client:
         await _ledger(client, francophone, 1)
         assert (await watcher.get(fail=False)) is None  # no certificate before the feedback form
+        # Nor a moment later, once the award has been published.
+        later = await drain(watcher, quiet=1.0)
+        assert [e for e in later if e["data"]["person_id"] == str(francophone.person_id)] == []
         feedback = FeedbackSubmitted(
             feedback_id=uuid.uuid4(),
             gathering_id=g.gathering_id,

@@ -73,6 +73,9 @@ async def test_a_ticket_event_delivered_twice_sends_one_email(
     await smtp_sink.wait_for(marker.data.attendee.email)
     await publish_event(amqp, names, twice)  # and once more after everything settled
     await publish_event(amqp, names, marker)
+    settled = ticket_event(attendee("en"))  # once it is mailed, the copies before it were consumed
+    await publish_event(amqp, names, settled)
+    await smtp_sink.wait_for(settled.data.attendee.email)
 
     async with httpx.AsyncClient(base_url=notifications.url) as client:
         pending = {"status": "pending"}
