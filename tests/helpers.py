@@ -22,6 +22,18 @@ async def schedule_gathering(registration: ServiceProcess, **overrides: Any) -> 
     return str(response.json()["id"])
 
 
+async def buy_tickets(
+    client: httpx.AsyncClient, gathering_id: str, people: list[dict[str, str]]
+) -> list[dict[str, Any]]:
+    """A ticket for each person, one after the other (each must be a seat, not a place in line)."""
+    tickets = []
+    for someone in people:
+        response = await client.post(f"/gatherings/{gathering_id}/tickets", json=someone)
+        assert response.status_code == 201, response.text
+        tickets.append(dict(response.json()["ticket"]))
+    return tickets
+
+
 async def publish_from_register(
     amqp: AbstractRobustConnection, name_prefix: str, *records: MemberUpserted
 ) -> None:

@@ -23,16 +23,11 @@ from hearth_testing.builders import person
 from hearth_testing.fixtures import StartService
 from hearth_testing.waiting import eventually
 
-from .helpers import schedule_gathering
+from .helpers import buy_tickets, schedule_gathering
 
 
 async def _register(client: httpx.AsyncClient, gid: str, people: list[dict[str, str]]) -> list[str]:
-    ids = []
-    for someone in people:
-        response = await client.post(f"/gatherings/{gid}/tickets", json=someone)
-        assert response.status_code == 201, response.text
-        ids.append(str(response.json()["ticket"]["person_id"]))
-    return ids
+    return [str(ticket["person_id"]) for ticket in await buy_tickets(client, gid, people)]
 
 
 def zoom_report(maelle: str, devon: str, ines: str) -> str:
