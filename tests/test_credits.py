@@ -17,7 +17,6 @@ from pypdf import PdfReader
 from hearth_shared.contracts import CloudEvent, new_event
 from hearth_shared.contracts.catalogue import (
     AttendanceRecorded,
-    Attendee,
     CertificateIssued,
     CreditPolicy,
     CreditsAwarded,
@@ -27,9 +26,10 @@ from hearth_shared.contracts.catalogue import (
     Language,
     PersonErasureRequested,
 )
+from hearth_shared.contracts.catalogue import Attendee as PersonDetails  # the kit renames it (issue 11)
 from hearth_shared.messaging import Names
 from hearth_testing.broker import checked, collect, drain, publish_event, watch
-from hearth_testing.builders import attendee, gathering_scheduled
+from hearth_testing.builders import gathering_scheduled, person_details
 from hearth_testing.fixtures import StartService
 from hearth_testing.waiting import eventually
 
@@ -47,7 +47,7 @@ def gathering(requires_feedback: bool = False) -> GatheringScheduled:
 
 
 def attended(
-    g: GatheringScheduled, who: Attendee, minutes: int, revision: int, attendance_id: uuid.UUID
+    g: GatheringScheduled, who: PersonDetails, minutes: int, revision: int, attendance_id: uuid.UUID
 ) -> Any:
     return AttendanceRecorded(
         attendance_id=attendance_id,
@@ -59,11 +59,11 @@ def attended(
     )
 
 
-def someone(language: Language = "en") -> Attendee:
-    return attendee(language, name="Léa Martin")  # an accent, for the certificate's PDF
+def someone(language: Language = "en") -> PersonDetails:
+    return person_details(language, name="Léa Martin")  # an accent, for the certificate's PDF
 
 
-async def _ledger(client: httpx.AsyncClient, person: Attendee, count: int) -> list[dict[str, Any]]:
+async def _ledger(client: httpx.AsyncClient, person: PersonDetails, count: int) -> list[dict[str, Any]]:
     url = f"/people/{person.person_id}/ledger"
     return list(
         (await eventually(lambda: client.get(url), lambda r: len(r.json()) >= count, timeout=20)).json()

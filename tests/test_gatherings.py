@@ -168,7 +168,7 @@ async def test_ticket_types_price_and_eligibility(
         }
         non_member = await _ok(client.post(f"/gatherings/{gid}/tickets", json=attested), 201)
         again = await client.post(f"/gatherings/{gid}/tickets", json=attested)
-        registrants = (
+        holders = (
             await client.get(f"/gatherings/{gid}/registrants", params={"ticket_type": "non_member"})
         ).json()
         ticket = (await client.get(f"/tickets/{non_member['ticket']['id']}")).json()
@@ -190,7 +190,7 @@ async def test_ticket_types_price_and_eligibility(
     assert again.status_code == 409
     assert again.json()["errors"][0]["code"] == "already_registered"
     assert non_member["ticket"]["price_cents"] == 4000
-    assert [(r["profession"], r["region"]) for r in registrants] == [("Social worker", "Nova Scotia")]
+    assert [(r["profession"], r["region"]) for r in holders] == [("Social worker", "Nova Scotia")]
     # The join link: on the ticket, never on the public gathering.
     assert ticket["join_url"] == "https://video.example.org/j/quarterly"
     assert "join_url" not in gathering

@@ -19,8 +19,8 @@ from icalendar import Calendar
 from hearth_notifications.scheduler import Scheduler
 from hearth_notifications.settings import MailSettings
 from hearth_shared.contracts import CloudEvent, new_event
+from hearth_shared.contracts.catalogue import Attendee as PersonDetails  # the kit renames it (issue 11)
 from hearth_shared.contracts.catalogue import (
-    Attendee,
     Bilingual,
     CertificateIssued,
     EventData,
@@ -35,7 +35,7 @@ from hearth_shared.contracts.catalogue import (
 from hearth_shared.db import connect_with_retry
 from hearth_shared.messaging import Names
 from hearth_testing.broker import collect, publish_event, watch
-from hearth_testing.builders import attendee, gathering_scheduled, ticket_purchased
+from hearth_testing.builders import gathering_scheduled, person_details, ticket_purchased
 from hearth_testing.fixtures import StartService
 from hearth_testing.infra import TestDatabase
 from hearth_testing.processes import ServiceProcess, TcpProxy
@@ -63,8 +63,8 @@ async def pool(database: TestDatabase) -> AsyncIterator[asyncpg.Pool]:
     await found.close()
 
 
-def someone(language: Language = "en") -> Attendee:
-    return attendee(language, name="Alex Roy")
+def someone(language: Language = "en") -> PersonDetails:
+    return person_details(language, name="Alex Roy")
 
 
 def gathering(starts_at: datetime, zone: str, **changes: Any) -> GatheringScheduled:

@@ -8,15 +8,15 @@ import httpx
 from aio_pika.abc import AbstractRobustConnection
 
 from hearth_shared.contracts import CloudEvent, new_event
+from hearth_shared.contracts.catalogue import Attendee as PersonDetails  # the kit renames it (issue 11)
 from hearth_shared.contracts.catalogue import (
-    Attendee,
     Bilingual,
     Modality,
     TicketPurchased,
 )
 from hearth_shared.messaging import Names
 from hearth_testing.broker import publish_event
-from hearth_testing.builders import attendee, gathering_scheduled, person, ticket_purchased
+from hearth_testing.builders import gathering_scheduled, person, person_details, ticket_purchased
 from hearth_testing.fixtures import StartService
 from hearth_testing.smtp import SmtpSink
 from hearth_testing.waiting import eventually
@@ -24,7 +24,7 @@ from hearth_testing.waiting import eventually
 from .helpers import schedule_gathering
 
 
-async def test_ticket_bought_over_http_is_confirmed_by_email_in_the_attendees_language(
+async def test_ticket_bought_over_http_is_confirmed_by_email_in_the_holders_language(
     start_service: StartService, smtp_sink: SmtpSink
 ) -> None:
     registration = await start_service("registration")
@@ -65,7 +65,7 @@ async def test_a_ticket_event_delivered_twice_sends_one_email(
 ) -> None:
     notifications = await start_service("notifications", smtp_host="127.0.0.1", smtp_port=smtp_sink.port)
     names = Names(name_prefix, "registration")
-    twice, marker = ticket_event(attendee("en")), ticket_event(attendee("fr"))
+    twice, marker = ticket_event(person_details("en")), ticket_event(person_details("fr"))
 
     await publish_event(amqp, names, twice)
     await publish_event(amqp, names, twice)  # same message id: a redelivery, as after a crash
@@ -73,7 +73,7 @@ async def test_a_ticket_event_delivered_twice_sends_one_email(
     await smtp_sink.wait_for(marker.data.attendee.email)
     await publish_event(amqp, names, twice)  # and once more after everything settled
     await publish_event(amqp, names, marker)
-    settled = ticket_event(attendee("en"))  # once it is mailed, the copies before it were consumed
+    settled = ticket_event(person_details("en"))  # once it is mailed, the copies before it were consumed
     await publish_event(amqp, names, settled)
     await smtp_sink.wait_for(settled.data.attendee.email)
 
@@ -88,7 +88,7 @@ async def test_a_ticket_event_delivered_twice_sends_one_email(
     assert len(smtp_sink.to(marker.data.attendee.email)) == 1
 
 
-def ticket_event(who: Attendee) -> CloudEvent[TicketPurchased]:
+def ticket_event(who: PersonDetails) -> CloudEvent[TicketPurchased]:
     """A ticket to an evening in London, as registration publishes it."""
     starts = datetime(2027, 6, 2, 17, 0, tzinfo=UTC)
     evening = gathering_scheduled(

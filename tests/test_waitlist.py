@@ -131,7 +131,7 @@ def _uuid(value: str) -> uuid.UUID:
     return uuid.UUID(value)
 
 
-async def test_staff_list_and_export_registrants_with_filters(start_service: StartService) -> None:
+async def test_staff_list_and_export_ticket_holders_with_filters(start_service: StartService) -> None:
     registration = await start_service("registration")
     gathering_id = await schedule_gathering(registration, capacity=10)
     people = [person("fr"), person("en"), person("en")]

@@ -9,8 +9,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from hearth_shared.contracts.catalogue import Attendee as PersonDetails  # the kit renames it (issue 11)
 from hearth_shared.contracts.catalogue import (
-    Attendee,
     Bilingual,
     GatheringScheduled,
     GatheringSnapshot,
@@ -51,11 +51,11 @@ def gathering_body(capacity: int = 50, **overrides: Any) -> dict[str, Any]:
     return body | overrides
 
 
-def attendee(language: Language = "en", name: str = "Sam Tremblay") -> Attendee:
+def person_details(language: Language = "en", name: str = "Sam Tremblay") -> PersonDetails:
     """A ticket holder as events carry them (a new person and email each time)."""
     tag = uuid.uuid4().hex[:8]
     first = unicodedata.normalize("NFKD", name.split()[0]).encode("ascii", "ignore").decode().lower()
-    return Attendee(
+    return PersonDetails(
         person_id=uuid.uuid4(), name=f"{name} {tag}", email=f"{first}.{tag}@example.org", language=language
     )
 
@@ -77,7 +77,7 @@ def gathering_scheduled(
     return GatheringScheduled(**(values | changes))
 
 
-def ticket_purchased(g: GatheringScheduled, who: Attendee, **changes: Any) -> TicketPurchased:
+def ticket_purchased(g: GatheringScheduled, who: PersonDetails, **changes: Any) -> TicketPurchased:
     """`who` bought a member ticket to `g` (free); online gatherings carry the join link."""
     snapshot = GatheringSnapshot(
         gathering_id=g.gathering_id,
