@@ -1,32 +1,18 @@
-"""Small helpers shared by the cross-service tests."""
+"""Small helpers shared by the cross-service tests (the data itself: hearth_testing.builders)."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from aio_pika.abc import AbstractRobustConnection
 
+from hearth_shared.contracts import new_event
+from hearth_shared.contracts.catalogue import MemberUpserted
+from hearth_shared.messaging import Names
+from hearth_testing.broker import publish_event
+from hearth_testing.builders import gathering_body
 from hearth_testing.processes import ServiceProcess
-
-
-def gathering_body(capacity: int = 50, **overrides: Any) -> dict[str, Any]:
-    starts = datetime(2027, 3, 11, 16, 0, tzinfo=UTC)
-    body: dict[str, Any] = {
-        "title": {
-            "en": "Quarterly community of practice",
-            "fr": "Communauté de pratique trimestrielle",
-        },
-        "kind": "community_of_practice",
-        "modality": "virtual",
-        "starts_at": starts.isoformat(),
-        "ends_at": (starts + timedelta(minutes=90)).isoformat(),
-        "time_zone": "America/Halifax",
-        "capacity": capacity,
-        "join_url": "https://video.example.org/j/quarterly",
-    }
-    return body | overrides
 
 
 async def schedule_gathering(registration: ServiceProcess, **overrides: Any) -> str:
@@ -36,10 +22,22 @@ async def schedule_gathering(registration: ServiceProcess, **overrides: Any) -> 
     return str(response.json()["id"])
 
 
-def person(language: str = "en") -> dict[str, str]:
-    tag = uuid.uuid4().hex[:10]
-    return {
-        "name": f"Sam Tremblay {tag}",
-        "email": f"sam.{tag}@example.org",
-        "preferred_language": language,
-    }
+async def buy_tickets(
+    client: httpx.AsyncClient, gathering_id: str, people: list[dict[str, str]]
+) -> list[dict[str, Any]]:
+    """A ticket for each person, one after the other (each must be a seat, not a place in line)."""
+    tickets = []
+    for someone in people:
+        response = await client.post(f"/gatherings/{gathering_id}/tickets", json=someone)
+        assert response.status_code == 201, response.text
+        tickets.append(dict(response.json()["ticket"]))
+    return tickets
+
+
+async def publish_from_register(
+    amqp: AbstractRobustConnection, name_prefix: str, *records: MemberUpserted
+) -> None:
+    """Publish member records as the association's membership register does."""
+    names = Names(name_prefix, "registration")
+    for record in records:
+        await publish_event(amqp, names, new_event(record, source="/membership-register"))

@@ -3,7 +3,6 @@ CSV report, staff check-in, AttendanceReported from another system, then feedbac
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,20 +18,16 @@ from hearth_shared.contracts.catalogue import (
 )
 from hearth_shared.messaging import Names
 from hearth_shared.messaging.parking import list_parked
-from hearth_testing.broker import collect, drain, publish_event, watch
+from hearth_testing.broker import checked, collect, drain, publish_event, watch
+from hearth_testing.builders import person
 from hearth_testing.fixtures import StartService
+from hearth_testing.waiting import eventually
 
-from .helpers import person, schedule_gathering
-from .test_gatherings import checked
+from .helpers import buy_tickets, schedule_gathering
 
 
 async def _register(client: httpx.AsyncClient, gid: str, people: list[dict[str, str]]) -> list[str]:
-    ids = []
-    for someone in people:
-        response = await client.post(f"/gatherings/{gid}/tickets", json=someone)
-        assert response.status_code == 201, response.text
-        ids.append(str(response.json()["ticket"]["person_id"]))
-    return ids
+    return [str(ticket["person_id"]) for ticket in await buy_tickets(client, gid, people)]
 
 
 def zoom_report(maelle: str, devon: str, ines: str) -> str:
@@ -130,9 +125,7 @@ async def test_staff_check_in_and_reports_from_other_systems(
                 gathering_id=gid, email=email, minutes_attended=minutes, reported_at=datetime.now(UTC)
             )
             await publish_event(amqp, names, new_event(report, source="/video-platform"))
-        async with asyncio.timeout(15):
-            while len((await client.get(f"/gatherings/{gid}/attendance")).json()) < 3:
-                await asyncio.sleep(0.1)
+        await eventually(lambda: client.get(f"/gatherings/{gid}/attendance"), lambda r: len(r.json()) >= 3)
 
         follow_up = [
             {"interest": "peer_supervision", "practice_area": "justice"},
@@ -173,8 +166,6 @@ async def test_staff_check_in_and_reports_from_other_systems(
         ("peer_supervision", "justice", "fr"),  # the person's own language by default
     ]
     # The outsider's report is parked with its reason, for staff to see.
-    async with asyncio.timeout(15):
-        while not (parked := await list_parked(amqp, names)):
-            await asyncio.sleep(0.1)
+    parked = await eventually(lambda: list_parked(amqp, names))
     assert [(p.reason, p.handler) for p in parked] == [("unknown_attendee", "on_attendance_reported")]
     assert outsider["email"] in parked[0].detail

@@ -3,36 +3,28 @@ real registration process, with every event read back from a queue bound to the 
 
 from __future__ import annotations
 
-import asyncio
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 from aio_pika.abc import AbstractRobustConnection
 
-from hearth_shared.contracts import CATALOGUE
 from hearth_shared.contracts.catalogue import (
     GatheringCancelled,
     GatheringScheduled,
     GatheringUpdated,
     MembershipStatus,
-    MemberUpserted,
     TicketPurchased,
     WaitlistOffered,
 )
 from hearth_shared.messaging import Names
-from hearth_testing.broker import collect, watch
+from hearth_testing.broker import checked, collect, watch
+from hearth_testing.builders import TITLE, gathering_body, member_upserted, person
 from hearth_testing.fixtures import StartService
+from hearth_testing.waiting import eventually
 
-from .helpers import gathering_body, person
-from .test_membership import publish_from_register
+from .helpers import publish_from_register
 
 POLICY = {"hours": "1.5", "minimum_attendance_fraction": "0.75", "category": "community_of_practice"}
-
-
-def checked(events: list[dict[str, Any]]) -> list[tuple[str, Any]]:
-    """Each event validated against its contract; (short type, data model)."""
-    return [(e["type"].split(".")[-2], CATALOGUE[e["type"]].model_validate(e["data"])) for e in events]
 
 
 async def test_a_gathering_goes_from_draft_to_open_is_changed_and_cancelled(
@@ -48,7 +40,7 @@ async def test_a_gathering_goes_from_draft_to_open_is_changed_and_cancelled(
         WaitlistOffered,
     )
     async with httpx.AsyncClient(base_url=registration.url) as client:
-        series = (await client.post("/series", json={"title": _title(), "cadence": "quarterly"})).json()
+        series = (await client.post("/series", json={"title": TITLE, "cadence": "quarterly"})).json()
         body = gathering_body(
             capacity=1, status="draft", series_id=series["id"], credit_policy=POLICY,
             description={"en": "Practice stories", "fr": "Récits de pratique"},
@@ -138,8 +130,8 @@ async def test_ticket_types_price_and_eligibility(
 ) -> None:
     registration = await start_service("registration")
     watcher = await watch(amqp, Names(name_prefix, "registration"), TicketPurchased)
-    active = _member("M-1", MembershipStatus.ACTIVE)
-    lapsed = _member("M-2", MembershipStatus.LAPSED)
+    active = member_upserted(status=MembershipStatus.ACTIVE)
+    lapsed = member_upserted(status=MembershipStatus.LAPSED)
     await publish_from_register(amqp, name_prefix, active, lapsed)
     types = [
         {"kind": "member", "price_cents": 2500},
@@ -176,7 +168,7 @@ async def test_ticket_types_price_and_eligibility(
         }
         non_member = await _ok(client.post(f"/gatherings/{gid}/tickets", json=attested), 201)
         again = await client.post(f"/gatherings/{gid}/tickets", json=attested)
-        registrants = (
+        holders = (
             await client.get(f"/gatherings/{gid}/registrants", params={"ticket_type": "non_member"})
         ).json()
         ticket = (await client.get(f"/tickets/{non_member['ticket']['id']}")).json()
@@ -198,7 +190,7 @@ async def test_ticket_types_price_and_eligibility(
     assert again.status_code == 409
     assert again.json()["errors"][0]["code"] == "already_registered"
     assert non_member["ticket"]["price_cents"] == 4000
-    assert [(r["profession"], r["region"]) for r in registrants] == [("Social worker", "Nova Scotia")]
+    assert [(r["profession"], r["region"]) for r in holders] == [("Social worker", "Nova Scotia")]
     # The join link: on the ticket, never on the public gathering.
     assert ticket["join_url"] == "https://video.example.org/j/quarterly"
     assert "join_url" not in gathering
@@ -243,32 +235,16 @@ async def test_breakouts_by_language_first_and_staff_moves(start_service: StartS
     assert rooms[english_justice] + rooms[english_housing] == 3
 
 
-def _title() -> dict[str, str]:
-    return {"en": "Quarterly community of practice", "fr": "Communauté de pratique trimestrielle"}
-
-
-def _member(member_id: str, status: MembershipStatus) -> MemberUpserted:
-    tag = person()["email"].split("@")[0]
-    return MemberUpserted(
-        member_id=f"{member_id}-{tag}",
-        registration_number=f"NS-{tag}",
-        name=f"Member {tag}",
-        email=f"{tag}.{member_id.lower()}@example.org",
-        preferred_language="en",
-        status=status,
-        changed_at=datetime.now(UTC),
-    )
-
-
 async def _eventually_member(client: httpx.AsyncClient, gid: str, member: dict[str, Any]) -> None:
     """Buy a member ticket once the register's event has arrived (it travels through the broker)."""
-    async with asyncio.timeout(15):
-        while True:
-            response = await client.post(f"/gatherings/{gid}/tickets", json=member)
-            if response.status_code == 201:
-                return
+
+    async def buy() -> httpx.Response:
+        response = await client.post(f"/gatherings/{gid}/tickets", json=member)
+        if response.status_code != 201:
             assert response.json()["errors"][0]["code"] == "not_eligible", response.text
-            await asyncio.sleep(0.2)
+        return response
+
+    await eventually(buy, lambda response: response.status_code == 201, timeout=15, interval=0.2)
 
 
 async def _schedule(client: httpx.AsyncClient, **overrides: Any) -> dict[str, Any]:

@@ -10,21 +10,18 @@ from aio_pika.abc import AbstractRobustConnection
 from hearth_shared.contracts.catalogue import TicketPurchased
 from hearth_shared.messaging import Names
 from hearth_testing.broker import collect, drain, watch
+from hearth_testing.builders import person
 from hearth_testing.fixtures import StartService, via_proxy
 from hearth_testing.infra import Infra, TestDatabase
 from hearth_testing.processes import ServiceProcess, TcpProxy
 
-from .helpers import person, schedule_gathering
+from .helpers import buy_tickets, schedule_gathering
 
 
 async def buy(registration: ServiceProcess, gathering_id: str, count: int) -> set[str]:
-    ids = set()
     async with httpx.AsyncClient(base_url=registration.url) as client:
-        for _ in range(count):
-            response = await client.post(f"/gatherings/{gathering_id}/tickets", json=person())
-            assert response.status_code == 201, response.text
-            ids.add(response.json()["ticket"]["id"])
-    return ids
+        bought = await buy_tickets(client, gathering_id, [person() for _ in range(count)])
+    return {ticket["id"] for ticket in bought}
 
 
 async def test_events_committed_without_a_broker_are_published_once_it_is_back(

@@ -11,10 +11,12 @@ from typing import Any
 
 import httpx
 
+from hearth_testing.builders import person
 from hearth_testing.fixtures import StartService
 from hearth_testing.infra import TestDatabase
+from hearth_testing.waiting import eventually
 
-from .helpers import person, schedule_gathering
+from .helpers import schedule_gathering
 
 
 async def test_3000_concurrent_buyers_for_500_seats_get_exactly_500_tickets(
@@ -91,9 +93,8 @@ async def test_a_freed_seat_is_offered_in_turn_and_an_expired_offer_passes_on(
         await _post(client, f"/tickets/{bens_ticket['id']}/cancel")
         assert await _statuses(client, gathering_id) == ["accepted", "offered", "waiting"]
         # Chloe lets the hold run out: the seat passes to Dev.
-        async with asyncio.timeout(10):
-            while await _statuses(client, gathering_id) != ["accepted", "expired", "offered"]:
-                await asyncio.sleep(0.1)
+        passed_on = ["accepted", "expired", "offered"]
+        await eventually(lambda: _statuses(client, gathering_id), lambda now: now == passed_on, timeout=10)
         refused = await client.post(f"/waitlist/{_entry(chloe)}/accept")
         assert refused.status_code == 409
         assert refused.json()["errors"][0]["code"] == "offer_not_open"
@@ -130,7 +131,7 @@ def _uuid(value: str) -> uuid.UUID:
     return uuid.UUID(value)
 
 
-async def test_staff_list_and_export_registrants_with_filters(start_service: StartService) -> None:
+async def test_staff_list_and_export_ticket_holders_with_filters(start_service: StartService) -> None:
     registration = await start_service("registration")
     gathering_id = await schedule_gathering(registration, capacity=10)
     people = [person("fr"), person("en"), person("en")]

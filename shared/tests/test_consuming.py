@@ -24,6 +24,7 @@ from hearth_shared.messaging.parking import list_parked, replay
 from hearth_shared.settings import ServiceSettings
 from hearth_testing.fixtures import TEST_RETRY_DELAYS
 from hearth_testing.infra import Infra, TestDatabase
+from hearth_testing.waiting import eventually
 
 ROUTING_KEY = MemberUpserted.routing_key()
 RETRY_DELAYS = TEST_RETRY_DELAYS
@@ -111,9 +112,7 @@ async def effects_for(runtime: ServiceRuntime, member_id: str) -> int:
 
 
 async def wait_for_effect(runtime: ServiceRuntime, member_id: str, timeout: float = 15) -> None:
-    async with asyncio.timeout(timeout):
-        while not await effects_for(runtime, member_id):
-            await asyncio.sleep(0.05)
+    await eventually(lambda: effects_for(runtime, member_id), timeout=timeout, interval=0.05)
 
 
 async def parked(
@@ -219,9 +218,9 @@ async def test_a_parked_message_is_listed_and_after_the_fix_replayed_to_its_hand
     event = member_event(f"replayed-{uuid.uuid4().hex[:8]}")
     failures_left[event.data.member_id] = -1  # fails until "fixed"
     await publish(amqp, runtime, event)
-    async with asyncio.timeout(15):
-        while not any(p.message_id == event.id for p in await list_parked(amqp, runtime.names)):
-            await asyncio.sleep(0.1)
+    await eventually(
+        lambda: list_parked(amqp, runtime.names), lambda found: any(p.message_id == event.id for p in found)
+    )
     [listed] = [p for p in await list_parked(amqp, runtime.names) if p.message_id == event.id]
     assert (listed.handler, listed.reason) == ("on_member_upserted", "retries_exhausted")
     assert event.data.member_id in listed.body

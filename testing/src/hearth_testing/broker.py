@@ -9,8 +9,10 @@ from typing import Any
 import aio_pika
 from aio_pika.abc import AbstractQueue, AbstractRobustConnection
 
-from hearth_shared.contracts import CloudEvent, EventData
+from hearth_shared.contracts import CATALOGUE, CloudEvent, EventData
 from hearth_shared.messaging.topology import Names, events_exchange_arguments
+
+from .waiting import eventually
 
 
 async def watch(amqp: AbstractRobustConnection, names: Names, *event_types: type[EventData]) -> AbstractQueue:
@@ -31,14 +33,18 @@ async def watch(amqp: AbstractRobustConnection, names: Names, *event_types: type
 async def collect(queue: AbstractQueue, count: int, timeout: float = 30.0) -> list[dict[str, Any]]:
     """Read `count` messages as parsed CloudEvents (with the AMQP message id beside them)."""
     found: list[dict[str, Any]] = []
-    async with asyncio.timeout(timeout):
-        while len(found) < count:
-            message = await queue.get(fail=False, no_ack=True)
-            if message is None:
-                await asyncio.sleep(0.05)
-                continue
+
+    async def read() -> list[dict[str, Any]]:
+        while len(found) < count and (message := await queue.get(fail=False, no_ack=True)) is not None:
             found.append(json.loads(message.body) | {"_message_id": message.message_id})
-    return found
+        return found
+
+    return await eventually(read, lambda got: len(got) >= count, timeout=timeout, interval=0.05)
+
+
+def checked(events: list[dict[str, Any]]) -> list[tuple[str, Any]]:
+    """Each event validated against its contract; (short type, data model)."""
+    return [(e["type"].split(".")[-2], CATALOGUE[e["type"]].model_validate(e["data"])) for e in events]
 
 
 async def drain(queue: AbstractQueue, quiet: float = 1.0) -> list[dict[str, Any]]:

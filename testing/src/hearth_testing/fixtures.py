@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit
 import aio_pika
 import pytest
 
+from hearth_shared import provision
 from hearth_shared.messaging import Names
 from hearth_shared.messaging.topology import declared_names, delete_names
 
@@ -23,9 +25,14 @@ from .smtp import SmtpSink
 TEST_RETRY_DELAYS = [0.2, 0.4, 0.8]
 
 
-@pytest.fixture(scope="session")
-def name_prefix(session_id: str) -> str:
+def prefix_of(session_id: str) -> str:
     return f"t{session_id}."
+
+
+@pytest.fixture(scope="session")
+def name_prefix(session_id: str, remove_session_topology: None) -> str:
+    """The session's broker-name prefix; whatever uses it declares names, so they are removed at the end."""
+    return prefix_of(session_id)
 
 
 @pytest.fixture(scope="session")
@@ -44,11 +51,13 @@ async def amqp(infra: Infra) -> AsyncIterator[aio_pika.abc.AbstractRobustConnect
     await connection.close()
 
 
-@pytest.fixture(scope="session", autouse=True)
-async def remove_session_topology(infra: Infra, name_prefix: str) -> AsyncIterator[None]:
-    """At the end of every session, remove each queue and exchange it may have declared: quorum
-    queues left behind by hundreds of runs wear the shared broker down."""
+@pytest.fixture(scope="session")
+async def remove_session_topology(infra: Infra, session_id: str) -> AsyncIterator[None]:
+    """At the end of a session that used the broker, remove each queue and exchange it may have
+    declared: quorum queues left behind by hundreds of runs wear the shared broker down. Not
+    autouse: a session of unit tests never connects (it is requested by `name_prefix`)."""
     yield
+    name_prefix = prefix_of(session_id)
     try:
         connection = await asyncio.wait_for(aio_pika.connect(infra.amqp_url), 10)
     except Exception:  # no broker: nothing was declared
@@ -61,24 +70,18 @@ async def remove_session_topology(infra: Infra, name_prefix: str) -> AsyncIterat
 
 def handlers_under_test() -> dict[str, list[str]]:
     """Every service's handler names (and the kit test's), for cleaning up a session."""
-    from hearth_credits.handlers import handlers
-    from hearth_credits.settings import CreditsSettings
-    from hearth_gateway.handlers import HANDLERS as gateway
-    from hearth_groups.handlers import HANDLERS as groups
-    from hearth_notifications.handlers import handlers as notifications
-    from hearth_notifications.settings import MailSettings
-    from hearth_registration.handlers import HANDLERS as registration
-
-    found = {
-        "registration": registration,
-        "credits": handlers(CreditsSettings()),
-        "groups": groups,
-        "notifications": notifications(MailSettings()),
-        "gateway": gateway,
-    }
-    return {s: [h.name for h in hs] for s, hs in found.items()} | {"kittest": KITTEST_HANDLERS}
+    found: dict[str, list[str]] = {}
+    for service in provision.SERVICES:
+        module = importlib.import_module(f"hearth_{service}.handlers")
+        listed = getattr(module, "HANDLERS", None)
+        if listed is None:  # a service that still builds its handlers from its settings
+            settings = importlib.import_module(f"hearth_{service}.settings")
+            listed = module.handlers(getattr(settings, BUILT_FROM[service])())
+        found[service] = [h.name for h in listed]
+    return found | {"kittest": KITTEST_HANDLERS}
 
 
+BUILT_FROM = {"credits": "CreditsSettings", "notifications": "MailSettings"}  # until issue 11's merge
 KITTEST_HANDLERS = ["on_member_upserted", "on_members"]  # shared/tests' in-process services
 
 

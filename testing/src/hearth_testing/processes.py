@@ -15,6 +15,8 @@ from typing import Any
 
 import httpx
 
+from .waiting import eventually
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -38,14 +40,20 @@ class ServiceProcess:
             sys.executable, "-m", f"hearth_{self.service}", env=self._env, stdout=log, stderr=log
         )
         log.close()
-        async with httpx.AsyncClient(base_url=self.url) as client, asyncio.timeout(timeout):
-            while True:
-                if self._process.returncode is not None:
+        process = self._process
+        async with httpx.AsyncClient(base_url=self.url) as client:
+
+            async def status() -> int | None:
+                if process.returncode is not None:
                     raise RuntimeError(f"{self.service} exited: {self.log_path.read_text()[-3000:]}")
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await client.get(wait_for)).status_code == 200:
-                        return
-                await asyncio.sleep(0.1)
+                try:
+                    return (await client.get(wait_for)).status_code
+                except httpx.HTTPError:
+                    return None
+
+            await eventually(
+                status, lambda code: code == 200, timeout=timeout, what=f"{self.service} {wait_for}"
+            )
 
     @property
     def pid(self) -> int | None:
@@ -70,12 +78,17 @@ class ServiceProcess:
 
     async def wait_for_log(self, timeout: float = 10.0, **fields: Any) -> dict[str, Any]:
         """The first log line whose fields include `fields`, waiting for it to be written."""
-        async with asyncio.timeout(timeout):
-            while True:
-                for line in self.logs():
-                    if all(line.get(k) == v for k, v in fields.items()):
-                        return line
-                await asyncio.sleep(0.05)
+
+        async def first() -> dict[str, Any] | None:
+            return next(
+                (line for line in self.logs() if all(line.get(k) == v for k, v in fields.items())), None
+            )
+
+        line = await eventually(
+            first, lambda line: line is not None, timeout=timeout, interval=0.05, what=f"log line {fields}"
+        )
+        assert line is not None
+        return line
 
     def logs(self) -> list[dict[str, Any]]:
         lines = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -11,6 +10,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 from .processes import free_port
+from .waiting import eventually
 
 
 class _Keeper:
@@ -54,7 +54,14 @@ class SmtpSink:
 
     async def wait_for(self, address: str, count: int = 1, timeout: float = 20.0) -> list[EmailMessage]:
         """Wait until `address` has received at least `count` messages; return them."""
-        async with asyncio.timeout(timeout):
-            while len(found := self.to(address)) < count:
-                await asyncio.sleep(0.05)
-        return found
+
+        async def received() -> list[EmailMessage]:
+            return self.to(address)
+
+        return await eventually(
+            received,
+            lambda found: len(found) >= count,
+            timeout=timeout,
+            interval=0.05,
+            what=f"mail to {address}",
+        )
