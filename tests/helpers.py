@@ -16,7 +16,7 @@ from hearth_testing.processes import ServiceProcess
 
 
 async def schedule_gathering(registration: ServiceProcess, **overrides: Any) -> str:
-    async with httpx.AsyncClient(base_url=registration.url) as client:
+    async with registration.client() as client:
         response = await client.post("/gatherings", json=gathering_body(**overrides))
     assert response.status_code == 201, response.text
     return str(response.json()["id"])

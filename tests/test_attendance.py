@@ -52,7 +52,7 @@ async def test_a_platform_report_imports_good_rows_reports_bad_ones_and_publishe
     registration = await start_service("registration")
     watcher = await watch(amqp, Names(name_prefix, "registration"), AttendanceRecorded)
     people = [person("fr"), person("en"), person("fr")]
-    async with httpx.AsyncClient(base_url=registration.url) as client:
+    async with registration.client() as client:
         gid = await schedule_gathering(registration)  # 12:00–13:30 America/Halifax, 2027-03-11
         ids = await _register(client, gid, people)
         emails = [p["email"] for p in people]
@@ -107,7 +107,7 @@ async def test_staff_check_in_and_reports_from_other_systems(
     watcher = await watch(amqp, names, AttendanceRecorded, FeedbackSubmitted, InterestExpressed)
     people = [person(), person(), person("fr")]
     outsider = person()
-    async with httpx.AsyncClient(base_url=registration.url) as client:
+    async with registration.client() as client:
         gid = await schedule_gathering(registration)
         ids = await _register(client, gid, people)
         checked_in = (

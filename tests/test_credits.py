@@ -90,7 +90,7 @@ async def test_redelivered_and_reordered_events_give_the_same_ledger_and_correct
     for message in (early, early, scheduled, first, scheduled, first):
         await publish_event(amqp, names, message)
 
-    async with httpx.AsyncClient(base_url=credits.url) as client:
+    async with credits.client() as client:
         ledgers = [await _ledger(client, p, 1) for p in (in_order, reordered)]
         await asyncio.sleep(1.0)  # let any (wrong) second award arrive
         ledgers = [(await client.get(f"/people/{p.person_id}/ledger")).json() for p in (in_order, reordered)]
@@ -145,7 +145,7 @@ async def test_a_certificate_waits_for_feedback_verifies_and_is_revoked_by_a_cor
     attendance_id = uuid.uuid4()
     await publish_event(amqp, names, new_event(g, source="/hearth/registration"))
     await publish_event(amqp, names, new_event(attended(g, francophone, 90, 1, attendance_id), source="/x"))
-    async with httpx.AsyncClient(base_url=credits.url) as client:
+    async with credits.client() as client:
         await _ledger(client, francophone, 1)
         assert (await watcher.get(fail=False)) is None  # no certificate before the feedback form
         # Nor a moment later, once the award has been published.
@@ -206,7 +206,7 @@ async def test_self_reported_activities_need_a_staff_decision(start_service: Sta
         "activity_date": "2027-02-02",
         "evidence": "Certificate no. 4471 from the college",
     }
-    async with httpx.AsyncClient(base_url=credits.url) as client:
+    async with credits.client() as client:
         first = (await client.post(f"/people/{person_id}/self-reports", json=report)).json()
         second = (await client.post(f"/people/{person_id}/self-reports", json=report | {"hours": "2"})).json()
         no_reason = await client.post(f"/self-reports/{second['id']}/decision", json={"approved": False})

@@ -39,7 +39,7 @@ async def test_a_gathering_goes_from_draft_to_open_is_changed_and_cancelled(
         GatheringCancelled,
         WaitlistOffered,
     )
-    async with httpx.AsyncClient(base_url=registration.url) as client:
+    async with registration.client() as client:
         series = (await client.post("/series", json={"title": TITLE, "cadence": "quarterly"})).json()
         body = gathering_body(
             capacity=1, status="draft", series_id=series["id"], credit_policy=POLICY,
@@ -97,7 +97,7 @@ async def test_a_gathering_goes_from_draft_to_open_is_changed_and_cancelled(
 
 async def test_dates_are_right_in_the_gatherings_zone_across_dst(start_service: StartService) -> None:
     registration = await start_service("registration")
-    async with httpx.AsyncClient(base_url=registration.url) as client:
+    async with registration.client() as client:
         # Halifax: 12:00 local is 16:00 UTC in winter (AST) and 15:00 UTC in summer (ADT).
         winter = await _schedule(client, starts_at="2027-03-11T16:00:00Z", ends_at="2027-03-11T17:30:00Z")
         summer = await _schedule(client, starts_at="2027-03-18T15:00:00Z", ends_at="2027-03-18T16:30:00Z")
@@ -138,7 +138,7 @@ async def test_ticket_types_price_and_eligibility(
         {"kind": "non_member", "price_cents": 4000},
         {"kind": "student", "price_cents": 1000},
     ]
-    async with httpx.AsyncClient(base_url=registration.url) as client:
+    async with registration.client() as client:
         gid = (await _schedule(client, ticket_types=types))["id"]
         member = {"name": active.name, "email": active.email.upper(), "ticket_type": "member"}
         attested = person() | {
@@ -203,7 +203,7 @@ async def test_ticket_types_price_and_eligibility(
 
 async def test_breakouts_by_language_first_and_staff_moves(start_service: StartService) -> None:
     registration = await start_service("registration")
-    async with httpx.AsyncClient(base_url=registration.url) as client:
+    async with registration.client() as client:
         gid = (await _schedule(client))["id"]
         french = await _breakout(client, gid, "fr", None, 1)
         english_justice = await _breakout(client, gid, "en", "justice", 5)

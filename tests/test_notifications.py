@@ -11,7 +11,6 @@ from email.message import EmailMessage
 from typing import Any
 
 import asyncpg
-import httpx
 import pytest
 from aio_pika.abc import AbstractRobustConnection
 from icalendar import Calendar
@@ -73,7 +72,7 @@ def gathering(starts_at: datetime, zone: str, **changes: Any) -> GatheringSchedu
 
 
 async def log(service: ServiceProcess, **filters: Any) -> list[dict[str, Any]]:
-    async with httpx.AsyncClient(base_url=service.url) as client:
+    async with service.client() as client:
         response = await client.get("/deliveries", params=filters)
     assert response.status_code == 200, response.text
     return list(response.json())
@@ -292,7 +291,7 @@ async def test_a_refused_address_fails_with_its_reason_in_the_log(
     assert "550" in event["data"]["reason"]
     assert smtp_sink.to(str(refused.email)) == []
 
-    async with httpx.AsyncClient(base_url=notifications.url) as client:
+    async with notifications.client() as client:
         smtp_sink.refuse.discard(str(refused.email))  # the address was fixed at the mail server
         response = await client.post(f"/deliveries/{row['id']}/resend")
         assert response.status_code == 201, response.text
@@ -311,7 +310,7 @@ async def test_opt_outs_suppress_all_but_critical_messages_and_digests_gather_gr
     await publish(g)
     await publish(ticket_purchased(g, who))
     await smtp_sink.wait_for(str(who.email))
-    async with httpx.AsyncClient(base_url=notifications.url) as client:
+    async with notifications.client() as client:
         prefs = f"/people/{who.person_id}/preferences"
         assert (await client.get(prefs)).json() == {"opted_out": [], "group_digest": False}
         bad = await client.put(prefs, json={"opted_out": ["everything"]})

@@ -4,7 +4,6 @@ publish publishes them after its restart — each exactly once."""
 
 from __future__ import annotations
 
-import httpx
 from aio_pika.abc import AbstractRobustConnection
 
 from hearth_shared.contracts.catalogue import TicketPurchased
@@ -19,7 +18,7 @@ from .helpers import buy_tickets, schedule_gathering
 
 
 async def buy(registration: ServiceProcess, gathering_id: str, count: int) -> set[str]:
-    async with httpx.AsyncClient(base_url=registration.url) as client:
+    async with registration.client() as client:
         bought = await buy_tickets(client, gathering_id, [person() for _ in range(count)])
     return {ticket["id"] for ticket in bought}
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import httpx
 from aio_pika.abc import AbstractRobustConnection
 
 from hearth_shared.contracts import CloudEvent, new_event
@@ -32,7 +31,7 @@ async def test_ticket_bought_over_http_is_confirmed_by_email_in_the_holders_lang
     gathering_id = await schedule_gathering(registration)
     francophone = person("fr")
 
-    async with httpx.AsyncClient(base_url=registration.url) as client:
+    async with registration.client() as client:
         response = await client.post(
             f"/gatherings/{gathering_id}/tickets",
             json=francophone,
@@ -77,7 +76,7 @@ async def test_a_ticket_event_delivered_twice_sends_one_email(
     await publish_event(amqp, names, settled)
     await smtp_sink.wait_for(settled.data.attendee.email)
 
-    async with httpx.AsyncClient(base_url=notifications.url) as client:
+    async with notifications.client() as client:
         pending = {"status": "pending"}
         await eventually(
             lambda: client.get("/deliveries", params=pending), lambda r: r.json() == [], timeout=10

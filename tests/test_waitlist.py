@@ -29,7 +29,7 @@ async def test_3000_concurrent_buyers_for_500_seats_get_exactly_500_tickets(
     # httpx's pool instead costs the client quadratic time before anything is sent.)
     in_flight = asyncio.Semaphore(64)
     limits = httpx.Limits(max_connections=64)
-    async with httpx.AsyncClient(base_url=registration.url, limits=limits, timeout=60) as client:
+    async with registration.client(limits=limits, timeout=60) as client:
 
         async def buy(index: int) -> httpx.Response:
             async with in_flight:
@@ -75,7 +75,7 @@ async def test_a_freed_seat_is_offered_in_turn_and_an_expired_offer_passes_on(
         "registration", waitlist_hold_seconds=1.0, offer_expiry_poll_seconds=0.2
     )
     gathering_id = await schedule_gathering(registration, capacity=1)
-    async with httpx.AsyncClient(base_url=registration.url) as client:
+    async with registration.client() as client:
 
         async def buy() -> dict[str, Any]:
             response = await client.post(f"/gatherings/{gathering_id}/tickets", json=person())
@@ -135,7 +135,7 @@ async def test_staff_list_and_export_ticket_holders_with_filters(start_service: 
     registration = await start_service("registration")
     gathering_id = await schedule_gathering(registration, capacity=10)
     people = [person("fr"), person("en"), person("en")]
-    async with httpx.AsyncClient(base_url=registration.url) as client:
+    async with registration.client() as client:
         tickets = []
         for someone in people:
             response = await client.post(f"/gatherings/{gathering_id}/tickets", json=someone)

@@ -15,6 +15,9 @@ from typing import Any
 
 import httpx
 
+from hearth_shared.service_token import KEY_VARIABLE
+
+from .tokens import TEST_KEY, service_client
 from .waiting import eventually
 
 
@@ -29,7 +32,7 @@ class ServiceProcess:
         self.service = service
         self.port = int(env["HEARTH_HTTP_PORT"])
         self.url = f"http://127.0.0.1:{self.port}"
-        self._env = {**os.environ, **env, "HEARTH_LOG_FORMAT": "json"}
+        self._env = {**os.environ, KEY_VARIABLE: TEST_KEY, **env, "HEARTH_LOG_FORMAT": "json"}
         self.log_path = log_path
         self._process: asyncio.subprocess.Process | None = None
 
@@ -54,6 +57,10 @@ class ServiceProcess:
             await eventually(
                 status, lambda code: code == 200, timeout=timeout, what=f"{self.service} {wait_for}"
             )
+
+    def client(self, role: str = "admin", **kwargs: Any) -> httpx.AsyncClient:
+        """An httpx client calling this service as the gateway would, with a token for `role`."""
+        return service_client(self.url, self._env[KEY_VARIABLE], role, **kwargs)
 
     @property
     def pid(self) -> int | None:

@@ -1,0 +1,38 @@
+"""Service tokens for tests and tools: the key every service under test is given, and an httpx
+client that calls a service as the gateway would — a fresh short-lived token on every request,
+naming a staff member (or the public flow) and a role."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Generator
+from typing import Any
+
+import httpx
+
+from hearth_shared.service_token import bearer, sign
+
+# One random key per test run (and per bench run): never a constant that could be deployed.
+TEST_KEY = secrets.token_urlsafe(48)
+
+
+class ServiceTokenAuth(httpx.Auth):
+    """Signs a new token for each request, so a client kept open longer than a token's lifetime
+    (a minute) still calls as the same staff member."""
+
+    def __init__(self, key: str, role: str = "admin", staff_id: uuid.UUID | None = None) -> None:
+        self.key, self.role = key, role
+        self.staff_id = staff_id or uuid.uuid4()
+
+    def headers(self) -> dict[str, str]:
+        return bearer(sign(self.key, self.staff_id, self.role))
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers.update(self.headers())
+        yield request
+
+
+def service_client(base_url: str, key: str, role: str = "admin", **kwargs: Any) -> httpx.AsyncClient:
+    """An httpx client for one service, calling with `role` (any httpx.AsyncClient argument too)."""
+    return httpx.AsyncClient(base_url=base_url, auth=ServiceTokenAuth(key, role), **kwargs)
