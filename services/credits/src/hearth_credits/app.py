@@ -10,7 +10,7 @@ from hearth_shared.api import build_app
 from hearth_shared.contracts.catalogue import CertificateIssued, CreditsAwarded, CreditsRevoked
 from hearth_shared.messaging import Handler, ServiceRuntime
 
-from .api import certificates, ledger, self_reports
+from .api import ROUTERS
 from .events import SERVICE
 from .handlers import HANDLERS, on_attendance_recorded
 from .settings import CreditsSettings
@@ -38,5 +38,4 @@ def create_runtime(settings: CreditsSettings | None = None) -> ServiceRuntime:
 def create_app(settings: CreditsSettings | None = None) -> FastAPI:
     settings = settings or CreditsSettings()
     runtime = create_runtime(settings)
-    routers = [ledger.router, certificates.router, self_reports.router]
-    return build_app(runtime, title="Hearth credits", routers=routers)
+    return build_app(runtime, title="Hearth credits", routers=ROUTERS)

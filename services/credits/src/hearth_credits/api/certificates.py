@@ -13,7 +13,7 @@ from hearth_shared.api import Problem
 
 from .. import store
 from . import documents
-from .deps import Pool
+from .deps import Pool, StaffOrPublic
 
 router = APIRouter(tags=["credits"])
 
@@ -34,7 +34,7 @@ class VerificationOut(BaseModel):
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
-async def certificate_pdf(pool: Pool, code: str, request: Request) -> Response:
+async def certificate_pdf(_: StaffOrPublic, pool: Pool, code: str, request: Request) -> Response:
     async with pool.acquire() as conn:
         cert = await store.certificates.details(conn, code)
     if cert is None:
@@ -44,7 +44,7 @@ async def certificate_pdf(pool: Pool, code: str, request: Request) -> Response:
 
 
 @router.get("/verify/{code}", name="verify", tags=["public"])
-async def verify(pool: Pool, code: str) -> VerificationOut:
+async def verify(_: StaffOrPublic, pool: Pool, code: str) -> VerificationOut:
     """Public: anyone holding a certificate's code (a regulator) can check it."""
     async with pool.acquire() as conn:
         cert = await store.certificates.details(conn, code.strip().upper())

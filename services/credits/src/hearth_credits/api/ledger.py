@@ -17,7 +17,7 @@ from .. import store
 from ..domain.cycles import Cycle, CycleRule, NotACycle, Progress
 from ..store.ledger import LedgerLine
 from . import documents
-from .deps import Pool, Rule
+from .deps import Pool, Rule, Staff
 
 router = APIRouter(tags=["credits"])
 
@@ -105,7 +105,7 @@ def progress_out(person_id: uuid.UUID, cycle: Cycle, figures: Progress) -> Progr
 
 
 @router.get("/people/{person_id}/ledger")
-async def show_ledger(pool: Pool, person_id: uuid.UUID, cycle: str | None = None) -> list[EntryOut]:
+async def show_ledger(_: Staff, pool: Pool, person_id: uuid.UUID, cycle: str | None = None) -> list[EntryOut]:
     """Every entry, awards and reversals, oldest first."""
     async with pool.acquire() as conn:
         return [entry_out(line) for line in await store.ledger.lines(conn, person_id, cycle)]
@@ -113,7 +113,7 @@ async def show_ledger(pool: Pool, person_id: uuid.UUID, cycle: str | None = None
 
 @router.get("/people/{person_id}/progress")
 async def show_progress(
-    pool: Pool, rule: Rule, person_id: uuid.UUID, cycle: str | None = None
+    _: Staff, pool: Pool, rule: Rule, person_id: uuid.UUID, cycle: str | None = None
 ) -> ProgressOut:
     """Hours in the cycle (the current one by default) against what is required."""
     period = cycle_named(rule, cycle)
@@ -126,6 +126,7 @@ async def show_progress(
     responses={200: {"content": {"text/csv": {}, "application/pdf": {}}}},
 )
 async def transcript(
+    _: Staff,
     pool: Pool,
     rule: Rule,
     person_id: uuid.UUID,

@@ -19,7 +19,7 @@ from .. import store
 from ..actions import self_reports
 from ..domain.self_reports import AlreadyDecided, ReasonRequired, SelfReportNotFound, SelfReportRefused
 from ..events import SERVICE
-from .deps import Pool, Rule
+from .deps import Coordinator, Pool, Rule, Staff
 
 router = APIRouter(tags=["credits"])
 
@@ -47,7 +47,9 @@ class Decision(BaseModel):
 
 
 @router.post("/people/{person_id}/self-reports", status_code=status.HTTP_201_CREATED, tags=["self-reports"])
-async def report_activity(pool: Pool, person_id: uuid.UUID, body: SelfReportIn) -> SelfReportOut:
+async def report_activity(
+    _: Coordinator, pool: Pool, person_id: uuid.UUID, body: SelfReportIn
+) -> SelfReportOut:
     """An activity outside Hearth (a course, reading, supervision), for staff to decide on."""
     async with begin(pool, SERVICE) as work:
         report = await self_reports.submit(
@@ -64,6 +66,7 @@ async def report_activity(pool: Pool, person_id: uuid.UUID, body: SelfReportIn) 
 
 @router.get("/self-reports", tags=["self-reports"])
 async def list_self_reports(
+    _: Staff,
     pool: Pool,
     status: Literal["pending", "approved", "rejected"] | None = "pending",
     person_id: Annotated[uuid.UUID | None, Query()] = None,
@@ -74,7 +77,9 @@ async def list_self_reports(
 
 
 @router.post("/self-reports/{report_id}/decision", tags=["self-reports"])
-async def decide(pool: Pool, rule: Rule, report_id: uuid.UUID, body: Decision) -> SelfReportOut:
+async def decide(
+    caller: Coordinator, pool: Pool, rule: Rule, report_id: uuid.UUID, body: Decision
+) -> SelfReportOut:
     """Approve (the hours enter the ledger) or reject with a reason."""
     try:
         async with begin(pool, SERVICE) as work:

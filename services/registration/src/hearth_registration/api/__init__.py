@@ -7,17 +7,23 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from hearth_shared.api import Problem, problem_response
+from hearth_shared.service_access import behind_token
 
 from .. import domain
 from . import attendance, breakouts, feedback, gatherings, tickets, waitlist
 
+# Every route behind a service token: a route added to any of these routers needs one too.
 ROUTERS = [
-    gatherings.router,
-    breakouts.router,
-    tickets.router,
-    waitlist.router,
-    attendance.router,
-    feedback.router,
+    behind_token(
+        [
+            gatherings.router,
+            breakouts.router,
+            tickets.router,
+            waitlist.router,
+            attendance.router,
+            feedback.router,
+        ]
+    )
 ]
 
 

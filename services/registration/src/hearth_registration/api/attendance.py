@@ -16,7 +16,8 @@ from .. import store
 from ..actions import attendance
 from ..events import SERVICE
 from ..store.attendance import AttendanceImport
-from .deps import Pool
+from .deps import CheckIn as CheckInStaff
+from .deps import Pool, Staff
 
 MAX_REPORT_BYTES = 5 * 1024 * 1024
 
@@ -78,7 +79,7 @@ def _import_fields(row: AttendanceImport) -> dict[str, Any]:
 
 
 @router.post("/gatherings/{gathering_id}/check-ins")
-async def check_in(gathering_id: uuid.UUID, body: CheckIn, pool: Pool) -> CheckInOut:
+async def check_in(_: CheckInStaff, gathering_id: uuid.UUID, body: CheckIn, pool: Pool) -> CheckInOut:
     """Staff check people in (one or many): each ticket holder is recorded for the whole
     gathering. Ids that hold no ticket are listed in `errors`; the others are recorded."""
     async with begin(pool, SERVICE) as work:
@@ -99,6 +100,7 @@ async def check_in(gathering_id: uuid.UUID, body: CheckIn, pool: Pool) -> CheckI
     },
 )
 async def import_attendance(
+    caller: CheckInStaff,
     gathering_id: uuid.UUID,
     request: Request,
     pool: Pool,
@@ -120,7 +122,7 @@ async def import_attendance(
 
 
 @router.get("/gatherings/{gathering_id}/attendance-imports")
-async def list_imports(gathering_id: uuid.UUID, pool: Pool) -> list[ImportOut]:
+async def list_imports(_: Staff, gathering_id: uuid.UUID, pool: Pool) -> list[ImportOut]:
     """Past imports with the rows each could not use, newest first."""
     async with pool.acquire() as conn:
         rows = await store.attendance.list_imports(conn, gathering_id)
@@ -128,7 +130,7 @@ async def list_imports(gathering_id: uuid.UUID, pool: Pool) -> list[ImportOut]:
 
 
 @router.get("/gatherings/{gathering_id}/attendance")
-async def list_attendance(gathering_id: uuid.UUID, pool: Pool) -> list[AttendanceOut]:
+async def list_attendance(_: Staff, gathering_id: uuid.UUID, pool: Pool) -> list[AttendanceOut]:
     async with pool.acquire() as conn:
         await store.gatherings.known_gathering(conn, gathering_id)
         return [

@@ -14,7 +14,7 @@ from .. import store
 from ..actions import gatherings
 from ..events import SERVICE
 from ..store.breakouts import BreakoutRow
-from .deps import Pool
+from .deps import Coordinator, Pool, StaffOrPublic
 
 router = APIRouter(tags=["gatherings", "breakouts"])
 
@@ -47,7 +47,7 @@ def breakout_out(row: BreakoutRow) -> BreakoutOut:
 
 
 @router.post("/gatherings/{gathering_id}/breakouts", status_code=status.HTTP_201_CREATED)
-async def add_breakout(gathering_id: uuid.UUID, body: BreakoutIn, pool: Pool) -> BreakoutOut:
+async def add_breakout(_: Coordinator, gathering_id: uuid.UUID, body: BreakoutIn, pool: Pool) -> BreakoutOut:
     async with begin(pool, SERVICE) as work:
         row = await gatherings.add_breakout(
             work, gathering_id, body.name, body.language, body.practice_area, body.capacity
@@ -56,6 +56,6 @@ async def add_breakout(gathering_id: uuid.UUID, body: BreakoutIn, pool: Pool) ->
 
 
 @router.get("/gatherings/{gathering_id}/breakouts")
-async def list_breakouts(gathering_id: uuid.UUID, pool: Pool) -> list[BreakoutOut]:
+async def list_breakouts(_: StaffOrPublic, gathering_id: uuid.UUID, pool: Pool) -> list[BreakoutOut]:
     async with pool.acquire() as conn:
         return [breakout_out(r) for r in await store.breakouts.breakouts(conn, gathering_id)]

@@ -1,4 +1,5 @@
-"""What routes are given: the service's pool and settings (from the runtime the app was built with)."""
+"""What routes are given: the service's pool and settings (from the runtime the app was built with),
+and the caller, with the roles each kind of route allows."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ from typing import Annotated
 
 import asyncpg
 from fastapi import Depends, Request
+
+from hearth_shared.service_access import ADMIN, CHECK_IN, COORDINATOR, PUBLIC, STAFF_ROLES
+from hearth_shared.service_token import RequireServiceToken, ServiceCaller
 
 from ..settings import RegistrationSettings
 
@@ -24,3 +28,14 @@ async def _settings(request: Request) -> RegistrationSettings:
 # Async, so FastAPI resolves them in the event loop (a plain `def` would hop to a thread per request).
 Pool = Annotated[asyncpg.Pool, Depends(_pool)]
 Settings = Annotated[RegistrationSettings, Depends(_settings)]
+
+
+# Who may do what (every route names one; `behind_token` in api/__init__ refuses anyone without a
+# token first). Staff of every role read; check-in staff also record attendance; coordinators and
+# admins change gatherings and tickets; the public site (a signed link's holder) buys, cancels,
+# answers a waitlist offer and gives feedback, and reads what its pages show.
+Staff = Annotated[ServiceCaller, Depends(RequireServiceToken(*STAFF_ROLES))]
+StaffOrPublic = Annotated[ServiceCaller, Depends(RequireServiceToken(*STAFF_ROLES, PUBLIC))]
+CheckIn = Annotated[ServiceCaller, Depends(RequireServiceToken(ADMIN, COORDINATOR, CHECK_IN))]
+Coordinator = Annotated[ServiceCaller, Depends(RequireServiceToken(ADMIN, COORDINATOR))]
+Public = Annotated[ServiceCaller, Depends(RequireServiceToken(ADMIN, COORDINATOR, PUBLIC))]

@@ -15,7 +15,7 @@ from hearth_shared.messaging import begin
 from .. import domain, store
 from ..actions import feedback
 from ..events import SERVICE
-from .deps import Pool
+from .deps import Pool, Public, Staff
 
 router = APIRouter(tags=["attendance", "feedback"])
 
@@ -43,7 +43,7 @@ class FeedbackOut(BaseModel):
 
 
 @router.post("/gatherings/{gathering_id}/feedback", status_code=status.HTTP_201_CREATED)
-async def give_feedback(gathering_id: uuid.UUID, body: FeedbackIn, pool: Pool) -> FeedbackOut:
+async def give_feedback(_: Public, gathering_id: uuid.UUID, body: FeedbackIn, pool: Pool) -> FeedbackOut:
     """Feedback from someone who attended, with what they would like to follow up on."""
     follow_up = [domain.FollowUp(f.interest, f.practice_area, f.language) for f in body.follow_up]
     async with begin(pool, SERVICE) as work:
@@ -54,6 +54,6 @@ async def give_feedback(gathering_id: uuid.UUID, body: FeedbackIn, pool: Pool) -
 
 
 @router.get("/gatherings/{gathering_id}/feedback")
-async def list_feedback(gathering_id: uuid.UUID, pool: Pool) -> list[FeedbackOut]:
+async def list_feedback(_: Staff, gathering_id: uuid.UUID, pool: Pool) -> list[FeedbackOut]:
     async with pool.acquire() as conn:
         return [FeedbackOut(**vars(r)) for r in await store.feedback.list_feedback(conn, gathering_id)]

@@ -26,7 +26,7 @@ from .. import domain, events, store
 from ..actions import gatherings
 from ..events import SERVICE
 from ..store.gatherings import Gathering
-from .deps import Pool, Settings
+from .deps import Coordinator, Pool, Settings, StaffOrPublic
 
 router = APIRouter(tags=["gatherings"])
 
@@ -227,14 +227,14 @@ def validate(model: type[GatheringIn], data: object) -> GatheringIn:
 
 
 @router.post("/series", status_code=status.HTTP_201_CREATED, tags=["series"])
-async def create_series(body: SeriesIn, pool: Pool) -> SeriesOut:
+async def create_series(_: Coordinator, body: SeriesIn, pool: Pool) -> SeriesOut:
     async with begin(pool, SERVICE) as work:
         row = await gatherings.create_series(work, body.title.en, body.title.fr, body.cadence)
     return SeriesOut(id=row.id, title=body.title, cadence=body.cadence, dates=[])
 
 
 @router.get("/series/{series_id}", tags=["series"])
-async def show_series(series_id: uuid.UUID, pool: Pool) -> SeriesOut:
+async def show_series(_: StaffOrPublic, series_id: uuid.UUID, pool: Pool) -> SeriesOut:
     async with pool.acquire() as conn:
         row = await store.gatherings.get_series(conn, series_id)
         if row is None:
@@ -249,7 +249,7 @@ async def show_series(series_id: uuid.UUID, pool: Pool) -> SeriesOut:
 
 
 @router.post("/gatherings", status_code=status.HTTP_201_CREATED)
-async def schedule_gathering(body: NewGathering, pool: Pool) -> GatheringOut:
+async def schedule_gathering(_: Coordinator, body: NewGathering, pool: Pool) -> GatheringOut:
     """Schedule a gathering (open for registration, or a draft to open later)."""
     async with begin(pool, SERVICE) as work:
         row = await gatherings.schedule(
@@ -260,6 +260,7 @@ async def schedule_gathering(body: NewGathering, pool: Pool) -> GatheringOut:
 
 @router.get("/gatherings")
 async def list_gatherings(
+    _: StaffOrPublic,
     pool: Pool,
     status: GatheringStatus | None = None,
     series_id: uuid.UUID | None = None,
@@ -273,14 +274,14 @@ async def list_gatherings(
 
 
 @router.get("/gatherings/{gathering_id}")
-async def show_gathering(gathering_id: uuid.UUID, pool: Pool) -> GatheringOut:
+async def show_gathering(_: StaffOrPublic, gathering_id: uuid.UUID, pool: Pool) -> GatheringOut:
     async with pool.acquire() as conn:
         return await show(conn, await store.gatherings.known_gathering(conn, gathering_id))
 
 
 @router.patch("/gatherings/{gathering_id}")
 async def change_gathering(
-    gathering_id: uuid.UUID, body: GatheringChange, pool: Pool, settings: Settings
+    _: Coordinator, gathering_id: uuid.UUID, body: GatheringChange, pool: Pool, settings: Settings
 ) -> GatheringOut:
     """Change a gathering (GatheringUpdated tells the other services). Raising the capacity
     offers the new seats to those waiting first."""
@@ -303,7 +304,7 @@ async def change_gathering(
 
 @router.post("/gatherings/{gathering_id}/status")
 async def change_status(
-    gathering_id: uuid.UUID, body: StatusChange, pool: Pool, settings: Settings
+    _: Coordinator, gathering_id: uuid.UUID, body: StatusChange, pool: Pool, settings: Settings
 ) -> GatheringOut:
     """Open a draft, close sales, reopen them, or cancel (final; ticket holders are told)."""
     async with begin(pool, SERVICE) as work:

@@ -21,7 +21,7 @@ from hearth_shared.messaging import begin
 from .. import domain, events, store
 from ..actions import tickets
 from ..events import SERVICE
-from .deps import Pool, Settings
+from .deps import Coordinator, Pool, Public, Settings, Staff, StaffOrPublic
 
 log = structlog.get_logger(__name__)
 
@@ -137,6 +137,7 @@ class PurchaseOut(BaseModel):
     },
 )
 async def buy_ticket(
+    _: Public,
     gathering_id: uuid.UUID,
     body: TicketRequestIn,
     response: Response,
@@ -175,6 +176,7 @@ async def buy_ticket(
     responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with format=csv"}},
 )
 async def list_ticket_holders(
+    _: Staff,
     gathering_id: uuid.UUID,
     pool: Pool,
     status: Literal["active", "cancelled"] | None = "active",
@@ -200,7 +202,7 @@ async def list_ticket_holders(
 
 
 @router.post("/tickets/{ticket_id}/cancel")
-async def cancel_ticket(ticket_id: uuid.UUID, pool: Pool, settings: Settings) -> TicketOut:
+async def cancel_ticket(_: Public, ticket_id: uuid.UUID, pool: Pool, settings: Settings) -> TicketOut:
     """Cancel a ticket. Its seat is offered to the next person on the waitlist (held for
     them for the configured time) or goes back on sale."""
     async with begin(pool, SERVICE) as work:
@@ -209,7 +211,7 @@ async def cancel_ticket(ticket_id: uuid.UUID, pool: Pool, settings: Settings) ->
 
 
 @router.get("/tickets/{ticket_id}")
-async def show_ticket(ticket_id: uuid.UUID, pool: Pool) -> TicketDetail:
+async def show_ticket(_: StaffOrPublic, ticket_id: uuid.UUID, pool: Pool) -> TicketDetail:
     async with pool.acquire() as conn:
         ticket = await store.tickets.get_ticket(conn, ticket_id)
         if ticket is None:
@@ -224,7 +226,7 @@ async def show_ticket(ticket_id: uuid.UUID, pool: Pool) -> TicketDetail:
 
 
 @router.post("/tickets/{ticket_id}/breakout", tags=["breakouts"])
-async def move_to_breakout(ticket_id: uuid.UUID, body: BreakoutMove, pool: Pool) -> TicketOut:
+async def move_to_breakout(_: Coordinator, ticket_id: uuid.UUID, body: BreakoutMove, pool: Pool) -> TicketOut:
     """Staff move a ticket holder to another breakout."""
     async with begin(pool, SERVICE) as work:
         return TicketOut(**vars(await tickets.move_to_breakout(work, ticket_id, body.breakout_id)))
