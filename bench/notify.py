@@ -38,6 +38,7 @@ from hearth_registration.handlers import HANDLERS as registration_handlers
 from hearth_shared.contracts.catalogue import TicketPurchased
 from hearth_shared.messaging import Names
 from hearth_testing.processes import ServiceProcess, free_port
+from hearth_testing.tokens import ServiceTokenAuth
 
 GATHERING = {
     "title": {"en": "Benchmark gathering", "fr": "Rencontre d'essai"},
@@ -50,14 +51,18 @@ GATHERING = {
 }
 
 
-async def purchase_at_rate(url: str, rate: float, seconds: float) -> tuple[int, list[int], float]:
+async def purchase_at_rate(
+    url: str, auth: ServiceTokenAuth, rate: float, seconds: float
+) -> tuple[int, list[int], float]:
     """Buy tickets on a fixed schedule; return purchases made, refusals' statuses, offered rate."""
     purchases = int(rate * seconds)
     made = 0
     refused: list[int] = []
     connector = aiohttp.TCPConnector(limit=256)
     async with aiohttp.ClientSession(url, connector=connector) as client:
-        async with client.post("/gatherings", json=GATHERING | {"capacity": purchases + 10}) as created:
+        async with client.post(
+            "/gatherings", json=GATHERING | {"capacity": purchases + 10}, headers=auth.headers()
+        ) as created:
             created.raise_for_status()
             gathering_id = (await created.json())["id"]
 
@@ -66,7 +71,7 @@ async def purchase_at_rate(url: str, rate: float, seconds: float) -> tuple[int, 
             async with client.post(
                 f"/gatherings/{gathering_id}/tickets",
                 json={"name": f"Buyer {index}", "email": f"buyer.{uuid.uuid4().hex[:12]}@example.org"},
-                headers={"Idempotency-Key": f"{gathering_id}:{index}"},
+                headers={"Idempotency-Key": f"{gathering_id}:{index}"} | auth.headers(),
             ) as response:
                 await response.read()
                 if response.status == 201:
@@ -131,7 +136,7 @@ def accepted_times(path: Path) -> tuple[dict[str, float], int, int]:
 async def drive(
     bench: Bench, registration: ServiceProcess, log: Path, rate: float, seconds: float
 ) -> dict[str, float]:
-    made, refused, offered = await purchase_at_rate(registration.url, rate, seconds)
+    made, refused, offered = await purchase_at_rate(registration.url, registration.auth(), rate, seconds)
     async with asyncio.timeout(300):
         while accepted_times(log)[1] < made:
             await asyncio.sleep(0.2)

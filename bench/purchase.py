@@ -54,9 +54,7 @@ def postgres_pids() -> list[int]:
 async def run(
     registration: ServiceProcess, pid: int, concurrency: int, attempts: int, capacity: int
 ) -> dict[str, float]:
-    async with httpx.AsyncClient(
-        base_url=registration.url, limits=httpx.Limits(max_connections=concurrency), timeout=120
-    ) as client:
+    async with registration.client(limits=httpx.Limits(max_connections=concurrency), timeout=120) as client:
         gathering = await client.post(
             "/gatherings",
             json={

@@ -92,7 +92,9 @@ PEOPLE = [
 
 
 async def load_demo_data(client: httpx.AsyncClient, registration: str) -> None:
-    """Schedule the demo gatherings and a few tickets, once (skipped when they already exist)."""
+    """Schedule the demo gatherings and a few tickets, once (skipped when they already exist).
+    `client` calls as staff who may schedule (it carries a service token: services answer only
+    the gateway)."""
     existing = {g["title"]["en"] for g in (await client.get(f"{registration}/gatherings")).json()}
     for gathering in GATHERINGS:
         if gathering["title"]["en"] in existing:

@@ -2,7 +2,8 @@
 RabbitMQ and PostgreSQL, a mail sink writing to .hearth/mail, and demo data. Ctrl-C stops it all.
 
 Started by `./dev run`. Settings come from HEARTH_* variables as in production; this script only
-fills in the per-service database role and port.
+fills in the per-service database role and port, and the service-token key (a new one each run
+unless HEARTH_SERVICE_TOKEN_KEY is set).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import secrets
 import signal
 import sys
 from pathlib import Path
@@ -18,6 +20,8 @@ import httpx
 
 from demo_data import load_demo_data
 from hearth_shared.provision import SERVICES, provision, role_name
+from hearth_shared.service_token import KEY_VARIABLE
+from hearth_testing.tokens import ServiceTokenAuth
 
 ROOT = Path(__file__).resolve().parent.parent
 STATE = ROOT / ".hearth"
@@ -27,10 +31,24 @@ PORTS = {"gateway": 8000, "registration": 8001, "credits": 8002, "groups": 8003,
 SMTP_PORT = int(os.environ.get("HEARTH_SMTP_PORT", "1025"))
 
 
-def service_env(service: str) -> dict[str, str]:
+def service_token_key() -> str:
+    """The key the gateway signs service tokens with and every service checks them by: the one in
+    the environment, or a new one for this run, kept in .hearth/ (never committed) so that a
+    developer can sign a token to call a service by hand."""
+    key = os.environ.get(KEY_VARIABLE) or secrets.token_urlsafe(48)
+    path = STATE / "service-token.key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.chmod(0o600)
+    path.write_text(key + "\n")
+    return key
+
+
+def service_env(service: str, key: str) -> dict[str, str]:
     host_part = ADMIN_DSN.split("@", 1)[1].split("/", 1)[0]
     return {
         **os.environ,
+        KEY_VARIABLE: key,
         "HEARTH_DATABASE_URL": f"postgresql://{role_name(service)}@{host_part}/{DATABASE}",
         "HEARTH_HTTP_PORT": str(PORTS[service]),
         "HEARTH_SMTP_PORT": str(SMTP_PORT),
@@ -64,6 +82,7 @@ async def wait_ready(client: httpx.AsyncClient, service: str) -> None:
 
 async def main() -> None:
     await provision(ADMIN_DSN, DATABASE)
+    key = service_token_key()
     for part in ("tmp", "new", "cur"):  # a Maildir: the sink writes here, any mail reader opens it
         (STATE / "mail" / part).mkdir(parents=True, exist_ok=True)
     processes = [
@@ -85,13 +104,13 @@ async def main() -> None:
     ]
     for service in SERVICES:
         processes.append(
-            await spawn(service, [sys.executable, "-m", f"hearth_{service}"], service_env(service))
+            await spawn(service, [sys.executable, "-m", f"hearth_{service}"], service_env(service, key))
         )
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
     try:
-        async with httpx.AsyncClient() as client:
+        async with httpx.AsyncClient(auth=ServiceTokenAuth(key, "admin")) as client:
             await asyncio.gather(*(wait_ready(client, s) for s in SERVICES))
             await load_demo_data(client, f"http://127.0.0.1:{PORTS['registration']}")
         print(

@@ -17,7 +17,7 @@ import httpx
 
 from hearth_shared.service_token import KEY_VARIABLE
 
-from .tokens import TEST_KEY, service_client
+from .tokens import TEST_KEY, ServiceTokenAuth
 from .waiting import eventually
 
 
@@ -60,7 +60,11 @@ class ServiceProcess:
 
     def client(self, role: str = "admin", **kwargs: Any) -> httpx.AsyncClient:
         """An httpx client calling this service as the gateway would, with a token for `role`."""
-        return service_client(self.url, self._env[KEY_VARIABLE], role, **kwargs)
+        return httpx.AsyncClient(base_url=self.url, auth=self.auth(role), **kwargs)
+
+    def auth(self, role: str = "admin") -> ServiceTokenAuth:
+        """Service tokens this service accepts (`.headers()` for a client other than httpx)."""
+        return ServiceTokenAuth(self._env[KEY_VARIABLE], role)
 
     @property
     def pid(self) -> int | None:

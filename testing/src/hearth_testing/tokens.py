@@ -7,7 +7,6 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Generator
-from typing import Any
 
 import httpx
 
@@ -31,8 +30,3 @@ class ServiceTokenAuth(httpx.Auth):
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers.update(self.headers())
         yield request
-
-
-def service_client(base_url: str, key: str, role: str = "admin", **kwargs: Any) -> httpx.AsyncClient:
-    """An httpx client for one service, calling with `role` (any httpx.AsyncClient argument too)."""
-    return httpx.AsyncClient(base_url=base_url, auth=ServiceTokenAuth(key, role), **kwargs)
