@@ -10,6 +10,7 @@ import os
 import signal
 import socket
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -58,13 +59,16 @@ class ServiceProcess:
                 status, lambda code: code == 200, timeout=timeout, what=f"{self.service} {wait_for}"
             )
 
-    def client(self, role: str = "admin", **kwargs: Any) -> httpx.AsyncClient:
-        """An httpx client calling this service as the gateway would, with a token for `role`."""
-        return httpx.AsyncClient(base_url=self.url, auth=self.auth(role), **kwargs)
+    def client(
+        self, role: str = "admin", *, staff_id: uuid.UUID | None = None, **kwargs: Any
+    ) -> httpx.AsyncClient:
+        """An httpx client calling this service as the gateway would, with a token naming
+        `staff_id` (a new one by default) and `role`; other arguments go to httpx."""
+        return httpx.AsyncClient(base_url=self.url, auth=self.auth(role, staff_id), **kwargs)
 
-    def auth(self, role: str = "admin") -> ServiceTokenAuth:
+    def auth(self, role: str = "admin", staff_id: uuid.UUID | None = None) -> ServiceTokenAuth:
         """Service tokens this service accepts (`.headers()` for a client other than httpx)."""
-        return ServiceTokenAuth(self._env[KEY_VARIABLE], role)
+        return ServiceTokenAuth(self._env[KEY_VARIABLE], role, staff_id)
 
     @property
     def pid(self) -> int | None:
