@@ -88,10 +88,11 @@ async def check_in(work: Work, gathering_id: uuid.UUID, person_ids: list[uuid.UU
 
 
 async def import_report(
-    work: Work, gathering_id: uuid.UUID, text: str, filename: str | None
+    work: Work, gathering_id: uuid.UUID, text: str, filename: str | None, imported_by: uuid.UUID
 ) -> tuple[AttendanceImport, Outcome]:
     """Merge a platform's report per person and record the minutes of every ticket holder in it;
-    every row that cannot be used is kept with the import, by line number and reason."""
+    every row that cannot be used is kept with the import, by line number and reason, and who
+    imported it (the staff member)."""
     gathering = await store.gatherings.known_gathering(work.conn, gathering_id)
     report = parse_report(text, ZoneInfo(gathering.time_zone))
     holders = {p.email.lower(): p for p in await store.tickets.active_ticket_holders(work.conn, gathering_id)}
@@ -112,6 +113,7 @@ async def import_report(
         rows_read,
         len(outcome.recorded) + outcome.unchanged,
         outcome.errors,
+        imported_by,
     )
     return saved, outcome
 

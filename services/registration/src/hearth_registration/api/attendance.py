@@ -55,6 +55,7 @@ class ImportOut(CheckInOut):
     rows_read: int
     people_recorded: int
     imported_at: datetime
+    imported_by: uuid.UUID | None = Field(description="The staff member who imported it")
 
 
 class AttendanceOut(BaseModel):
@@ -75,6 +76,7 @@ def _import_fields(row: AttendanceImport) -> dict[str, Any]:
         "rows_read": row.rows_read,
         "people_recorded": row.people_recorded,
         "imported_at": row.imported_at,
+        "imported_by": row.imported_by,
     }
 
 
@@ -117,7 +119,7 @@ async def import_attendance(
     except UnicodeDecodeError as exc:
         raise Problem(422, "invalid", f"the report is not UTF-8 text (byte {exc.start})", "body") from None
     async with begin(pool, SERVICE) as work:
-        saved, outcome = await attendance.import_report(work, gathering_id, text, filename)
+        saved, outcome = await attendance.import_report(work, gathering_id, text, filename, caller.staff_id)
     return ImportOut(**vars(outcome), **_import_fields(saved))
 
 

@@ -43,6 +43,7 @@ class AttendanceImport:
     people_recorded: int
     errors: list[dict[str, Any]]  # the rows it could not use: line, email, reason
     imported_at: datetime
+    imported_by: uuid.UUID | None = None  # the staff member, as the gateway's token named them
 
 
 def _import(record: asyncpg.Record) -> AttendanceImport:
@@ -93,16 +94,19 @@ async def save_import(
     rows_read: int,
     people_recorded: int,
     errors: list[dict[str, Any]],
+    imported_by: uuid.UUID,
 ) -> AttendanceImport:
     record = await conn.fetchrow(
-        """INSERT INTO attendance_imports (id, gathering_id, filename, rows_read, people_recorded, errors)
-           VALUES ($1, $2, $3, $4, $5, $6::jsonb) RETURNING *""",
+        """INSERT INTO attendance_imports
+               (id, gathering_id, filename, rows_read, people_recorded, errors, imported_by)
+           VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) RETURNING *""",
         uuid.uuid4(),
         gathering_id,
         filename,
         rows_read,
         people_recorded,
         json.dumps(errors, default=str),
+        imported_by,
     )
     assert record is not None
     return _import(record)
