@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import jwt
-from fastapi import Header, HTTPException, status
+from fastapi import Header, HTTPException, Request, status
 
 KEY_VARIABLE = "HEARTH_SERVICE_TOKEN_KEY"
 AUDIENCE = "hearth-services"
@@ -99,6 +99,10 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def _unauthorized(message: str) -> HTTPException:
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, message, headers={"WWW-Authenticate": "Bearer"})
+
+
 class RequireServiceToken:
     """A FastAPI dependency: 401 without a valid token, 403 when its role is not one of `roles`
     (no roles given: any staff role)."""
@@ -109,16 +113,27 @@ class RequireServiceToken:
 
     # Async so that FastAPI checks it in the event loop: a plain `def` would hop to a worker
     # thread on every request, a measurable share of a fast route's time.
-    async def __call__(self, authorization: Annotated[str | None, Header()] = None) -> ServiceCaller:
+    async def __call__(
+        self, request: Request, authorization: Annotated[str | None, Header()] = None
+    ) -> ServiceCaller:
         scheme, _, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not token:
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "a service token is required",
-                                headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
+            raise _unauthorized("a service token is required")
         try:
-            caller = verify(self._key or key_from_env(), token)
-        except (InvalidServiceToken, MissingKey) as exc:
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"invalid service token: {exc}",
-                                headers={"WWW-Authenticate": "Bearer"}) from None  # fmt: skip
+            key = self._key or key_from_env()
+        except MissingKey as exc:
+            raise _unauthorized(f"invalid service token: {exc}") from None
+        # A route's own check and its router's read the same token: verify it once per request.
+        verified: dict[tuple[str, str], ServiceCaller] | None
+        verified = getattr(request.state, "service_callers", None)
+        if verified is None:
+            verified = request.state.service_callers = {}
+        caller = verified.get((key, token))
+        if caller is None:
+            try:
+                caller = verified[(key, token)] = verify(key, token)
+            except InvalidServiceToken as exc:
+                raise _unauthorized(f"invalid service token: {exc}") from None
         if self.roles and caller.role not in self.roles:
             raise HTTPException(status.HTTP_403_FORBIDDEN, f"the role {caller.role!r} may not do this")
         return caller
