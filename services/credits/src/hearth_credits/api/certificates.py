@@ -45,7 +45,8 @@ async def certificate_pdf(_: StaffOrPublic, pool: Pool, code: str, request: Requ
 
 @router.get("/verify/{code}", name="verify", tags=["public"])
 async def verify(_: StaffOrPublic, pool: Pool, code: str) -> VerificationOut:
-    """Public: anyone holding a certificate's code (a regulator) can check it."""
+    """Public: anyone holding a certificate's code (a regulator) can check it, on the gateway's
+    public site (which calls with the `public` role)."""
     async with pool.acquire() as conn:
         cert = await store.certificates.details(conn, code.strip().upper())
     if cert is None:
