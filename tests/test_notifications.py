@@ -19,7 +19,6 @@ from icalendar import Calendar
 from hearth_notifications.scheduler import Scheduler
 from hearth_notifications.settings import MailSettings
 from hearth_shared.contracts import CloudEvent, new_event
-from hearth_shared.contracts.catalogue import Attendee as PersonDetails  # the kit renames it (issue 11)
 from hearth_shared.contracts.catalogue import (
     Bilingual,
     CertificateIssued,
@@ -31,6 +30,7 @@ from hearth_shared.contracts.catalogue import (
     Language,
     NotificationDelivered,
     NotificationFailed,
+    PersonDetails,
 )
 from hearth_shared.db import connect_with_retry
 from hearth_shared.messaging import Names

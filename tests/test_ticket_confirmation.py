@@ -8,10 +8,10 @@ import httpx
 from aio_pika.abc import AbstractRobustConnection
 
 from hearth_shared.contracts import CloudEvent, new_event
-from hearth_shared.contracts.catalogue import Attendee as PersonDetails  # the kit renames it (issue 11)
 from hearth_shared.contracts.catalogue import (
     Bilingual,
     Modality,
+    PersonDetails,
     TicketPurchased,
 )
 from hearth_shared.messaging import Names

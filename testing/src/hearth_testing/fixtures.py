@@ -81,7 +81,7 @@ def handlers_under_test() -> dict[str, list[str]]:
     return found | {"kittest": KITTEST_HANDLERS}
 
 
-BUILT_FROM = {"credits": "CreditsSettings", "notifications": "MailSettings"}  # until issue 11's merge
+BUILT_FROM = {"notifications": "MailSettings"}  # until issue 11's merge
 KITTEST_HANDLERS = ["on_member_upserted", "on_members"]  # shared/tests' in-process services
 
 
