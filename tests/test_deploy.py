@@ -75,6 +75,35 @@ def test_yamllint_refuses_a_duplicate_key(tmp_path: Path) -> None:
     assert any("duplication of key" in p for p in problems), problems
 
 
+# --- the image -------------------------------------------------------------------------------------
+
+
+def test_the_dockerfile_passes_hadolint_and_the_image_rules() -> None:
+    assert v.dockerfile_problems() == []
+
+
+def test_a_single_stage_root_image_on_a_moving_tag_is_refused(tmp_path: Path) -> None:
+    broken = tmp_path / "Dockerfile"
+    broken.write_text(
+        "FROM python:latest\nCOPY . /app\nRUN pip install /app\nUSER root\nCMD python -m hearth_gateway\n"
+    )
+    problems = v.dockerfile_problems(broken)
+    codes = {p.split()[1] for p in problems if p.startswith("Dockerfile:")}
+    assert {"DL3007", "DL3002", "DL3042"} <= codes, problems  # latest tag, root user, pip cache
+    assert "Dockerfile: not a multi-stage build (build tools would stay in the image)" in problems
+    assert "Dockerfile: the final stage runs as root" in problems
+    assert any("no Dockerfile.dockerignore" in p for p in problems)
+
+
+def test_the_image_runs_unprivileged_and_picks_the_service_by_command() -> None:
+    text = v.DOCKERFILE.read_text()
+    final = text[text.rindex("\nFROM ") :]
+    assert "USER 10001:10001" in final
+    assert 'CMD ["python", "-m", "hearth_gateway"]' in final
+    assert "PYTHONDONTWRITEBYTECODE=1" in final  # nothing written beside the code: read-only root works
+    assert "UV_COMPILE_BYTECODE=1" in text
+
+
 # --- compose ---------------------------------------------------------------------------------------
 
 
@@ -410,4 +439,4 @@ def test_the_pool_size_setting_is_read_by_the_kit() -> None:
 
 
 def test_the_validator_command_passes_on_the_committed_files() -> None:
-    assert v.all_problems() == {"yamllint": [], "compose": [], "base": [], "dev": [], "prod": []}
+    assert v.all_problems() == {"yamllint": [], "image": [], "compose": [], "base": [], "dev": [], "prod": []}
