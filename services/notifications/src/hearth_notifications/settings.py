@@ -11,7 +11,7 @@ from pydantic import Field, SecretStr
 from hearth_shared.settings import ServiceSettings
 
 
-class MailSettings(ServiceSettings):
+class NotificationsSettings(ServiceSettings):
     http_port: int = 8004
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
@@ -41,3 +41,7 @@ class MailSettings(ServiceSettings):
     # Where links in emails lead (the public faces of registration and credits).
     registration_public_url: str = "http://localhost:8001"
     credits_public_url: str = "http://localhost:8002"
+
+
+# The former name, for hearth_testing's session clean-up until it imports NotificationsSettings.
+MailSettings = NotificationsSettings
