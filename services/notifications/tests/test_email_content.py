@@ -19,6 +19,8 @@ from hearth_notifications.domain.rendering import Recipient, compose, gathering_
 from hearth_notifications.domain.times import duration
 from hearth_shared.contracts.catalogue import Bilingual, Interest
 
+pytestmark = pytest.mark.unit
+
 # 18:00 London on 1 April 2027 (BST, UTC+1).
 EVENING = Gathering(
     id=uuid.uuid4(),
