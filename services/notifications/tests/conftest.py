@@ -1,4 +1,4 @@
-"""Notifications' own tests: the rules and what emails say, without I/O."""
+"""Notifications' own tests: `unit` (no I/O) and `integration` (a real Postgres, in-process)."""
 
 from __future__ import annotations
 
@@ -6,5 +6,6 @@ import pytest
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # Registered here too, so `-m unit` works whether or not the root configuration names it.
-    config.addinivalue_line("markers", "unit: no I/O (no database, broker, SMTP or network), seconds")
+    # Registered here as well as wherever the suite registers them, so these files run alone.
+    config.addinivalue_line("markers", "unit: no I/O at all; seconds")
+    config.addinivalue_line("markers", "integration: a real Postgres or RabbitMQ, in-process")

@@ -30,7 +30,7 @@ def create_runtime(
         chosen,
         handlers=HANDLERS,
         publishes=[NotificationDelivered, NotificationFailed],
-        migrations="hearth_notifications.migrations",
+        migrations="hearth_notifications.store.migrations",
         workers=[
             lambda pool: Scheduler(pool, chosen, clock, schema=SERVICE),
             lambda pool: Mailer(pool, chosen, schema=SERVICE),

@@ -41,7 +41,3 @@ class NotificationsSettings(ServiceSettings):
     # Where links in emails lead (the public faces of registration and credits).
     registration_public_url: str = "http://localhost:8001"
     credits_public_url: str = "http://localhost:8002"
-
-
-# The former name, for hearth_testing's session clean-up until it imports NotificationsSettings.
-MailSettings = NotificationsSettings

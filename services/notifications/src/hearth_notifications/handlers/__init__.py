@@ -19,9 +19,3 @@ HANDLERS: list[Handler] = [
     on_member_upserted,
     on_person_erasure_requested,
 ]
-
-
-def handlers(_settings: object = None) -> list[Handler]:
-    """HANDLERS, for callers written when handlers were built from settings (hearth_testing's
-    session clean-up): remove once they import HANDLERS."""
-    return HANDLERS
