@@ -13,11 +13,11 @@ import pytest
 from hearth_notifications.domain import digests, emails, gatherings, plans, preferences, sending
 from hearth_notifications.domain.rendering import Recipient
 from hearth_shared.contracts.catalogue import (
-    Attendee,
     Bilingual,
     CreditsAwarded,
     GatheringScheduled,
     GatheringSnapshot,
+    PersonDetails,
     RegistrationCancelled,
     TicketPurchased,
     WaitlistJoined,
@@ -148,7 +148,7 @@ def test_the_read_models_details_show_the_place_in_one_line() -> None:
 
 
 def test_each_piece_of_ticket_news_becomes_its_own_email() -> None:
-    who = Attendee(person_id=uuid.uuid4(), name="Riley Doucet", email="riley@example.org", language="en")  # type: ignore[arg-type]
+    who = PersonDetails(person_id=uuid.uuid4(), name="Riley Doucet", email="riley@example.org", language="en")  # type: ignore[arg-type]
     sold = snapshot()
     news = [
         TicketPurchased(

@@ -10,13 +10,13 @@ from datetime import timedelta
 from babel.numbers import format_decimal
 
 from hearth_shared.contracts.catalogue import (
-    Attendee,
     Bilingual,
     CertificateIssued,
     CreditsAwarded,
     GatheringScheduled,
     GatheringSnapshot,
     Interest,
+    PersonDetails,
     RegistrationCancelled,
     TicketPurchased,
     WaitlistJoined,
@@ -40,7 +40,7 @@ PURPOSES: dict[Interest, Bilingual] = {
 TicketNews = TicketPurchased | RegistrationCancelled | WaitlistJoined | WaitlistOffered
 
 
-def recipient(person: Attendee) -> Recipient:
+def recipient(person: PersonDetails) -> Recipient:
     """The person an event names, as an email addresses them."""
     return Recipient(person.person_id, person.name, str(person.email), person.language)
 
