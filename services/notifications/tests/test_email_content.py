@@ -14,8 +14,9 @@ from hearth_notifications.domain import preferences, sending
 from hearth_notifications.domain.emails import PURPOSES
 from hearth_notifications.domain.gatherings import Gathering
 from hearth_notifications.domain.invites import invite
+from hearth_notifications.domain.people import Person
 from hearth_notifications.domain.plans import gathering_plans
-from hearth_notifications.domain.rendering import Recipient, compose, gathering_context
+from hearth_notifications.domain.rendering import compose, gathering_context
 from hearth_notifications.domain.times import duration
 from hearth_shared.contracts.catalogue import Bilingual, Interest
 
@@ -41,8 +42,8 @@ QUARTERLY = Gathering(
 )
 
 
-def riley(language: str) -> Recipient:
-    return Recipient(uuid.uuid4(), "Riley Doucet", "riley@example.org", language)  # type: ignore[arg-type]
+def riley(language: str) -> Person:
+    return Person(uuid.uuid4(), "Riley Doucet", "riley@example.org", language)  # type: ignore[arg-type]
 
 
 def context(template: str, language: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from hearth_notifications.domain import digests, emails, gatherings, plans, preferences, sending
-from hearth_notifications.domain.rendering import Recipient
+from hearth_notifications.domain.people import Person
 from hearth_shared.contracts.catalogue import (
     Bilingual,
     CreditsAwarded,
@@ -30,8 +30,8 @@ TITLE = Bilingual(en="Justice circle", fr="Cercle justice")
 STARTS = datetime(2027, 4, 1, 17, 0, tzinfo=UTC)
 
 
-def riley() -> Recipient:
-    return Recipient(uuid.uuid4(), "Riley Doucet", "riley@example.org", "en")
+def riley() -> Person:
+    return Person(uuid.uuid4(), "Riley Doucet", "riley@example.org", "en")
 
 
 def snapshot() -> GatheringSnapshot:

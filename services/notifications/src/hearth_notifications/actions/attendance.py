@@ -7,13 +7,14 @@ from hearth_shared.contracts.catalogue import AttendanceRecorded
 from hearth_shared.messaging import Work
 
 from ..domain import emails
+from ..domain.people import person_of
 from ..store import gatherings, people, plans
 from .deliveries import send
 
 
 async def record(work: Work, attendance: AttendanceRecorded, *, registration_url: str) -> None:
     if attendance.attendee is not None:
-        await people.remember(work.conn, [emails.recipient(attendance.attendee)])
+        await people.remember(work.conn, [person_of(attendance.attendee)])
     if attendance.minutes_attended == 0:
         return
     await gatherings.record_attendance(work.conn, attendance.gathering_id, attendance.person_id)

@@ -6,6 +6,7 @@ from hearth_shared.contracts.catalogue import CertificateIssued, CreditsAwarded
 from hearth_shared.messaging import Work
 
 from ..domain import emails
+from ..domain.people import person_of
 from ..store import people
 from .deliveries import send
 
@@ -13,7 +14,7 @@ from .deliveries import send
 async def announce(work: Work, news: CreditsAwarded | CertificateIssued, *, credits_url: str) -> None:
     """Remember the person the event names (or find them), then tell them, if there is anything
     to tell and anyone to tell it to (a self-report or an erased person has nobody)."""
-    to = emails.recipient(news.attendee) if news.attendee is not None else None
+    to = person_of(news.attendee) if news.attendee is not None else None
     if to is not None:
         await people.remember(work.conn, [to])
     else:

@@ -11,7 +11,7 @@ from hearth_shared.messaging import Work
 
 from ..domain import emails
 from ..domain.digests import source_of_digest
-from ..domain.rendering import Recipient
+from ..domain.people import Person
 from ..store import deliveries, digests, people
 from ..store.deliveries import HeldRow
 from .deliveries import send
@@ -28,7 +28,7 @@ async def send_digests(work: Work, day: date, *, limit: int = 1000) -> int:
         if not await digests.claim_day(work.conn, person_id, day):
             continue
         first = rows[0]
-        to = (await people.find(work.conn, [person_id])).get(person_id) or Recipient(
+        to = (await people.find(work.conn, [person_id])).get(person_id) or Person(
             person_id, "", first.to_address, first.language
         )
         source = source_of_digest(person_id, day)

@@ -12,6 +12,7 @@ from hearth_shared.contracts.catalogue import RegistrationCancelled, TicketPurch
 from hearth_shared.messaging import Work
 
 from ..domain import emails
+from ..domain.people import person_of
 from ..store import gatherings, people
 from ..store.gatherings import TicketRow
 from .deliveries import Outgoing, dispatch
@@ -19,7 +20,7 @@ from .deliveries import Outgoing, dispatch
 
 async def record_news(work: Work, news: list[CloudEvent[Any]], *, registration_url: str) -> None:
     """Remember the people and tickets the events name, then write every email of the batch."""
-    await people.remember(work.conn, [emails.recipient(e.data.attendee) for e in news])
+    await people.remember(work.conn, [person_of(e.data.attendee) for e in news])
     await gatherings.add_tickets(
         work.conn,
         [

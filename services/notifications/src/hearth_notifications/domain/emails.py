@@ -16,7 +16,6 @@ from hearth_shared.contracts.catalogue import (
     GatheringScheduled,
     GatheringSnapshot,
     Interest,
-    PersonDetails,
     RegistrationCancelled,
     TicketPurchased,
     WaitlistJoined,
@@ -25,7 +24,8 @@ from hearth_shared.contracts.catalogue import (
 
 from .gatherings import Gathering, announced, from_snapshot
 from .invites import invite
-from .rendering import Email, Recipient, compose, gathering_context
+from .people import Person, person_of
+from .rendering import Email, compose, gathering_context
 from .times import LOCALES, duration, moment
 
 PURPOSES: dict[Interest, Bilingual] = {
@@ -40,14 +40,9 @@ PURPOSES: dict[Interest, Bilingual] = {
 TicketNews = TicketPurchased | RegistrationCancelled | WaitlistJoined | WaitlistOffered
 
 
-def recipient(person: PersonDetails) -> Recipient:
-    """The person an event names, as an email addresses them."""
-    return Recipient(person.person_id, person.name, str(person.email), person.language)
-
-
 def ticket_news(data: TicketNews, *, sequence: int, registration_url: str) -> Email:
     """A place confirmed (with the calendar invitation), its cancellation, or waitlist news."""
-    to = recipient(data.attendee)
+    to = person_of(data.attendee)
     gathering = from_snapshot(data.gathering)
     context = gathering_context(gathering, to.language)
     if isinstance(data, TicketPurchased):
@@ -63,7 +58,7 @@ def ticket_news(data: TicketNews, *, sequence: int, registration_url: str) -> Em
 
 
 def gathering_updated(
-    to: Recipient, now: GatheringScheduled, snapshot: GatheringSnapshot, *, sequence: int
+    to: Person, now: GatheringScheduled, snapshot: GatheringSnapshot, *, sequence: int
 ) -> Email:
     """A real change, with the invitation that updates the entry in the holder's calendar."""
     gathering = announced(now, snapshot)
@@ -72,7 +67,7 @@ def gathering_updated(
 
 
 def gathering_cancelled(
-    to: Recipient, snapshot: GatheringSnapshot, reason: str | None, *, sequence: int
+    to: Person, snapshot: GatheringSnapshot, reason: str | None, *, sequence: int
 ) -> Email:
     """The cancellation, with the invitation that cancels the entry in the holder's calendar."""
     gathering = from_snapshot(snapshot)
@@ -82,13 +77,13 @@ def gathering_cancelled(
     )
 
 
-def reminder(to: Recipient, gathering: Gathering, lead_time: timedelta) -> Email:
+def reminder(to: Person, gathering: Gathering, lead_time: timedelta) -> Email:
     return compose(
         "reminder", to, lead=duration(lead_time, to.language), **gathering_context(gathering, to.language)
     )
 
 
-def group_meeting_reminder(to: Recipient, meeting: Gathering, lead_time: timedelta) -> Email:
+def group_meeting_reminder(to: Person, meeting: Gathering, lead_time: timedelta) -> Email:
     return compose(
         "group_meeting_reminder",
         to,
@@ -98,14 +93,12 @@ def group_meeting_reminder(to: Recipient, meeting: Gathering, lead_time: timedel
     )
 
 
-def feedback_request(
-    to: Recipient, gathering_id: uuid.UUID, title: Bilingual, registration_url: str
-) -> Email:
+def feedback_request(to: Person, gathering_id: uuid.UUID, title: Bilingual, registration_url: str) -> Email:
     url = f"{registration_url}/gatherings/{gathering_id}/feedback"
     return compose("feedback_request", to, title=title, feedback_url=url)
 
 
-def credits_news(data: CreditsAwarded | CertificateIssued, to: Recipient, credits_url: str) -> Email | None:
+def credits_news(data: CreditsAwarded | CertificateIssued, to: Person, credits_url: str) -> Email | None:
     """Hours recorded, or a certificate issued (a link to the PDF and to its public check); None
     when there is nothing to announce (a self-report has no title, a zero award is below the
     minimum)."""
@@ -125,9 +118,9 @@ def credits_news(data: CreditsAwarded | CertificateIssued, to: Recipient, credit
     )
 
 
-def group_formed(to: Recipient, group_name: Bilingual, purpose: Interest) -> Email:
+def group_formed(to: Person, group_name: Bilingual, purpose: Interest) -> Email:
     return compose("group_formed", to, group_name=group_name, purpose=PURPOSES[purpose])
 
 
-def group_digest(to: Recipient, subjects: list[str]) -> Email:
+def group_digest(to: Person, subjects: list[str]) -> Email:
     return compose("group_digest", to, items=[{"subject": s} for s in subjects])

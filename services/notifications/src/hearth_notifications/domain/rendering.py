@@ -15,6 +15,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from hearth_shared.contracts.catalogue import Bilingual, Language
 
 from .gatherings import Gathering
+from .people import Person
 from .preferences import TEMPLATES, Category
 from .times import when
 
@@ -25,16 +26,6 @@ _templates = Environment(
     keep_trailing_newline=True,
     trim_blocks=True,
 )
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """A person as an email addresses them (the `recipients` read model)."""
-
-    person_id: uuid.UUID | None
-    name: str
-    email: str
-    language: Language
 
 
 @dataclass(frozen=True)
@@ -60,7 +51,7 @@ def gathering_context(gathering: Gathering, language: Language) -> dict[str, Any
     }
 
 
-def compose(template: str, to: Recipient, *, calendar: str | None = None, **context: Any) -> Email:
+def compose(template: str, to: Person, *, calendar: str | None = None, **context: Any) -> Email:
     """Render `template` for `to` in their language; bilingual values become their language's text."""
     language = to.language
     values = {k: getattr(v, language) if isinstance(v, Bilingual) else v for k, v in context.items()}

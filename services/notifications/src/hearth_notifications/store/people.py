@@ -6,14 +6,14 @@ import uuid
 
 from hearth_shared.db import Connection
 
+from ..domain.people import Person
 from ..domain.preferences import Preferences
-from ..domain.rendering import Recipient
 
 
-async def remember(conn: Connection, recipients: list[Recipient]) -> None:
+async def remember(conn: Connection, people: list[Person]) -> None:
     """Keep each person's newest name, address and language (of several, the last; in one row
     order, so concurrent batches never deadlock)."""
-    latest = {r.person_id: r for r in recipients if r.person_id is not None}
+    latest = {r.person_id: r for r in people if r.person_id is not None}
     known = [latest[p] for p in sorted(latest)]
     if not known:
         return
@@ -39,12 +39,12 @@ async def update_by_email(conn: Connection, email: str, name: str, language: str
     )
 
 
-async def find(conn: Connection, person_ids: list[uuid.UUID]) -> dict[uuid.UUID, Recipient]:
+async def find(conn: Connection, person_ids: list[uuid.UUID]) -> dict[uuid.UUID, Person]:
     rows = await conn.fetch(
         "SELECT person_id, name, email, language FROM recipients WHERE person_id = ANY($1::uuid[])",
         person_ids,
     )
-    return {r["person_id"]: Recipient(r["person_id"], r["name"], r["email"], r["language"]) for r in rows}
+    return {r["person_id"]: Person(r["person_id"], r["name"], r["email"], r["language"]) for r in rows}
 
 
 async def preferences(conn: Connection, person_ids: list[uuid.UUID]) -> dict[uuid.UUID, Preferences]:
