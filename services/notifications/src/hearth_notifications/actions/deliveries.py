@@ -4,7 +4,7 @@ preferences (sent, suppressed with the reason, or held for their daily digest); 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from hearth_shared.messaging import Work
 
@@ -45,6 +45,12 @@ async def send(work: Work, emails: list[Email]) -> int:
     often it arrives."""
     source = work.causation_id or work.correlation_id
     return await dispatch(work, [Outgoing(email, source, work.correlation_id) for email in emails])
+
+
+def answering(work: Work, source: str) -> Work:
+    """The same transaction, for deliveries that answer `source` (a fired plan, a digest): it is
+    both their source and their correlation id."""
+    return replace(work, correlation_id=source, causation_id=source)
 
 
 async def resend(work: Work, delivery_id: uuid.UUID) -> DeliveryRow:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from dataclasses import replace
 from datetime import date
 
 from hearth_shared.messaging import Work
@@ -14,7 +13,7 @@ from ..domain.digests import source_of_digest
 from ..domain.people import Person
 from ..store import deliveries, digests, people
 from ..store.deliveries import HeldRow
-from .deliveries import send
+from .deliveries import answering, send
 
 
 async def send_digests(work: Work, day: date, *, limit: int = 1000) -> int:
@@ -33,7 +32,7 @@ async def send_digests(work: Work, day: date, *, limit: int = 1000) -> int:
         )
         source = source_of_digest(person_id, day)
         await send(
-            replace(work, correlation_id=source, causation_id=source),
+            answering(work, source),
             [emails.group_digest(to, [r.subject for r in rows])],
         )
         await deliveries.mark_digested(work.conn, [r.id for r in rows])

@@ -1,6 +1,7 @@
-"""Planned sends (reminders, feedback requests): planned and moved with their subject, and fired
-when their instant comes. Each due plan is claimed with FOR UPDATE SKIP LOCKED and marked fired in
-the transaction that writes its deliveries, so with several replicas each plan fires exactly once."""
+"""Planned sends (reminders, feedback requests) fired when their instant comes; they are planned
+with their gathering or group meeting (actions.gatherings, actions.groups). Each due plan is
+claimed with FOR UPDATE SKIP LOCKED and marked fired in the transaction that writes its
+deliveries, so with several replicas each plan fires exactly once."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from ..domain.plans import source_of_plan
 from ..domain.rendering import Email
 from ..store import gatherings, groups, people, plans
 from ..store.plans import PlanRow
-from .deliveries import send
+from .deliveries import answering, send
 
 log = structlog.get_logger(__name__)
 
@@ -29,7 +30,7 @@ async def fire_due(work: Work, now: datetime, *, limit: int, registration_url: s
         found = await _emails(work, row, registration_url)
         source = source_of_plan(row.subject_id, row.plan)
         with structlog.contextvars.bound_contextvars(correlation_id=source):
-            await send(replace(work, correlation_id=source, causation_id=source), found)
+            await send(answering(work, source), found)
             await plans.mark_fired(work.conn, row, now)
             log.info("plan fired", template=row.plan.template, emails=len(found))
     return len(due)
