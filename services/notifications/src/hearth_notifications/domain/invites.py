@@ -15,11 +15,11 @@ from icalendar.enums import STATUS
 
 from hearth_shared.contracts.catalogue import Language
 
-from .messages import Occasion
+from .gatherings import Gathering
 
 
-def invite(occasion: Occasion, language: Language, *, sequence: int, cancelled: bool = False) -> str:
-    zone = ZoneInfo(occasion.time_zone)
+def invite(gathering: Gathering, language: Language, *, sequence: int, cancelled: bool = False) -> str:
+    zone = ZoneInfo(gathering.time_zone)
     calendar = Calendar.new(
         prodid="-//Hearth//Communities of practice//EN",
         method="CANCEL" if cancelled else "PUBLISH",
@@ -27,12 +27,12 @@ def invite(occasion: Occasion, language: Language, *, sequence: int, cancelled: 
     )
     calendar.add_component(
         Event.new(
-            uid=f"{occasion.id}@hearth",
-            summary=getattr(occasion.title, language),
-            start=occasion.starts_at.astimezone(zone),
-            end=occasion.ends_at.astimezone(zone),
-            location=occasion.venue or occasion.join_url,
-            url=occasion.join_url,
+            uid=f"{gathering.id}@hearth",
+            summary=getattr(gathering.title, language),
+            start=gathering.starts_at.astimezone(zone),
+            end=gathering.ends_at.astimezone(zone),
+            location=gathering.venue or gathering.join_url,
+            url=gathering.join_url,
             sequence=sequence,
             stamp=datetime.now(zone),
             status=STATUS.CANCELLED if cancelled else STATUS.CONFIRMED,
@@ -42,7 +42,7 @@ def invite(occasion: Occasion, language: Language, *, sequence: int, cancelled: 
     # an invitation's cost), it goes in as the calendar's last component.
     ics: bytes = calendar.to_ical()
     body, end = ics.decode().rsplit("END:VCALENDAR", 1)
-    return body + _zone(occasion.time_zone, occasion.starts_at.year) + "END:VCALENDAR" + end
+    return body + _zone(gathering.time_zone, gathering.starts_at.year) + "END:VCALENDAR" + end
 
 
 @cache

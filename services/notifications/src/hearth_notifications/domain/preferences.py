@@ -1,11 +1,9 @@
-"""Notifications' rules, free of I/O: which category a message belongs to, who may opt out of it,
-when reminders fire, and which SMTP failures are worth retrying."""
+"""What a person can opt out of, which messages reach them whatever they chose, and what happens
+to an email for them: sent, suppressed (kept in the log with the reason) or held for the digest."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 
@@ -48,6 +46,14 @@ TEMPLATES: dict[str, Kind] = {
 }
 
 
+@dataclass(frozen=True)
+class Preferences:
+    """A person's choices: the categories they do not want, and group activity once a day."""
+
+    opted_out: frozenset[str] = frozenset()
+    group_digest: bool = False
+
+
 class Disposition(StrEnum):
     """What happens to a rendered message for this person."""
 
@@ -67,42 +73,9 @@ def disposition(template: str, opted_out: frozenset[str], group_digest: bool) ->
     return Disposition.SEND
 
 
-@dataclass(frozen=True)
-class Plan:
-    """A send planned relative to a subject's start (negative offset: before) or end."""
-
-    template: str
-    offset_seconds: int
-    fire_at: datetime
-
-
-def gathering_plans(
-    starts_at: datetime, ends_at: datetime, reminders: list[timedelta], feedback_after: timedelta
-) -> list[Plan]:
-    """Reminders a fixed elapsed time before the start (24 h before is 24 real hours, even across a
-    change of clocks), and the feedback request after the end."""
-    plans = [Plan("reminder", -int(r.total_seconds()), starts_at - r) for r in reminders]
-    plans.append(Plan("feedback_request", int(feedback_after.total_seconds()), ends_at + feedback_after))
-    return plans
-
-
-def meeting_plans(starts_at: datetime, reminders: list[timedelta]) -> list[Plan]:
-    return [Plan("group_meeting_reminder", -int(r.total_seconds()), starts_at - r) for r in reminders]
-
-
-def is_permanent_smtp_failure(code: int | None) -> bool:
-    """5xx replies (bad address, rejected) will not change on retry; 4xx and no reply might."""
-    return code is not None and 500 <= code < 600
-
-
-def retry_delay_seconds(attempts: int) -> float:
-    """Growing delays between SMTP attempts: 2, 4, 8 … capped at 10 minutes."""
-    return float(min(2**attempts, 600))
-
-
-Clock = Callable[[], datetime]
-"""Now, as the scheduler and the planners see it (tests move it across a change of clocks)."""
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
+def decide(template: str, chosen: Preferences) -> tuple[Disposition, str | None]:
+    """The disposition of an email for a person with these preferences, and why it is not sent
+    when it is suppressed (the delivery log shows the reason)."""
+    how = disposition(template, chosen.opted_out, chosen.group_digest)
+    why = f"opted out of {TEMPLATES[template].category}" if how is Disposition.SUPPRESS else None
+    return how, why
