@@ -125,7 +125,7 @@ async def run_kit(bench: Bench, events: list[CloudEvent[Any]], round_no: int) ->
         name_prefix=bench.prefix,
         prefetch=PREFETCH,
     )
-    runtime = ServiceRuntime(SCHEMA, settings, handlers=[record_attendance], pool_size=10)
+    runtime = ServiceRuntime(SCHEMA, settings, handlers=[record_attendance])
     names = runtime.names
     # Declare the topology and fill the queue before the consumer starts: a backlog.
     async with bench.amqp.channel() as channel:

@@ -32,8 +32,7 @@ from pathlib import Path
 import aiohttp
 from common import AMQP_URL, Bench, bench_environment, remove_topology, summarise
 
-from hearth_notifications.handlers import handlers as notification_handlers
-from hearth_notifications.settings import MailSettings
+from hearth_notifications.handlers import HANDLERS as notification_handlers
 from hearth_registration.handlers import HANDLERS as registration_handlers
 from hearth_shared.contracts.catalogue import TicketPurchased
 from hearth_shared.messaging import Names
@@ -220,7 +219,7 @@ async def main(rate: float, seconds: float) -> None:
             await sink.wait()
             for service, found in (
                 ("registration", registration_handlers),
-                ("notifications", notification_handlers(MailSettings())),
+                ("notifications", notification_handlers),
             ):
                 await remove_topology(bench.amqp, Names(bench.prefix, service), [h.name for h in found], [])
         summarise("notify", {"p99_ms": [result["p99_ms"]]}, {"details": result})

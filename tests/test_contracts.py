@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from hearth_shared.contracts import parse_event
 from hearth_shared.contracts.catalogue import CATALOGUE
+from hearth_shared.messaging.parsing import parse_event
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))

@@ -24,9 +24,9 @@ from hearth_shared.contracts.catalogue import (
     FeedbackSubmitted,
     GatheringScheduled,
     Language,
+    PersonDetails,
     PersonErasureRequested,
 )
-from hearth_shared.contracts.catalogue import Attendee as PersonDetails  # the kit renames it (issue 11)
 from hearth_shared.messaging import Names
 from hearth_testing.broker import checked, collect, drain, publish_event, watch
 from hearth_testing.builders import gathering_scheduled, person_details

@@ -15,10 +15,9 @@ import pytest
 from aio_pika.abc import AbstractRobustConnection
 from icalendar import Calendar
 
-from hearth_notifications.scheduler import Scheduler
-from hearth_notifications.settings import MailSettings
+from hearth_notifications.settings import NotificationsSettings
+from hearth_notifications.workers.scheduler import Scheduler
 from hearth_shared.contracts import CloudEvent, new_event
-from hearth_shared.contracts.catalogue import Attendee as PersonDetails  # the kit renames it (issue 11)
 from hearth_shared.contracts.catalogue import (
     Bilingual,
     CertificateIssued,
@@ -30,6 +29,7 @@ from hearth_shared.contracts.catalogue import (
     Language,
     NotificationDelivered,
     NotificationFailed,
+    PersonDetails,
 )
 from hearth_shared.db import connect_with_retry
 from hearth_shared.messaging import Names
@@ -138,7 +138,7 @@ async def test_reminders_fire_at_the_right_instant_across_a_change_of_clocks(
     assert plans["reminder-86400"] == (day_before, "planned")
     assert plans["reminder-3600"] == (starts_at - timedelta(hours=1), "planned")
 
-    scheduler = Scheduler(pool, MailSettings(), clock=lambda: day_before, schema="notifications")
+    scheduler = Scheduler(pool, NotificationsSettings(), clock=lambda: day_before, schema="notifications")
     await scheduler.fire_due(day_before - timedelta(seconds=1))
     assert await log(notifications, person_id=who.person_id, template="reminder") == []
     await scheduler.fire_due(day_before)
@@ -197,7 +197,7 @@ async def test_reminders_move_with_the_gathering_and_never_fire_once_it_is_cance
     assert "Why: Facilitator ill" in notice.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert calendar_of(notice)["METHOD"] == "CANCEL"
 
-    scheduler = Scheduler(pool, MailSettings(), clock=lambda: first, schema="notifications")
+    scheduler = Scheduler(pool, NotificationsSettings(), clock=lambda: first, schema="notifications")
     await scheduler.fire_due(first)  # the old instants, and the cancelled gathering's
     assert await log(notifications, person_id=who.person_id, template="reminder") == []
     assert await log(notifications, person_id=other.person_id, template="reminder") == []
@@ -352,7 +352,7 @@ async def test_opt_outs_suppress_all_but_critical_messages_and_digests_gather_gr
     assert held["status"] == "held"
 
     # The digest goes out at 08:00 Toronto time: not at 07:59, once at 08:00, not again that day.
-    settings = MailSettings(digest_time_zone="America/Toronto")
+    settings = NotificationsSettings(digest_time_zone="America/Toronto")
     morning = datetime(2027, 10, 8, 12, 0, tzinfo=UTC)  # 08:00 EDT
     scheduler = Scheduler(pool, settings, clock=lambda: morning, schema="notifications")
     assert await scheduler.send_digests(morning - timedelta(minutes=1)) == 0

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from aio_pika.abc import AbstractRobustConnection
 
 from hearth_shared.contracts import CloudEvent, new_event
-from hearth_shared.contracts.catalogue import Attendee as PersonDetails  # the kit renames it (issue 11)
 from hearth_shared.contracts.catalogue import (
     Bilingual,
     Modality,
+    PersonDetails,
     TicketPurchased,
 )
 from hearth_shared.messaging import Names

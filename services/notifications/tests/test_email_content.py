@@ -10,14 +10,20 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
-from hearth_notifications import domain
-from hearth_notifications.handlers.groups import PURPOSES
-from hearth_notifications.invites import invite
-from hearth_notifications.messages import Occasion, Recipient, compose, duration, occasion_context
+from hearth_notifications.domain import preferences, sending
+from hearth_notifications.domain.emails import PURPOSES
+from hearth_notifications.domain.gatherings import Gathering
+from hearth_notifications.domain.invites import invite
+from hearth_notifications.domain.people import Person
+from hearth_notifications.domain.plans import gathering_plans
+from hearth_notifications.domain.rendering import compose, gathering_context
+from hearth_notifications.domain.times import duration
 from hearth_shared.contracts.catalogue import Bilingual, Interest
 
+pytestmark = pytest.mark.unit
+
 # 18:00 London on 1 April 2027 (BST, UTC+1).
-EVENING = Occasion(
+EVENING = Gathering(
     id=uuid.uuid4(),
     title=Bilingual(en="Networking evening", fr="Soirée de réseautage"),
     starts_at=datetime(2027, 4, 1, 17, 0, tzinfo=UTC),
@@ -26,7 +32,7 @@ EVENING = Occasion(
     venue="Camden, London",
 )
 # 12:00 Halifax on 11 March 2027 (AST, UTC-4), online.
-QUARTERLY = Occasion(
+QUARTERLY = Gathering(
     id=uuid.uuid4(),
     title=Bilingual(en="Quarterly community of practice", fr="Communauté de pratique trimestrielle"),
     starts_at=datetime(2027, 3, 11, 16, 0, tzinfo=UTC),
@@ -36,8 +42,8 @@ QUARTERLY = Occasion(
 )
 
 
-def riley(language: str) -> Recipient:
-    return Recipient(uuid.uuid4(), "Riley Doucet", "riley@example.org", language)  # type: ignore[arg-type]
+def riley(language: str) -> Person:
+    return Person(uuid.uuid4(), "Riley Doucet", "riley@example.org", language)  # type: ignore[arg-type]
 
 
 def context(template: str, language: str) -> dict[str, Any]:
@@ -45,14 +51,14 @@ def context(template: str, language: str) -> dict[str, Any]:
     lead = duration(timedelta(hours=24), language)  # type: ignore[arg-type]
     group = Bilingual(en="Housing & poverty circle", fr="Cercle logement et pauvreté")
     return {
-        "ticket_confirmation": occasion_context(QUARTERLY, language),  # type: ignore[arg-type]
-        "registration_cancelled": occasion_context(EVENING, language),  # type: ignore[arg-type]
-        "waitlist_joined": occasion_context(EVENING, language) | {"position": 3},  # type: ignore[arg-type]
-        "waitlist_offered": occasion_context(EVENING, language)  # type: ignore[arg-type]
+        "ticket_confirmation": gathering_context(QUARTERLY, language),  # type: ignore[arg-type]
+        "registration_cancelled": gathering_context(EVENING, language),  # type: ignore[arg-type]
+        "waitlist_joined": gathering_context(EVENING, language) | {"position": 3},  # type: ignore[arg-type]
+        "waitlist_offered": gathering_context(EVENING, language)  # type: ignore[arg-type]
         | {"expires": "Friday 19:00", "accept_url": "https://hearth.example.org/waitlist/1/accept"},
-        "gathering_updated": occasion_context(EVENING, language),  # type: ignore[arg-type]
-        "gathering_cancelled": occasion_context(EVENING, language) | {"reason": "Storm warning"},  # type: ignore[arg-type]
-        "reminder": occasion_context(QUARTERLY, language) | {"lead": lead},  # type: ignore[arg-type]
+        "gathering_updated": gathering_context(EVENING, language),  # type: ignore[arg-type]
+        "gathering_cancelled": gathering_context(EVENING, language) | {"reason": "Storm warning"},  # type: ignore[arg-type]
+        "reminder": gathering_context(QUARTERLY, language) | {"lead": lead},  # type: ignore[arg-type]
         "feedback_request": {"title": QUARTERLY.title, "feedback_url": "https://hearth.example.org/f/1"},
         "credits_awarded": {"title": QUARTERLY.title, "hours": "1.5", "cycle": "2026-2027"},
         "certificate_issued": {
@@ -62,7 +68,7 @@ def context(template: str, language: str) -> dict[str, Any]:
             "verification_url": "https://hearth.example.org/verify/ABC",
         },
         "group_formed": {"group_name": group, "purpose": PURPOSES[Interest.PEER_SUPPORT]},
-        "group_meeting_reminder": occasion_context(QUARTERLY, language)  # type: ignore[arg-type]
+        "group_meeting_reminder": gathering_context(QUARTERLY, language)  # type: ignore[arg-type]
         | {"group_name": group, "lead": lead},
         "group_digest": {"items": [{"subject": "A new group"}, {"subject": "Another"}]},
     }[template]
@@ -135,7 +141,7 @@ def test_every_template_in_both_languages(template: str, language: str) -> None:
     email = compose(template, riley(language), **context(template, language))
     assert email.subject == SUBJECTS[template, language]
     assert email.language == language
-    assert email.category == domain.TEMPLATES[template].category
+    assert email.category == preferences.TEMPLATES[template].category
     greeting = "Bonjour Riley Doucet," if language == "fr" else "Hello Riley Doucet,"
     for part in (email.text, email.html):
         assert greeting in part
@@ -147,7 +153,7 @@ def test_every_template_in_both_languages(template: str, language: str) -> None:
 
 
 def test_every_template_is_covered_in_both_languages() -> None:
-    assert {t for t, _ in SUBJECTS} == set(domain.TEMPLATES)
+    assert {t for t, _ in SUBJECTS} == set(preferences.TEMPLATES)
 
 
 @pytest.mark.parametrize(
@@ -166,14 +172,14 @@ def test_every_template_is_covered_in_both_languages() -> None:
 def test_times_are_written_in_the_gatherings_zone_across_dst(
     utc_start: datetime, zone: str, language: str, expected: str
 ) -> None:
-    occasion = Occasion(
+    gathering = Gathering(
         uuid.uuid4(),
         EVENING.title,
         utc_start.replace(tzinfo=UTC),
         utc_start.replace(tzinfo=UTC) + timedelta(hours=1),
         zone,
     )
-    assert expected in occasion_context(occasion, language)["when"]  # type: ignore[arg-type]
+    assert expected in gathering_context(gathering, language)["when"]  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
@@ -203,14 +209,14 @@ def test_a_cancellation_notice_cancels_the_same_calendar_entry() -> None:
 
 
 def test_html_is_escaped_but_plain_text_is_not() -> None:
-    tea = Occasion(
+    tea = Gathering(
         uuid.uuid4(),
         Bilingual(en="Tea & <b>talk</b>", fr="Thé"),
         EVENING.starts_at,
         EVENING.ends_at,
         EVENING.time_zone,
     )
-    email = compose("ticket_confirmation", riley("en"), **occasion_context(tea, "en"))
+    email = compose("ticket_confirmation", riley("en"), **gathering_context(tea, "en"))
     assert "Tea &amp; &lt;b&gt;talk&lt;/b&gt;" in email.html
     assert "Tea & <b>talk</b>" in email.text
 
@@ -218,26 +224,26 @@ def test_html_is_escaped_but_plain_text_is_not() -> None:
 @pytest.mark.parametrize(
     ("template", "opted_out", "digest", "expected"),
     [
-        ("reminder", {"reminders"}, False, domain.Disposition.SUPPRESS),
-        ("reminder", {"credits"}, False, domain.Disposition.SEND),
-        ("certificate_issued", {"credits"}, False, domain.Disposition.SEND),  # critical
-        ("gathering_cancelled", {"updates"}, False, domain.Disposition.SEND),  # critical
-        ("gathering_updated", {"updates"}, False, domain.Disposition.SUPPRESS),
-        ("group_formed", set(), True, domain.Disposition.HOLD),
-        ("group_formed", {"groups"}, True, domain.Disposition.SUPPRESS),
-        ("group_meeting_reminder", set(), True, domain.Disposition.SEND),  # a reminder cannot wait
+        ("reminder", {"reminders"}, False, preferences.Disposition.SUPPRESS),
+        ("reminder", {"credits"}, False, preferences.Disposition.SEND),
+        ("certificate_issued", {"credits"}, False, preferences.Disposition.SEND),  # critical
+        ("gathering_cancelled", {"updates"}, False, preferences.Disposition.SEND),  # critical
+        ("gathering_updated", {"updates"}, False, preferences.Disposition.SUPPRESS),
+        ("group_formed", set(), True, preferences.Disposition.HOLD),
+        ("group_formed", {"groups"}, True, preferences.Disposition.SUPPRESS),
+        ("group_meeting_reminder", set(), True, preferences.Disposition.SEND),  # a reminder cannot wait
     ],
 )
 def test_preferences_decide_what_is_sent_suppressed_or_held(
-    template: str, opted_out: set[str], digest: bool, expected: domain.Disposition
+    template: str, opted_out: set[str], digest: bool, expected: preferences.Disposition
 ) -> None:
-    assert domain.disposition(template, frozenset(opted_out), digest) is expected
+    assert preferences.disposition(template, frozenset(opted_out), digest) is expected
 
 
 def test_reminders_are_real_hours_before_the_start_across_a_change_of_clocks() -> None:
     # 12:00 ADT on Sunday 14 March 2027, the day Halifax moves its clocks forward at 02:00.
     starts = datetime(2027, 3, 14, 15, 0, tzinfo=UTC)
-    plans = domain.gathering_plans(
+    plans = gathering_plans(
         starts, starts + timedelta(hours=1), [timedelta(hours=24), timedelta(hours=1)], timedelta(hours=1)
     )
     by_template = {(p.template, p.offset_seconds): p.fire_at for p in plans}
@@ -249,7 +255,7 @@ def test_reminders_are_real_hours_before_the_start_across_a_change_of_clocks() -
 
 @pytest.mark.parametrize(("code", "permanent"), [(550, True), (554, True), (421, False), (None, False)])
 def test_only_5xx_smtp_replies_are_permanent(code: int | None, permanent: bool) -> None:
-    assert domain.is_permanent_smtp_failure(code) is permanent
+    assert sending.is_permanent_smtp_failure(code) is permanent
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,9 @@ class ServiceSettings(BaseSettings):
 
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     database_url: str = "postgresql://postgres@127.0.0.1:5432/hearth"
+    # Connections of the pool that requests and consumers share (the relay and workers have a
+    # small one of their own): what deploy/ budgets against PostgreSQL's connection limit.
+    db_pool_size: int = Field(default=10, ge=1)
     # Prefixes every exchange and queue name: lets test runs share one broker without seeing each
     # other's messages. Empty in production.
     name_prefix: str = ""

@@ -9,7 +9,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from hearth_shared.contracts.catalogue import Attendee as PersonDetails  # the kit renames it (issue 11)
 from hearth_shared.contracts.catalogue import (
     Bilingual,
     GatheringScheduled,
@@ -18,6 +17,7 @@ from hearth_shared.contracts.catalogue import (
     MembershipStatus,
     MemberUpserted,
     Modality,
+    PersonDetails,
     TicketPurchased,
 )
 

@@ -73,15 +73,10 @@ def handlers_under_test() -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for service in provision.SERVICES:
         module = importlib.import_module(f"hearth_{service}.handlers")
-        listed = getattr(module, "HANDLERS", None)
-        if listed is None:  # a service that still builds its handlers from its settings
-            settings = importlib.import_module(f"hearth_{service}.settings")
-            listed = module.handlers(getattr(settings, BUILT_FROM[service])())
-        found[service] = [h.name for h in listed]
+        found[service] = [h.name for h in module.HANDLERS]
     return found | {"kittest": KITTEST_HANDLERS}
 
 
-BUILT_FROM = {"credits": "CreditsSettings", "notifications": "MailSettings"}  # until issue 11's merge
 KITTEST_HANDLERS = ["on_member_upserted", "on_members"]  # shared/tests' in-process services
 
 

@@ -1,7 +1,7 @@
 from hearth_shared.api import serve
 
 from .app import SERVICE, create_app
-from .settings import MailSettings
+from .settings import NotificationsSettings
 
-settings = MailSettings()
+settings = NotificationsSettings()
 serve(create_app(settings), settings, SERVICE)

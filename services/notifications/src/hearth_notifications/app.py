@@ -9,31 +9,35 @@ from hearth_shared.api import build_app
 from hearth_shared.contracts.catalogue import NotificationDelivered, NotificationFailed
 from hearth_shared.messaging import ServiceRuntime
 
-from . import api
-from .domain import Clock, system_clock
-from .handlers import handlers
-from .mailer import Mailer
-from .scheduler import Scheduler
-from .settings import MailSettings
+from .api import deliveries, preferences
+from .domain.plans import Clock, system_clock
+from .events import SERVICE
+from .handlers import HANDLERS
+from .settings import NotificationsSettings
+from .workers.mailer import Mailer
+from .workers.scheduler import Scheduler
 
-SERVICE = "notifications"
+__all__ = ["SERVICE", "create_app", "create_runtime"]
 
 
-def create_runtime(settings: MailSettings | None = None, clock: Clock = system_clock) -> ServiceRuntime:
-    mail = settings or MailSettings()
+def create_runtime(
+    settings: NotificationsSettings | None = None, clock: Clock = system_clock
+) -> ServiceRuntime:
+    """The runtime; `clock` is the scheduler's (the handlers plan on the system clock)."""
+    chosen = settings or NotificationsSettings()
     return ServiceRuntime(
         SERVICE,
-        mail,
-        handlers=handlers(mail, clock),
+        chosen,
+        handlers=HANDLERS,
         publishes=[NotificationDelivered, NotificationFailed],
-        migrations="hearth_notifications.migrations",
+        migrations="hearth_notifications.store.migrations",
         workers=[
-            lambda pool: Scheduler(pool, mail, clock, schema=SERVICE),
-            lambda pool: Mailer(pool, mail, schema=SERVICE),
+            lambda pool: Scheduler(pool, chosen, clock, schema=SERVICE),
+            lambda pool: Mailer(pool, chosen, schema=SERVICE),
         ],
     )
 
 
-def create_app(settings: MailSettings | None = None) -> FastAPI:
+def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     runtime = create_runtime(settings)
-    return build_app(runtime, title="Hearth notifications", routers=[api.router(runtime)])
+    return build_app(runtime, title="Hearth notifications", routers=[deliveries.router, preferences.router])

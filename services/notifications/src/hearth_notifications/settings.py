@@ -11,7 +11,7 @@ from pydantic import Field, SecretStr
 from hearth_shared.settings import ServiceSettings
 
 
-class MailSettings(ServiceSettings):
+class NotificationsSettings(ServiceSettings):
     http_port: int = 8004
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025

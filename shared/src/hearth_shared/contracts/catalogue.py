@@ -112,9 +112,6 @@ class PersonDetails(_Part):
     language: Language
 
 
-Attendee = PersonDetails  # removed once the services moved (issue 11)
-
-
 class GatheringSnapshot(_Part):
     """What a ticket holder's email needs to know about the gathering."""
 

@@ -46,7 +46,6 @@ class ServiceRuntime:
         publishes: Sequence[type[EventData]] = (),
         migrations: str | None = None,
         workers: Sequence[Callable[[asyncpg.Pool], ClaimLoop]] = (),
-        pool_size: int = 10,
     ) -> None:
         self.service = service
         self.settings = settings
@@ -69,7 +68,6 @@ class ServiceRuntime:
             for handler in self.handlers
         ]
         self._migrations = migrations
-        self._pool_size = pool_size
         self._worker_factories = list(workers)
         self.workers: list[ClaimLoop] = []
         # Requests and consumers share `pool`; the outbox relay and the workers have a pool of
@@ -89,7 +87,7 @@ class ServiceRuntime:
         """Open the database (waiting for it) and migrate; connect the broker in the background,
         so the HTTP API serves (and commits to the outbox) even while the broker is away."""
         self.pool = await connect_with_retry(
-            self.settings.database_url, self.service, max_size=self._pool_size
+            self.settings.database_url, self.service, max_size=self.settings.db_pool_size
         )
         await migrate(
             self.pool,

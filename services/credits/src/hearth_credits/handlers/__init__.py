@@ -12,7 +12,6 @@ from .people import on_person_erasure_requested
 
 __all__ = [
     "HANDLERS",
-    "handlers",
     "on_attendance_recorded",
     "on_feedback_submitted",
     "on_gathering",
@@ -25,9 +24,3 @@ HANDLERS: list[Handler] = [
     on_feedback_submitted,
     on_person_erasure_requested,
 ]
-
-
-def handlers(settings: object = None) -> list[Handler]:
-    """The handlers' list under its former name, for callers not yet reading `HANDLERS`
-    (hearth_testing's topology clean-up); the wiring is in `app`."""
-    return list(HANDLERS)

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from hearth_shared.messaging import Handler
 
-from ..domain import Clock, system_clock
-from ..settings import MailSettings
-from . import credits, gatherings, groups, people
+from .credits import on_credits
+from .gatherings import on_attendance_recorded, on_gathering, on_ticket
+from .groups import on_group
+from .people import on_member_upserted, on_person_erasure_requested
 
-
-def handlers(settings: MailSettings, clock: Clock = system_clock) -> list[Handler]:
-    return [
-        *gatherings.handlers(settings, clock),
-        credits.handlers(settings),
-        groups.handlers(settings, clock),
-        *people.HANDLERS,
-    ]
+HANDLERS: list[Handler] = [
+    on_gathering,
+    on_ticket,
+    on_attendance_recorded,
+    on_credits,
+    on_group,
+    on_member_upserted,
+    on_person_erasure_requested,
+]

@@ -7,20 +7,17 @@ import structlog
 from hearth_shared.contracts.catalogue import MemberUpserted, PersonErasureRequested
 from hearth_shared.messaging import HandlerContext, handles
 
-from ..store import people
+from ..actions import people
 
 log = structlog.get_logger(__name__)
 
 
 @handles(MemberUpserted)
 async def on_member_upserted(ctx: HandlerContext, member: MemberUpserted) -> None:
-    await people.update_by_email(ctx.conn, str(member.email), member.name, member.preferred_language)
+    await people.update_member(ctx, member)
 
 
-@handles(PersonErasureRequested)
-async def on_erasure(ctx: HandlerContext, request: PersonErasureRequested) -> None:
-    erased = await people.erase(ctx.conn, str(request.email))
+@handles(PersonErasureRequested, name="on_erasure")
+async def on_person_erasure_requested(ctx: HandlerContext, request: PersonErasureRequested) -> None:
+    erased = await people.erase(ctx, str(request.email))
     log.info("person erased", recipients=erased)
-
-
-HANDLERS = [on_member_upserted, on_erasure]

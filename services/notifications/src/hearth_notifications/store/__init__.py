@@ -1,1 +1,1 @@
-"""Queries on notifications' own schema, one module per table family."""
+"""Notifications' queries on its own schema, one module per table family, returning typed rows."""

@@ -4,20 +4,87 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
 
 import asyncpg
 
+from hearth_shared.contracts.catalogue import Language
 from hearth_shared.db import Connection
 
-from ..domain import Disposition
-from ..messages import Email
+from ..domain.preferences import Disposition
+from ..domain.rendering import Email
 
 COLUMNS = (
     "id, source_event_id, correlation_id, person_id, template, category, language, to_address, "
     "subject, status, attempts, last_error, created_at, sent_at"
 )
+# What the mail sender needs of a delivery to send it and to announce the outcome.
+SENDING = (
+    "id, source_event_id, correlation_id, person_id, template, language, to_address, subject, "
+    "body_text, body_html, calendar, attempts"
+)
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    """An entry of the log as staff see it (without the bodies)."""
+
+    id: uuid.UUID
+    source_event_id: str
+    correlation_id: str
+    person_id: uuid.UUID | None
+    template: str
+    category: str
+    language: str
+    to_address: str
+    subject: str
+    status: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SendingRow:
+    """A delivery leased to a mail sender: the email as it goes out, and what it answers."""
+
+    id: uuid.UUID
+    source_event_id: str
+    correlation_id: str
+    person_id: uuid.UUID | None
+    template: str
+    language: Language
+    to_address: str
+    subject: str
+    body_text: str
+    body_html: str
+    calendar: str | None
+    attempts: int
+
+
+@dataclass(frozen=True)
+class HeldRow:
+    """A delivery waiting for its person's daily digest."""
+
+    id: uuid.UUID
+    person_id: uuid.UUID
+    subject: str
+    language: Language
+    to_address: str
+
+
+@dataclass(frozen=True)
+class DeliveryFilter:
+    """What narrows the log (None: any)."""
+
+    to: str | None = None
+    person_id: uuid.UUID | None = None
+    status: str | None = None
+    template: str | None = None
+    source_event_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -27,6 +94,10 @@ class NewDelivery:
     reason: str | None  # why it is not sent, when it is not
     source_event_id: str
     correlation_id: str
+
+
+def _log_entry(record: asyncpg.Record) -> DeliveryRow:
+    return DeliveryRow(**dict(record))
 
 
 async def add(conn: Connection, emails: list[NewDelivery]) -> int:
@@ -65,19 +136,20 @@ async def add(conn: Connection, emails: list[NewDelivery]) -> int:
     return len(rows)
 
 
-async def claim_due(conn: Connection, limit: int, lease_seconds: float) -> list[asyncpg.Record]:
+async def claim_due(conn: Connection, limit: int, lease_seconds: float) -> list[SendingRow]:
     """Lease due deliveries to this sender (committed at once): another replica, or this one after
     a crash, takes them back only when the lease runs out."""
-    return await conn.fetch(
-        """UPDATE deliveries SET status = 'sending', lease_until = now() + make_interval(secs => $2)
+    rows = await conn.fetch(
+        f"""UPDATE deliveries SET status = 'sending', lease_until = now() + make_interval(secs => $2)
            WHERE id IN (SELECT id FROM deliveries
                         WHERE (status = 'pending' AND next_attempt_at <= now())
                            OR (status = 'sending' AND lease_until < now())
                         ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-           RETURNING *""",
+           RETURNING {SENDING}""",  # noqa: S608 - fixed column list
         limit,
         lease_seconds,
     )
+    return [SendingRow(**dict(r)) for r in rows]
 
 
 async def mark_sent(conn: Connection, delivery_ids: list[uuid.UUID]) -> list[datetime]:
@@ -110,34 +182,35 @@ async def reschedule(conn: Connection, delivery_id: uuid.UUID, reason: str, dela
     )
 
 
-async def search(conn: Connection, filters: dict[str, Any], limit: int) -> list[asyncpg.Record]:
-    """The log, newest first, narrowed by any of: to, person_id, status, template, source_event_id,
-    since, until."""
-    return await conn.fetch(
+async def search(conn: Connection, filters: DeliveryFilter, limit: int) -> list[DeliveryRow]:
+    """The log, newest first, narrowed by any of the filter's fields."""
+    rows = await conn.fetch(
         f"SELECT {COLUMNS} FROM deliveries "  # noqa: S608 - fixed column list, values are parameters
         "WHERE ($1::text IS NULL OR lower(to_address) = lower($1)) "
         "AND ($2::uuid IS NULL OR person_id = $2) AND ($3::text IS NULL OR status = $3) "
         "AND ($4::text IS NULL OR template = $4) AND ($5::text IS NULL OR source_event_id = $5) "
         "AND ($6::timestamptz IS NULL OR created_at >= $6) AND ($7::timestamptz IS NULL OR created_at < $7) "
         "ORDER BY created_at DESC LIMIT $8",
-        filters.get("to"),
-        filters.get("person_id"),
-        filters.get("status"),
-        filters.get("template"),
-        filters.get("source_event_id"),
-        filters.get("since"),
-        filters.get("until"),
+        filters.to,
+        filters.person_id,
+        filters.status,
+        filters.template,
+        filters.source_event_id,
+        filters.since,
+        filters.until,
         limit,
     )
+    return [_log_entry(r) for r in rows]
 
 
-async def get(conn: Connection, delivery_id: uuid.UUID) -> asyncpg.Record | None:
-    return await conn.fetchrow("SELECT * FROM deliveries WHERE id = $1", delivery_id)
+async def get(conn: Connection, delivery_id: uuid.UUID) -> DeliveryRow | None:
+    row = await conn.fetchrow(f"SELECT {COLUMNS} FROM deliveries WHERE id = $1", delivery_id)  # noqa: S608
+    return _log_entry(row) if row is not None else None
 
 
 async def resend(
-    conn: Connection, original: asyncpg.Record, to_address: str, correlation_id: str
-) -> asyncpg.Record:
+    conn: Connection, original_id: uuid.UUID, to_address: str, correlation_id: str
+) -> DeliveryRow:
     """A new pending copy of a delivery (staff's choice overrides opt-outs)."""
     new_id = uuid.uuid4()
     row = await conn.fetchrow(
@@ -149,33 +222,23 @@ async def resend(
            FROM deliveries WHERE id = $2
            RETURNING {COLUMNS}""",  # noqa: S608 - fixed column list
         new_id,
-        original["id"],
+        original_id,
         correlation_id,
         to_address,
     )
     assert row is not None
-    return row
+    return _log_entry(row)
 
 
-async def held(conn: Connection, limit: int) -> list[asyncpg.Record]:
+async def held(conn: Connection, limit: int) -> list[HeldRow]:
     """Digest-bound deliveries, locked, grouped by person (oldest first)."""
-    return await conn.fetch(
-        "SELECT id, person_id, subject, body_text, language, to_address FROM deliveries "
+    rows = await conn.fetch(
+        "SELECT id, person_id, subject, language, to_address FROM deliveries "
         "WHERE status = 'held' ORDER BY person_id, created_at LIMIT $1 FOR UPDATE SKIP LOCKED",
         limit,
     )
+    return [HeldRow(**dict(r)) for r in rows]
 
 
 async def mark_digested(conn: Connection, delivery_ids: list[uuid.UUID]) -> None:
     await conn.execute("UPDATE deliveries SET status = 'digested' WHERE id = ANY($1::uuid[])", delivery_ids)
-
-
-async def claim_digest_day(conn: Connection, person_id: uuid.UUID, day: date) -> bool:
-    """True the first time a digest is made for this person and day."""
-    return bool(
-        await conn.fetchval(
-            "INSERT INTO digests (person_id, day) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING true",
-            person_id,
-            day,
-        )
-    )

@@ -6,13 +6,14 @@ import uuid
 
 from hearth_shared.db import Connection
 
-from ..messages import Recipient
+from ..domain.people import Person
+from ..domain.preferences import Preferences
 
 
-async def remember(conn: Connection, recipients: list[Recipient]) -> None:
+async def remember(conn: Connection, people: list[Person]) -> None:
     """Keep each person's newest name, address and language (of several, the last; in one row
     order, so concurrent batches never deadlock)."""
-    latest = {r.person_id: r for r in recipients if r.person_id is not None}
+    latest = {r.person_id: r for r in people if r.person_id is not None}
     known = [latest[p] for p in sorted(latest)]
     if not known:
         return
@@ -38,35 +39,31 @@ async def update_by_email(conn: Connection, email: str, name: str, language: str
     )
 
 
-async def find(conn: Connection, person_ids: list[uuid.UUID]) -> dict[uuid.UUID, Recipient]:
+async def find(conn: Connection, person_ids: list[uuid.UUID]) -> dict[uuid.UUID, Person]:
     rows = await conn.fetch(
         "SELECT person_id, name, email, language FROM recipients WHERE person_id = ANY($1::uuid[])",
         person_ids,
     )
-    return {r["person_id"]: Recipient(r["person_id"], r["name"], r["email"], r["language"]) for r in rows}
+    return {r["person_id"]: Person(r["person_id"], r["name"], r["email"], r["language"]) for r in rows}
 
 
-async def preferences(
-    conn: Connection, person_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, tuple[frozenset[str], bool]]:
-    """Opted-out categories and the digest choice of each person who set any."""
+async def preferences(conn: Connection, person_ids: list[uuid.UUID]) -> dict[uuid.UUID, Preferences]:
+    """The choices of each person who set any."""
     rows = await conn.fetch(
         "SELECT person_id, opted_out, group_digest FROM preferences WHERE person_id = ANY($1::uuid[])",
         person_ids,
     )
-    return {r["person_id"]: (frozenset(r["opted_out"]), r["group_digest"]) for r in rows}
+    return {r["person_id"]: Preferences(frozenset(r["opted_out"]), r["group_digest"]) for r in rows}
 
 
-async def set_preferences(
-    conn: Connection, person_id: uuid.UUID, opted_out: list[str], group_digest: bool
-) -> None:
+async def set_preferences(conn: Connection, person_id: uuid.UUID, chosen: Preferences) -> None:
     await conn.execute(
         """INSERT INTO preferences (person_id, opted_out, group_digest) VALUES ($1, $2, $3)
            ON CONFLICT (person_id) DO UPDATE SET opted_out = excluded.opted_out,
                group_digest = excluded.group_digest, updated_at = now()""",
         person_id,
-        sorted(set(opted_out)),
-        group_digest,
+        sorted(chosen.opted_out),
+        chosen.group_digest,
     )
 
 

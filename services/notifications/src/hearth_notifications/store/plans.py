@@ -4,13 +4,20 @@ replica each."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
-
-import asyncpg
 
 from hearth_shared.db import Connection
 
-from ..domain import Plan
+from ..domain.plans import Plan
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """A planned send of one subject (a gathering or a group meeting)."""
+
+    subject_id: uuid.UUID
+    plan: Plan
 
 
 async def replan(conn: Connection, subject_id: uuid.UUID, plans: list[Plan], now: datetime) -> None:
@@ -38,24 +45,25 @@ async def drop(conn: Connection, subject_id: uuid.UUID) -> None:
     )
 
 
-async def claim_due(conn: Connection, now: datetime, limit: int) -> list[asyncpg.Record]:
+async def claim_due(conn: Connection, now: datetime, limit: int) -> list[PlanRow]:
     """Lock due plans no other replica holds (inside the caller's transaction)."""
-    return await conn.fetch(
+    rows = await conn.fetch(
         """SELECT subject_id, template, offset_seconds, fire_at FROM plans
            WHERE status = 'planned' AND fire_at <= $1 ORDER BY fire_at LIMIT $2
            FOR UPDATE SKIP LOCKED""",
         now,
         limit,
     )
+    return [PlanRow(r["subject_id"], Plan(r["template"], r["offset_seconds"], r["fire_at"])) for r in rows]
 
 
-async def mark_fired(conn: Connection, row: asyncpg.Record, now: datetime) -> None:
+async def mark_fired(conn: Connection, row: PlanRow, now: datetime) -> None:
     await conn.execute(
         """UPDATE plans SET status = 'fired', fired_at = $4
            WHERE subject_id = $1 AND template = $2 AND offset_seconds = $3""",
-        row["subject_id"],
-        row["template"],
-        row["offset_seconds"],
+        row.subject_id,
+        row.plan.template,
+        row.plan.offset_seconds,
         now,
     )
 

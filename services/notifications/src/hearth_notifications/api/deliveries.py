@@ -1,0 +1,88 @@
+"""The delivery log: search it, read one delivery, resend one."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, status
+from pydantic import AwareDatetime, BaseModel, Field
+
+from hearth_shared.api import Problem
+from hearth_shared.messaging import begin
+
+from ..actions import deliveries as log
+from ..domain.errors import Erased, UnknownDelivery
+from ..domain.preferences import TEMPLATES
+from ..events import SERVICE
+from ..store import deliveries
+from ..store.deliveries import DeliveryFilter, DeliveryRow
+from .deps import Pool
+
+router = APIRouter(tags=["notifications"])
+
+Status = Literal["pending", "sending", "sent", "failed", "suppressed", "held", "digested"]
+
+
+class DeliveryOut(BaseModel):
+    id: uuid.UUID
+    source_event_id: str
+    correlation_id: str
+    person_id: uuid.UUID | None
+    template: str
+    category: str
+    language: str
+    to_address: str
+    subject: str
+    status: str
+    attempts: int
+    last_error: str | None = Field(description="Why it failed, was deferred or suppressed")
+    created_at: datetime
+    sent_at: datetime | None
+
+    @classmethod
+    def of(cls, row: DeliveryRow) -> DeliveryOut:
+        return cls(**asdict(row))
+
+
+@router.get("/deliveries")
+async def search_deliveries(
+    pool: Pool,
+    to: Annotated[str | None, Query(description="Recipient address (any case)")] = None,
+    person_id: uuid.UUID | None = None,
+    status: Status | None = None,
+    template: Annotated[str | None, Query(description=f"One of: {', '.join(TEMPLATES)}")] = None,
+    source_event_id: str | None = None,
+    since: AwareDatetime | None = None,
+    until: AwareDatetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> list[DeliveryOut]:
+    """The delivery log, newest first."""
+    filters = DeliveryFilter(to, person_id, status, template, source_event_id, since, until)
+    async with pool.acquire() as conn:
+        rows = await deliveries.search(conn, filters, limit)
+    return [DeliveryOut.of(r) for r in rows]
+
+
+@router.get("/deliveries/{delivery_id}")
+async def get_delivery(pool: Pool, delivery_id: uuid.UUID) -> DeliveryOut:
+    async with pool.acquire() as conn:
+        row = await deliveries.get(conn, delivery_id)
+    if row is None:
+        raise Problem(404, "not_found", "no delivery has this id", "delivery_id")
+    return DeliveryOut.of(row)
+
+
+@router.post("/deliveries/{delivery_id}/resend", status_code=status.HTTP_201_CREATED)
+async def resend(pool: Pool, delivery_id: uuid.UUID) -> DeliveryOut:
+    """Send a delivery again, as a new entry in the log, to the person's current address."""
+    try:
+        async with begin(pool, SERVICE) as work:
+            row = await log.resend(work, delivery_id)
+    except UnknownDelivery as exc:
+        raise Problem(404, "not_found", str(exc), "delivery_id") from exc
+    except Erased as exc:
+        raise Problem(409, "erased", str(exc)) from exc
+    return DeliveryOut.of(row)

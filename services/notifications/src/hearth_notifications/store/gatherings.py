@@ -1,0 +1,106 @@
+"""Gatherings as last announced, their tickets and their attendance: notifications' read model of
+registration's gatherings (tables gatherings, tickets, attendance)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from hearth_shared.contracts.catalogue import GatheringSnapshot
+from hearth_shared.db import Connection
+
+from ..domain.gatherings import Gathering, from_details
+
+
+@dataclass(frozen=True)
+class GatheringRow:
+    """A gathering as last announced."""
+
+    gathering_id: uuid.UUID
+    # As emails show it; the join link, which only tickets carry, is not known here.
+    gathering: Gathering
+    # The noticeable details as stored (JSON values), to tell a real change from a capacity tweak.
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TicketRow:
+    """A ticket: its holder and the gathering as it was sold (with the join link)."""
+
+    ticket_id: uuid.UUID
+    person_id: uuid.UUID
+    gathering: GatheringSnapshot
+
+
+@dataclass(frozen=True)
+class TicketHolderRow:
+    person_id: uuid.UUID
+    gathering: GatheringSnapshot
+
+
+async def gathering(conn: Connection, gathering_id: uuid.UUID) -> GatheringRow | None:
+    found = await conn.fetchval("SELECT details FROM gatherings WHERE gathering_id = $1", gathering_id)
+    if found is None:
+        return None
+    details = json.loads(found)
+    shown = from_details(gathering_id, details, title="title", join_url=None)
+    return GatheringRow(gathering_id, shown, details)
+
+
+async def save_gathering(
+    conn: Connection, gathering_id: uuid.UUID, details: dict[str, Any], status: str
+) -> None:
+    await conn.execute(
+        """INSERT INTO gatherings (gathering_id, details, status) VALUES ($1, $2, $3)
+           ON CONFLICT (gathering_id) DO UPDATE SET details = excluded.details, status = excluded.status""",
+        gathering_id,
+        json.dumps(details),
+        status,
+    )
+
+
+async def add_tickets(conn: Connection, tickets: list[TicketRow]) -> None:
+    """Remember tickets to tell their holders of changes."""
+    if not tickets:
+        return
+    await conn.execute(
+        """INSERT INTO tickets (ticket_id, gathering_id, person_id, snapshot)
+           SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::jsonb[])
+           ON CONFLICT (ticket_id) DO NOTHING""",
+        [t.ticket_id for t in tickets],
+        [t.gathering.gathering_id for t in tickets],
+        [t.person_id for t in tickets],
+        [t.gathering.model_dump_json() for t in tickets],
+    )
+
+
+async def cancel_tickets(conn: Connection, ticket_ids: list[uuid.UUID]) -> None:
+    if ticket_ids:
+        await conn.execute("UPDATE tickets SET active = false WHERE ticket_id = ANY($1::uuid[])", ticket_ids)
+
+
+async def ticket_holders(conn: Connection, gathering_id: uuid.UUID) -> list[TicketHolderRow]:
+    """Each holder and the gathering as their ticket showed it (with the join link)."""
+    rows = await conn.fetch(
+        "SELECT DISTINCT ON (person_id) person_id, snapshot FROM tickets WHERE gathering_id = $1 AND active",
+        gathering_id,
+    )
+    return [
+        TicketHolderRow(r["person_id"], GatheringSnapshot.model_validate_json(r["snapshot"])) for r in rows
+    ]
+
+
+async def record_attendance(conn: Connection, gathering_id: uuid.UUID, person_id: uuid.UUID) -> None:
+    await conn.execute(
+        "INSERT INTO attendance (gathering_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        gathering_id,
+        person_id,
+    )
+
+
+async def attended(conn: Connection, gathering_id: uuid.UUID) -> list[uuid.UUID]:
+    """Who attended (the people asked for feedback)."""
+    rows = await conn.fetch("SELECT person_id FROM attendance WHERE gathering_id = $1", gathering_id)
+    return [r[0] for r in rows]

@@ -1,0 +1,1 @@
+"""Notifications' schema migrations (the kit's inbox and outbox come first)."""

@@ -1,0 +1,1 @@
+"""Notifications' background workers (claim loops): the scheduler and the mail sender."""

@@ -1,0 +1,61 @@
+"""Fires planned sends when their instant comes, and the daily digests of group activity.
+
+The clock is injectable: tests walk it across a change of clocks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import asyncpg
+
+from hearth_shared.logs import current_correlation_id
+from hearth_shared.messaging import Work
+from hearth_shared.worker import ClaimLoop
+
+from ..actions import digests, plans
+from ..domain.digests import digest_day
+from ..domain.plans import Clock
+from ..events import SOURCE
+from ..settings import NotificationsSettings
+
+BATCH = 50
+
+
+class Scheduler(ClaimLoop):
+    flush_timeout = 0.0
+
+    def __init__(
+        self, pool: asyncpg.Pool, settings: NotificationsSettings, clock: Clock, *, schema: str
+    ) -> None:
+        super().__init__(
+            pool,
+            channel=f"{schema}_plans",
+            batch_size=BATCH,
+            poll_seconds=settings.schedule_poll_seconds,
+            what="scheduler",
+        )
+        self._settings = settings
+        self._clock = clock
+
+    async def step(self) -> int:
+        now = self._clock()
+        return await self.fire_due(now) + await self.send_digests(now)
+
+    async def fire_due(self, now: datetime) -> int:
+        """Fire the plans due at `now`; return how many fired."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            work = Work(conn=conn, source=SOURCE, correlation_id=current_correlation_id())
+            return await plans.fire_due(
+                work, now, limit=BATCH, registration_url=self._settings.registration_public_url
+            )
+
+    async def send_digests(self, now: datetime) -> int:
+        """After the digest hour, one email per person gathers what was held for them; what is held
+        after today's digest waits for tomorrow's."""
+        day = digest_day(now, self._settings.digest_at, self._settings.digest_time_zone)
+        if day is None:
+            return 0
+        async with self._pool.acquire() as conn, conn.transaction():
+            work = Work(conn=conn, source=SOURCE, correlation_id=current_correlation_id())
+            return await digests.send_digests(work, day)

@@ -1,0 +1,190 @@
+"""Notifications' decisions, without I/O: why an email is suppressed, when a digest is due, when
+an SMTP refusal is final, what a fired plan answers, which change a ticket holder hears about,
+and which email each piece of news becomes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
+
+import pytest
+
+from hearth_notifications.domain import digests, emails, gatherings, plans, preferences, sending
+from hearth_notifications.domain.people import Person
+from hearth_shared.contracts.catalogue import (
+    Bilingual,
+    CreditsAwarded,
+    GatheringScheduled,
+    GatheringSnapshot,
+    PersonDetails,
+    RegistrationCancelled,
+    TicketPurchased,
+    WaitlistJoined,
+    WaitlistOffered,
+)
+
+pytestmark = pytest.mark.unit
+
+TITLE = Bilingual(en="Justice circle", fr="Cercle justice")
+STARTS = datetime(2027, 4, 1, 17, 0, tzinfo=UTC)
+
+
+def riley() -> Person:
+    return Person(uuid.uuid4(), "Riley Doucet", "riley@example.org", "en")
+
+
+def snapshot() -> GatheringSnapshot:
+    return GatheringSnapshot(
+        gathering_id=uuid.uuid4(),
+        title=TITLE,
+        modality="virtual",
+        starts_at=STARTS,
+        ends_at=STARTS + timedelta(hours=1),
+        time_zone="Europe/London",
+        join_url="https://video.example.org/j/justice",
+    )  # type: ignore[call-arg]
+
+
+def scheduled(**changes: object) -> GatheringScheduled:
+    values: dict[str, object] = {
+        "gathering_id": uuid.uuid4(),
+        "title": TITLE,
+        "kind": "community_of_practice",
+        "modality": "in_person",
+        "starts_at": STARTS,
+        "ends_at": STARTS + timedelta(hours=3),
+        "time_zone": "Europe/London",
+        "capacity": 40,
+        "venue": "Camden",
+        "address": "London",
+    }
+    return GatheringScheduled.model_validate(values | changes)
+
+
+def test_a_suppressed_email_says_which_category_was_opted_out_of() -> None:
+    chosen = preferences.Preferences(frozenset({"reminders"}), group_digest=False)
+    assert preferences.decide("reminder", chosen) == (
+        preferences.Disposition.SUPPRESS,
+        "opted out of reminders",
+    )
+    assert preferences.decide("ticket_confirmation", chosen) == (preferences.Disposition.SEND, None)
+    digest = preferences.Preferences(group_digest=True)
+    assert preferences.decide("group_formed", digest) == (preferences.Disposition.HOLD, None)
+    assert preferences.decide("group_formed", preferences.Preferences()) == (
+        preferences.Disposition.SEND,
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("now", "due"),
+    [
+        (datetime(2027, 10, 8, 11, 59, tzinfo=UTC), None),  # 07:59 EDT
+        (datetime(2027, 10, 8, 12, 0, tzinfo=UTC), "2027-10-08"),  # 08:00 EDT
+        (datetime(2027, 12, 8, 12, 59, tzinfo=UTC), None),  # 07:59 EST: the hour follows the clocks
+        (datetime(2027, 12, 9, 3, 0, tzinfo=UTC), "2027-12-08"),  # 22:00 the evening before, local
+    ],
+)
+def test_the_digest_is_due_from_its_local_hour_on_its_local_day(now: datetime, due: str | None) -> None:
+    day = digests.digest_day(now, time(8, 0), "America/Toronto")
+    assert (day.isoformat() if day else None) == due
+
+
+def test_a_digest_answers_its_person_and_day() -> None:
+    person = uuid.uuid4()
+    day = datetime(2027, 10, 8, tzinfo=UTC).date()
+    assert digests.source_of_digest(person, day) == f"digest:{person}:2027-10-08"
+
+
+@pytest.mark.parametrize(
+    ("code", "attempts", "final"),
+    [(550, 1, True), (421, 1, False), (None, 7, False), (None, 8, True), (421, 9, True)],
+)
+def test_a_refusal_is_final_after_a_5xx_or_the_last_attempt(
+    code: int | None, attempts: int, final: bool
+) -> None:
+    assert sending.gives_up(sending.Refusal("no", code), attempts, max_attempts=8) is final
+
+
+def test_retries_wait_longer_each_time_up_to_ten_minutes() -> None:
+    assert [sending.retry_delay_seconds(n) for n in (1, 2, 3, 9, 10, 30)] == [2, 4, 8, 512, 600, 600]
+
+
+def test_a_fired_plan_answers_its_subject_template_offset_and_instant() -> None:
+    subject = uuid.uuid4()
+    plan = plans.Plan("reminder", -86400, datetime(2027, 3, 13, 15, 0, tzinfo=UTC))
+    assert plans.source_of_plan(subject, plan) == f"plan:{subject}:reminder:-86400:2027-03-13T15:00:00+00:00"
+    assert plan.lead == timedelta(hours=24)
+
+
+def test_meeting_reminders_are_planned_before_the_meeting() -> None:
+    [day, hour] = plans.meeting_plans(STARTS, [timedelta(hours=24), timedelta(hours=1)])
+    assert (day.template, day.offset_seconds, day.fire_at) == (
+        "group_meeting_reminder",
+        -86400,
+        STARTS - timedelta(days=1),
+    )
+    assert hour.fire_at == STARTS - timedelta(hours=1)
+
+
+def test_only_a_change_a_holder_notices_is_news() -> None:
+    first = gatherings.noticeable(scheduled())
+    assert not gatherings.changed_noticeably(None, first)  # its first news
+    assert not gatherings.changed_noticeably(first, gatherings.noticeable(scheduled(capacity=80)))
+    assert gatherings.changed_noticeably(first, gatherings.noticeable(scheduled(venue="Islington")))
+    assert "capacity" not in first
+
+
+def test_the_read_models_details_show_the_place_in_one_line() -> None:
+    gathering = scheduled()
+    details = gathering.model_dump(mode="json")
+    shown = gatherings.from_details(gathering.gathering_id, details, title="title", join_url=None)
+    assert shown.venue == "Camden, London"
+    assert shown.starts_at == STARTS
+    assert shown.title == TITLE
+    assert gatherings.place(None, None) is None
+    assert gatherings.place("", "Halifax") == "Halifax"
+
+
+def test_each_piece_of_ticket_news_becomes_its_own_email() -> None:
+    who = PersonDetails(person_id=uuid.uuid4(), name="Riley Doucet", email="riley@example.org", language="en")  # type: ignore[arg-type]
+    sold = snapshot()
+    news = [
+        TicketPurchased(
+            ticket_id=uuid.uuid4(), ticket_type="member", price_cents=0, gathering=sold, attendee=who
+        ),
+        RegistrationCancelled(ticket_id=uuid.uuid4(), gathering=sold, attendee=who),
+        WaitlistJoined(entry_id=uuid.uuid4(), position=2, gathering=sold, attendee=who),
+        WaitlistOffered(entry_id=uuid.uuid4(), expires_at=STARTS, gathering=sold, attendee=who),
+    ]
+    written = [emails.ticket_news(n, sequence=1, registration_url="https://r.example.org") for n in news]
+    assert [e.template for e in written] == [
+        "ticket_confirmation",
+        "registration_cancelled",
+        "waitlist_joined",
+        "waitlist_offered",
+    ]
+    assert [e.calendar is not None for e in written] == [True, False, False, False]
+    assert f"https://r.example.org/waitlist/{news[3].entry_id}/accept" in written[3].text  # type: ignore[union-attr]
+    assert {e.person_id for e in written} == {who.person_id}
+
+
+@pytest.mark.parametrize(
+    ("hours", "title", "announced"),
+    [(Decimal("1.5"), TITLE, True), (Decimal("0"), TITLE, False), (Decimal("1.5"), None, False)],
+)
+def test_credits_are_announced_only_with_hours_and_a_title(
+    hours: Decimal, title: Bilingual | None, announced: bool
+) -> None:
+    award = CreditsAwarded(
+        entry_id=uuid.uuid4(),
+        person_id=uuid.uuid4(),
+        activity_id=uuid.uuid4(),
+        hours=hours,
+        category="group",
+        cycle="2026-2027",
+        activity_title=title,
+    )
+    email = emails.credits_news(award, riley(), "https://c.example.org")
+    assert (email is not None) is announced
