@@ -31,9 +31,15 @@ WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 def apps() -> dict[str, Callable[[], FastAPI]]:
     from hearth_credits.app import create_app as credits
     from hearth_groups.app import create_app as groups
+    from hearth_notifications.app import create_app as notifications
     from hearth_registration.app import create_app as registration
 
-    return {"registration": registration, "credits": credits, "groups": groups}
+    return {
+        "registration": registration,
+        "credits": credits,
+        "notifications": notifications,
+        "groups": groups,
+    }
 
 
 APPS = {service: make() for service, make in apps().items()}
@@ -95,7 +101,7 @@ def service_key(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_the_walk_finds_every_service_s_routes() -> None:
     walked = {service for service, _, _ in ROUTES}
-    assert {"registration", "credits"} <= walked
+    assert {"registration", "credits", "notifications"} <= walked
     assert len(ROUTES) >= 30
 
 

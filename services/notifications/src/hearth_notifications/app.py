@@ -9,7 +9,7 @@ from hearth_shared.api import build_app
 from hearth_shared.contracts.catalogue import NotificationDelivered, NotificationFailed
 from hearth_shared.messaging import ServiceRuntime
 
-from .api import deliveries, preferences
+from .api import ROUTERS
 from .domain.plans import Clock, system_clock
 from .events import SERVICE
 from .handlers import HANDLERS
@@ -40,4 +40,4 @@ def create_runtime(
 
 def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     runtime = create_runtime(settings)
-    return build_app(runtime, title="Hearth notifications", routers=[deliveries.router, preferences.router])
+    return build_app(runtime, title="Hearth notifications", routers=ROUTERS)

@@ -19,7 +19,7 @@ from ..domain.preferences import TEMPLATES
 from ..events import SERVICE
 from ..store import deliveries
 from ..store.deliveries import DeliveryFilter, DeliveryRow
-from .deps import Pool
+from .deps import Coordinator, Pool, Staff
 
 router = APIRouter(tags=["notifications"])
 
@@ -49,6 +49,7 @@ class DeliveryOut(BaseModel):
 
 @router.get("/deliveries")
 async def search_deliveries(
+    _: Staff,
     pool: Pool,
     to: Annotated[str | None, Query(description="Recipient address (any case)")] = None,
     person_id: uuid.UUID | None = None,
@@ -67,7 +68,7 @@ async def search_deliveries(
 
 
 @router.get("/deliveries/{delivery_id}")
-async def get_delivery(pool: Pool, delivery_id: uuid.UUID) -> DeliveryOut:
+async def get_delivery(_: Staff, pool: Pool, delivery_id: uuid.UUID) -> DeliveryOut:
     async with pool.acquire() as conn:
         row = await deliveries.get(conn, delivery_id)
     if row is None:
@@ -76,7 +77,7 @@ async def get_delivery(pool: Pool, delivery_id: uuid.UUID) -> DeliveryOut:
 
 
 @router.post("/deliveries/{delivery_id}/resend", status_code=status.HTTP_201_CREATED)
-async def resend(pool: Pool, delivery_id: uuid.UUID) -> DeliveryOut:
+async def resend(_: Coordinator, pool: Pool, delivery_id: uuid.UUID) -> DeliveryOut:
     """Send a delivery again, as a new entry in the log, to the person's current address."""
     try:
         async with begin(pool, SERVICE) as work:

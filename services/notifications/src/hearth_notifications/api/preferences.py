@@ -16,7 +16,7 @@ from ..domain.errors import UnknownPerson
 from ..domain.preferences import Category
 from ..events import SERVICE
 from ..store import people
-from .deps import Pool
+from .deps import Pool, Public, StaffOrPublic
 
 router = APIRouter(tags=["notifications"])
 
@@ -33,7 +33,7 @@ def _unknown(exc: UnknownPerson) -> Problem:
 
 
 @router.get("/people/{person_id}/preferences")
-async def get_preferences(pool: Pool, person_id: uuid.UUID) -> Preferences:
+async def get_preferences(_: StaffOrPublic, pool: Pool, person_id: uuid.UUID) -> Preferences:
     async with pool.acquire() as conn:
         try:
             await choices.known(conn, person_id)
@@ -48,7 +48,7 @@ async def get_preferences(pool: Pool, person_id: uuid.UUID) -> Preferences:
 
 
 @router.put("/people/{person_id}/preferences")
-async def put_preferences(pool: Pool, person_id: uuid.UUID, body: Preferences) -> Preferences:
+async def put_preferences(_: Public, pool: Pool, person_id: uuid.UUID, body: Preferences) -> Preferences:
     """Replace a person's choices."""
     chosen = preferences.Preferences(frozenset(str(c) for c in body.opted_out), body.group_digest)
     try:
