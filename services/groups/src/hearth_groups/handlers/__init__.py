@@ -1,4 +1,4 @@
-"""Groups' reactions to events. None yet: they arrive with the groups issue."""
+"""Groups' reactions to events, one module each."""
 
 from __future__ import annotations
 

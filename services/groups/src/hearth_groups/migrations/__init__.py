@@ -1,1 +1,0 @@
-"""Groups' schema migrations (the kit's inbox and outbox come first)."""
