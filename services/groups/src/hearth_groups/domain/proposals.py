@@ -5,6 +5,7 @@ so staff may pass through an uneven state on the way."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -12,6 +13,8 @@ from typing import Any
 from .errors import GroupsRefused, NotFound
 from .formation import Formation, Interest, ProposedGroup, Remainder
 from .kinds import Kind, KindRules
+
+Edit = Callable[[Formation], Formation]
 
 
 class EditRefused(GroupsRefused):
@@ -79,6 +82,15 @@ def merge(formation: Formation, first: int, second: int) -> Formation:
     merged = replace(a, members=tuple(sorted((*a.members, *b.members))))
     groups = [merged if i == first else g for i, g in enumerate(formation.groups) if i != second]
     return replace(formation, groups=tuple(groups))
+
+
+def without(formation: Formation, person_id: uuid.UUID) -> Formation:
+    """The proposal with a person taken out everywhere (erasure)."""
+    groups = (
+        replace(g, members=tuple(m for m in g.members if m.person_id != person_id)) for g in formation.groups
+    )
+    pool = tuple(i for i in formation.left_in_pool if i.person_id != person_id)
+    return Formation(tuple(g for g in groups if g.members), pool)
 
 
 def check_sizes(formation: Formation, rules: dict[Kind, KindRules], remainder: Remainder) -> None:

@@ -1,0 +1,1 @@
+"""Groups' schema migrations (the kit's inbox and outbox come first)."""
