@@ -59,12 +59,17 @@ class Formation:
     left_in_pool: tuple[Interest, ...]
 
 
+def _key(i: Interest) -> tuple[datetime, uuid.UUID]:
+    """The pool's order (as `Interest`'s own ordering, computed once per entry)."""
+    return (i.expressed_at, i.person_id)
+
+
 def first_interest_each(interests: Iterable[Interest]) -> list[Interest]:
     """One entry per person, kind and topic (the earliest): nobody is placed twice."""
     first: dict[tuple[uuid.UUID, Kind, str], Interest] = {}
-    for interest in sorted(interests, key=lambda i: (i, i.language, i.region or "")):
+    for interest in sorted(interests, key=lambda i: (*_key(i), i.language, i.region or "")):
         first.setdefault((interest.person_id, interest.kind, interest.topic), interest)
-    return sorted(first.values())
+    return sorted(first.values(), key=_key)
 
 
 def form(
@@ -83,7 +88,7 @@ def form(
     ]
     partners: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
     for pair in past_pairs:
-        a, b = sorted(pair)
+        a, b = pair
         partners[a].add(b)
         partners[b].add(a)
     groups: list[ProposedGroup] = []
@@ -120,7 +125,7 @@ def _form_partition(
     remainder: Remainder,
     partners: Mapping[uuid.UUID, set[uuid.UUID]],
 ) -> tuple[list[ProposedGroup], list[Interest]]:
-    people.sort()  # earliest interest first: the latest are the ones left in the pool
+    people.sort(key=_key)  # earliest interest first: the latest are the ones left in the pool
     count = group_count(len(people), rules.min_size, rules.max_size)
     if count == 0:
         return [], people
@@ -134,7 +139,7 @@ def _form_partition(
     first = placed[0]
     region = first.region if rules.regions is Regions.TOGETHER else None
     groups = [
-        ProposedGroup(first.kind, first.topic, first.language, region, tuple(sorted(members)))
+        ProposedGroup(first.kind, first.topic, first.language, region, tuple(sorted(members, key=_key)))
         for members in seats
     ]
     return groups, left
@@ -157,7 +162,7 @@ def _assign(
 
     seats: list[list[Interest]] = [[] for _ in targets]
     ids: list[set[uuid.UUID]] = [set() for _ in targets]
-    for person in sorted(placed, key=lambda p: (-constraint(p), p)):
+    for person in sorted(placed, key=lambda p: (-constraint(p), *_key(p))):
         mine = partners.get(person.person_id, set()) if avoid else set()
 
         def score(index: int, person: Interest = person, mine: set[uuid.UUID] = mine) -> tuple[int, ...]:
@@ -181,26 +186,34 @@ def repeat_pairs(members: Iterable[uuid.UUID], partners: Mapping[uuid.UUID, set[
 def _swap_apart(seats: list[list[Interest]], partners: Mapping[uuid.UUID, set[uuid.UUID]]) -> None:
     """Swap two people between groups while that lowers the number of repeat pairings; each swap
     lowers it by at least one, so this ends."""
+    ids = [{m.person_id for m in group} for group in seats]
+    none: set[uuid.UUID] = set()
 
-    def total(a: list[Interest], b: list[Interest]) -> int:
-        return repeat_pairs((m.person_id for m in a), partners) + repeat_pairs(
-            (m.person_id for m in b), partners
-        )
+    def gain(b: uuid.UUID, g: int, c: uuid.UUID, h: int) -> int:
+        """Repeats removed by swapping b (in group g) with c (in group h)."""
+        pb, pc = partners.get(b, none), partners.get(c, none)
+        before = len(pb & ids[g]) + len(pc & ids[h])
+        after = len(pb & (ids[h] - {c})) + len(pc & (ids[g] - {b}))
+        return before - after
 
     improved = True
     while improved:
         improved = False
-        for g, h in ((g, h) for g in range(len(seats)) for h in range(len(seats)) if g != h):
-            if repeat_pairs((m.person_id for m in seats[g]), partners) == 0:
-                continue
-            before = total(seats[g], seats[h])
-            ids = {m.person_id for m in seats[g]}
-            clashing = [i for i, m in enumerate(seats[g]) if partners.get(m.person_id, set()) & ids]
-            for i, j in ((i, j) for i in clashing for j in range(len(seats[h]))):
+        for g, group in enumerate(seats):
+            for i, member in enumerate(group):
+                b = member.person_id
+                if not partners.get(b, none) & ids[g]:
+                    continue
+                found = next(
+                    ((h, j) for h in range(len(seats)) if h != g for j, other in enumerate(seats[h])
+                     if gain(b, g, other.person_id, h) > 0),
+                    None,
+                )  # fmt: skip
+                if found is None:
+                    continue
+                h, j = found
+                c = seats[h][j].person_id
                 seats[g][i], seats[h][j] = seats[h][j], seats[g][i]
-                if total(seats[g], seats[h]) < before:
-                    improved = True
-                    break
-                seats[g][i], seats[h][j] = seats[h][j], seats[g][i]
-            if improved:
-                break
+                ids[g] ^= {b, c}
+                ids[h] ^= {b, c}
+                improved = True
