@@ -12,12 +12,19 @@ Two pools, fixed seeds so every run sees the same input:
 For the first it also counts the repeat pairings left, against what formation without that rule
 makes from the same input.
 
-    uv run python bench/formation.py [--interests 10000] [--runs 7]
+With `--service`, the same through the groups service on this machine's Postgres and RabbitMQ
+(in-process, as bench/credits.py runs credits): 10,000 InterestExpressed events for peer
+supervision published as a backlog and taken into the pool (interests/s), then a proposal asked
+for (the pool read, past pairs, formation, the proposal stored) and published (groups, memberships
+and one GroupFormed per member into the outbox), each timed; a fresh pool each round.
+
+    uv run python bench/formation.py [--interests 10000] [--runs 7] [--service]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import random
 import statistics
 import time
@@ -25,10 +32,26 @@ import uuid
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 
-from common import summarise
+from common import (
+    AMQP_URL,
+    Bench,
+    bench_environment,
+    publish_backlog,
+    remove_topology,
+    summarise,
+    wait_for_rows,
+)
 
-from hearth_groups.domain.formation import Formation, Interest, Pair, form, repeat_pairs
+from hearth_groups.actions import proposals
+from hearth_groups.app import create_runtime
+from hearth_groups.domain.formation import Formation, Interest, Pair, Remainder, form, repeat_pairs
 from hearth_groups.domain.kinds import KINDS, Kind
+from hearth_groups.domain.visibility import Actor, Role
+from hearth_groups.events import SERVICE
+from hearth_groups.settings import GroupsSettings
+from hearth_shared.contracts import new_event
+from hearth_shared.contracts.catalogue import InterestExpressed
+from hearth_shared.messaging import Names, begin
 
 TOPICS = [f"practice_area_{n:02}" for n in range(1, 21)]
 REGIONS = ["NS", "NB", "PE", "NL", "QC"]
@@ -106,11 +129,82 @@ def spread(formation: Formation) -> dict[str, object]:
     }
 
 
+async def through_the_service(bench: Bench, interests: list[Interest], round_no: int) -> dict[str, float]:
+    settings = GroupsSettings(
+        amqp_url=AMQP_URL,
+        database_url=bench.database.dsn("groups"),
+        name_prefix=f"{bench.prefix}r{round_no}.",
+        practice_areas=tuple(TOPICS),
+    )
+    names = Names(settings.name_prefix, SERVICE)
+    runtime = create_runtime(settings)
+    await runtime.start()
+    while not await runtime.ready():
+        await asyncio.sleep(0.05)
+    backlog = [
+        new_event(
+            InterestExpressed(
+                person_id=i.person_id,
+                interest="peer_supervision",
+                practice_area=i.topic,
+                language=i.language,
+            ),
+            source="/bench",
+        )
+        for i in interests
+    ]
+    await runtime.stop()  # its queues are declared: the backlog waits there, as after a busy week
+    await publish_backlog(bench.amqp, names.events_exchange, InterestExpressed.routing_key(), backlog)
+    runtime = create_runtime(settings)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await runtime.start()
+    await wait_for_rows(settings.database_url, SERVICE, "interests", len(interests) * round_no)
+    taken = loop.time() - started
+    assert runtime.pool is not None
+    staff = Actor(Role.STAFF)
+    started = loop.time()
+    async with begin(runtime.pool, SERVICE) as work:
+        proposal = await proposals.request(work, Kind.PEER_SUPERVISION, None, Remainder.POOL, staff)
+    requested = loop.time() - started
+    started = loop.time()
+    async with begin(runtime.pool, SERVICE) as work:
+        formed = await proposals.publish(work, proposal.id, settings.default_time_zone, staff)
+    published = loop.time() - started
+    await runtime.stop()
+    await remove_topology(bench.amqp, names, [h.name for h in runtime.handlers], [])
+    print(
+        f"round {round_no}: pool filled at {len(interests) / taken:,.0f} interests/s; proposal "
+        f"{requested * 1000:,.0f} ms ({len(proposal.formation.groups)} groups); "
+        f"published {published * 1000:,.0f} ms ({len(formed)} groups)"
+    )
+    return {"interests_per_s": len(interests) / taken, "proposal_s": requested, "publish_s": published}
+
+
+async def service_rounds(count: int, runs: int) -> None:
+    rounds: dict[str, list[float]] = {"interests_per_s": [], "proposal_s": [], "publish_s": []}
+    async with bench_environment() as bench:
+        for round_no in range(1, runs + 1):
+            interests = pool(count, [Kind.PEER_SUPERVISION], seed=100 + round_no)
+            for name, value in (await through_the_service(bench, interests, round_no)).items():
+                rounds[name].append(value)
+    summary = summarise("formation-service", rounds, {"interests": count, "topics": len(TOPICS)})
+    median = summary["median"]
+    print(
+        f"median of {runs}: {median['interests_per_s']:,.0f} interests/s into the pool, proposal "
+        f"{median['proposal_s'] * 1000:,.0f} ms, publish {median['publish_s'] * 1000:,.0f} ms"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--interests", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--service", action="store_true", help="through the service, on Postgres")
     args = parser.parse_args()
+    if args.service:
+        asyncio.run(service_rounds(args.interests, args.runs))
+        return
 
     supervision = pool(args.interests, [Kind.PEER_SUPERVISION], seed=1)
     earlier = earlier_formation(supervision, 1 / 3, seed=2)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 
 from hearth_shared.messaging import Work
+from hearth_shared.messaging.outbox import write_events
 
 from ..domain import proposals as rules
 from ..domain.errors import GroupsRefused, NotFound
@@ -87,11 +89,16 @@ async def publish(work: Work, proposal_id: uuid.UUID, time_zone: str, actor: Act
             f"{len(gone)} of the people proposed are no longer waiting (withdrawn, or placed since): "
             "move them to the pool or ask for a new proposal"
         )
+    # Thousands of GroupFormed (one per member of a confidential roster) reach the outbox in one
+    # statement at the end, unless a consumer's batch already gathers them.
+    batch = work if work.pending is not None else replace(work, pending=[])
     formed = []
     for proposed in proposal.formation.groups:
         spec = group_actions.GroupSpec(
             proposed.kind, proposed.topic, proposed.language, time_zone, region=proposed.region
         )
-        formed.append(await group_actions.form(work, spec, proposed.person_ids, proposal_id=proposal_id))
+        formed.append(await group_actions.form(batch, spec, proposed.person_ids, proposal_id=proposal_id))
+    if work.pending is None and batch.pending:
+        await write_events(work.conn, batch.pending)
     await proposals.mark_published(work.conn, proposal_id)
     return formed
