@@ -387,3 +387,33 @@ async def test_membership_and_erasure(
     assert ("group_member_left", str(joiner.person_id)) in told
     assert told.count(("group_member_left", str(invitee.person_id))) == 1  # once, though asked twice
     assert ("group_member_joined", str(asker.person_id)) in told
+
+
+async def test_a_gatherings_breakout_becomes_a_standing_group_of_those_who_consented(
+    start_service: StartService, amqp: AbstractRobustConnection, name_prefix: str
+) -> None:
+    groups = await start_service("groups")
+    breakout, elsewhere = uuid.uuid4(), uuid.uuid4()
+    consented = [uuid.uuid4() for _ in range(5)]
+    for gathering_id, people in ((breakout, consented), (elsewhere, [uuid.uuid4(), uuid.uuid4()])):
+        for person_id in people:
+            data = InterestExpressed(
+                person_id=person_id, gathering_id=gathering_id, interest="peer_support", language="fr"
+            )
+            await publish(amqp, name_prefix, data)
+    async with httpx.AsyncClient(base_url=groups.url) as client:
+        await until(client, "/interests", 7, kind="peer_support")
+        answer = await client.post(
+            "/groups",
+            json={
+                "kind": "peer_support",
+                "language": "fr",
+                "name": {"en": "French-speaking practitioners", "fr": "Intervenant·es francophones"},
+                "from_gathering_id": str(breakout),
+            },
+            headers=STAFF,
+        )
+        assert answer.status_code == 201, answer.text
+        assert sorted(answer.json()["members"]) == sorted(str(p) for p in consented)
+        left = (await client.get("/interests", params={"kind": "peer_support"}, headers=STAFF)).json()
+        assert len(left) == 2

@@ -92,6 +92,19 @@ async def form_by_hand(
     return await form(work, spec, member_ids)
 
 
+async def form_from_gathering(work: Work, spec: GroupSpec, gathering_id: uuid.UUID, actor: Actor) -> GroupRow:
+    """Turn a gathering's breakout into a standing group: its members are those who expressed
+    interest in this kind, topic and language in that gathering's feedback (who consented), and
+    are not already in such a group."""
+    require_staff(actor)
+    found = await interests.from_gathering(work.conn, gathering_id, spec.kind, spec.topic, spec.language)
+    people = [row.interest.person_id for row in found]
+    placed = {
+        p for p, _, topic in await groups.already_placed(work.conn, spec.kind, people) if topic == spec.topic
+    }
+    return await form(work, spec, [p for p in people if p not in placed])
+
+
 async def change_facilitator(
     work: Work, group_id: uuid.UUID, person_id: uuid.UUID | None, actor: Actor
 ) -> None:

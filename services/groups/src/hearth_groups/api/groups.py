@@ -162,6 +162,10 @@ class GroupIn(BaseModel):
     roster_visibility: Audience | None = None
     facilitator_id: uuid.UUID | None = None
     member_ids: list[uuid.UUID] = Field(default_factory=list, max_length=500)
+    from_gathering_id: uuid.UUID | None = Field(
+        default=None,
+        description="Instead of member_ids: those who expressed this interest in that gathering's feedback",
+    )
 
 
 @router.post("/groups", status_code=status.HTTP_201_CREATED)
@@ -183,10 +187,14 @@ async def form_group(body: GroupIn, actor: ActorDep, pool: PoolDep, settings: Se
         facilitator_id=body.facilitator_id,
     )
     async with begin(pool, SERVICE) as work:
-        group = await actions.form_by_hand(work, spec, sorted(set(body.member_ids)), actor)
+        if body.from_gathering_id is not None:
+            group = await actions.form_from_gathering(work, spec, body.from_gathering_id, actor)
+        else:
+            group = await actions.form_by_hand(work, spec, sorted(set(body.member_ids)), actor)
         formed = await groups.get(work.conn, group.id)
+        members = await groups.member_ids(work.conn, group.id)
     assert formed is not None
-    return group_out(formed, roster_visible=True, members=sorted(set(body.member_ids)))
+    return group_out(formed, roster_visible=True, members=members)
 
 
 class FacilitatorIn(BaseModel):

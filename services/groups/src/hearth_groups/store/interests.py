@@ -82,6 +82,22 @@ async def pool(conn: Connection, kind: Kind, topic: str | None, *, lock: bool = 
     return [_row(r) for r in rows]
 
 
+async def from_gathering(
+    conn: Connection, gathering_id: uuid.UUID, kind: Kind, topic: str, language: str
+) -> list[InterestRow]:
+    """Open interest of one kind, topic and language expressed at one gathering (in its feedback:
+    only those who said yes to following up are there)."""
+    rows = await conn.fetch(
+        "SELECT * FROM interests WHERE status = 'open' AND gathering_id = $1 AND kind = $2 AND topic = $3 "
+        "AND language = $4 ORDER BY expressed_at, person_id",
+        gathering_id,
+        kind.value,
+        topic,
+        language,
+    )
+    return [_row(r) for r in rows]
+
+
 async def of_person(conn: Connection, person_id: uuid.UUID) -> list[InterestRow]:
     rows = await conn.fetch(
         "SELECT * FROM interests WHERE person_id = $1 AND status = 'open' ORDER BY expressed_at", person_id
