@@ -76,13 +76,29 @@ async def form(
 ) -> GroupRow:
     """Create the group with its first members, take them out of the pool for its kind and
     topic, and tell the others (GroupFormed; see `events.formed` for confidential rosters)."""
-    group = _row(spec, uuid.uuid4(), proposal_id, len(member_ids))
-    await groups.insert(work.conn, group)
-    await groups.set_place(work.conn, group.id, member_ids, Place.MEMBER)
-    await interests.mark_placed(work.conn, spec.kind, spec.topic, member_ids, group.id)
-    for data in events.formed(group, sorted(member_ids)):
-        await work.publish(data)
-    return replace(group, member_count=len(member_ids))
+    [group] = await form_many(work, [(spec, member_ids)], proposal_id=proposal_id)
+    return group
+
+
+async def form_many(
+    work: Work,
+    formed: Sequence[tuple[GroupSpec, Sequence[uuid.UUID]]],
+    *,
+    proposal_id: uuid.UUID | None = None,
+) -> list[GroupRow]:
+    """`form` for many groups at once: one statement per table, however many groups."""
+    rows = [_row(spec, uuid.uuid4(), proposal_id, len(members)) for spec, members in formed]
+    await groups.insert_many(work.conn, rows)
+    places = [(g.id, p) for g, (_, members) in zip(rows, formed, strict=True) for p in members]
+    await groups.set_places(work.conn, places, Place.MEMBER)
+    await interests.mark_placed_many(
+        work.conn,
+        [(g.kind, g.topic, p, g.id) for g, (_, members) in zip(rows, formed, strict=True) for p in members],
+    )
+    for group, (_, members) in zip(rows, formed, strict=True):
+        for data in events.formed(group, sorted(members)):
+            await work.publish(data)
+    return [replace(g, member_count=len(members)) for g, (_, members) in zip(rows, formed, strict=True)]
 
 
 async def form_by_hand(

@@ -92,12 +92,11 @@ async def publish(work: Work, proposal_id: uuid.UUID, time_zone: str, actor: Act
     # Thousands of GroupFormed (one per member of a confidential roster) reach the outbox in one
     # statement at the end, unless a consumer's batch already gathers them.
     batch = work if work.pending is not None else replace(work, pending=[])
-    formed = []
-    for proposed in proposal.formation.groups:
-        spec = group_actions.GroupSpec(
-            proposed.kind, proposed.topic, proposed.language, time_zone, region=proposed.region
-        )
-        formed.append(await group_actions.form(batch, spec, proposed.person_ids, proposal_id=proposal_id))
+    specs = [
+        (group_actions.GroupSpec(g.kind, g.topic, g.language, time_zone, region=g.region), g.person_ids)
+        for g in proposal.formation.groups
+    ]
+    formed = await group_actions.form_many(batch, specs, proposal_id=proposal_id)
     if work.pending is None and batch.pending:
         await write_events(work.conn, batch.pending)
     await proposals.mark_published(work.conn, proposal_id)

@@ -65,11 +65,11 @@ def _row(r: asyncpg.Record) -> GroupRow:
     )
 
 
-async def insert(conn: Connection, group: GroupRow) -> None:
+async def insert_many(conn: Connection, rows: Sequence[GroupRow]) -> None:
     placeholders = ", ".join(f"${n}" for n in range(1, len(COLUMNS) + 1))
-    await conn.execute(
+    await conn.executemany(
         f"INSERT INTO groups ({', '.join(COLUMNS)}) VALUES ({placeholders})",  # noqa: S608 - fixed names
-        *(getattr(group, c) for c in COLUMNS),
+        [tuple(getattr(group, c) for c in COLUMNS) for group in rows],
     )
 
 
@@ -122,11 +122,17 @@ async def place_of(conn: Connection, group_id: uuid.UUID, person_id: uuid.UUID) 
 async def set_place(
     conn: Connection, group_id: uuid.UUID, person_ids: Iterable[uuid.UUID], place: Place
 ) -> None:
+    await set_places(conn, [(group_id, p) for p in person_ids], place)
+
+
+async def set_places(conn: Connection, places: Sequence[tuple[uuid.UUID, uuid.UUID]], place: Place) -> None:
+    """(group, person) pairs take `place`."""
     await conn.execute(
-        "INSERT INTO memberships (group_id, person_id, status) SELECT $1, unnest($2::uuid[]), $3 "
+        "INSERT INTO memberships (group_id, person_id, status) "
+        "SELECT g, p, $3 FROM unnest($1::uuid[], $2::uuid[]) AS t (g, p) "
         "ON CONFLICT (group_id, person_id) DO UPDATE SET status = EXCLUDED.status, changed_at = now()",
-        group_id,
-        list(person_ids),
+        [g for g, _ in places],
+        [p for _, p in places],
         place.value,
     )
 

@@ -112,16 +112,18 @@ async def withdraw(conn: Connection, interest_id: uuid.UUID) -> bool:
     return done.endswith(" 1")
 
 
-async def mark_placed(
-    conn: Connection, kind: Kind, topic: str, person_ids: Sequence[uuid.UUID], group_id: uuid.UUID
+async def mark_placed_many(
+    conn: Connection, placed: Sequence[tuple[Kind, str, uuid.UUID, uuid.UUID]]
 ) -> None:
+    """(kind, topic, person, group): the person's open interest of that kind and topic is placed."""
     await conn.execute(
-        "UPDATE interests SET status = 'placed', group_id = $4 "
-        "WHERE status = 'open' AND kind = $1 AND topic = $2 AND person_id = ANY($3::uuid[])",
-        kind.value,
-        topic,
-        list(person_ids),
-        group_id,
+        "UPDATE interests i SET status = 'placed', group_id = t.g "
+        "FROM unnest($1::text[], $2::text[], $3::uuid[], $4::uuid[]) AS t (k, topic, p, g) "
+        "WHERE i.status = 'open' AND i.kind = t.k AND i.topic = t.topic AND i.person_id = t.p",
+        [k.value for k, _, _, _ in placed],
+        [topic for _, topic, _, _ in placed],
+        [p for _, _, p, _ in placed],
+        [g for _, _, _, g in placed],
     )
 
 

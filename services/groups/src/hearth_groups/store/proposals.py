@@ -49,17 +49,16 @@ async def insert(
     remainder: Remainder,
     formation: Formation,
 ) -> ProposalRow:
-    row = await conn.fetchrow(
+    created_at = await conn.fetchval(
         "INSERT INTO proposals (id, kind, topic, remainder, document) "
-        "VALUES ($1, $2, $3, $4, $5) RETURNING *",
+        "VALUES ($1, $2, $3, $4, $5) RETURNING created_at",
         proposal_id,
         kind.value,
         topic,
         remainder.value,
         json.dumps(proposals.to_document(formation)),
     )
-    assert row is not None
-    return _row(row)
+    return ProposalRow(proposal_id, kind, topic, remainder, "draft", formation, created_at, None)
 
 
 async def get(conn: Connection, proposal_id: uuid.UUID, *, lock: bool = False) -> ProposalRow | None:
