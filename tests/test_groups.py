@@ -417,3 +417,58 @@ async def test_a_gatherings_breakout_becomes_a_standing_group_of_those_who_conse
         assert sorted(answer.json()["members"]) == sorted(str(p) for p in consented)
         left = (await client.get("/interests", params={"kind": "peer_support"}, headers=STAFF)).json()
         assert len(left) == 2
+
+
+async def test_staff_edit_a_proposal_and_publishing_refuses_what_changed_since(
+    start_service: StartService,
+) -> None:
+    groups = await start_service("groups")
+    people = [uuid.uuid4() for _ in range(12)]
+    async with httpx.AsyncClient(base_url=groups.url) as client:
+        ids = []
+        for person_id in people:  # each says so themself, through the public site
+            body = {"person_id": str(person_id), "kind": "peer_support", "language": "en", "region": "NS"}
+            answer = await client.post("/interests", json=body, headers=member(person_id))
+            assert answer.status_code == 201, answer.text
+            ids.append(answer.json()["id"])
+        for not_them in ({}, member(uuid.uuid4())):  # a guest, or another person
+            someone_else = await client.post(
+                "/interests",
+                json={"person_id": str(people[0]), "kind": "peer_support", "language": "en"},
+                headers=not_them,
+            )
+            assert someone_else.status_code == 403
+        proposal = (await client.post("/proposals", json={"kind": "peer_support"}, headers=STAFF)).json()
+        assert [g["size"] for g in proposal["groups"]] == [6, 6]
+        base = f"/proposals/{proposal['id']}"
+        first = proposal["groups"][0]["person_ids"]
+        split = (
+            await client.post(f"{base}/splits", json={"group": 0, "person_ids": first[:2]}, headers=STAFF)
+        ).json()
+        assert [g["size"] for g in split["groups"]] == [4, 2, 6]
+        too_small = await client.post(f"{base}/publish", headers=STAFF)
+        assert too_small.status_code == 409
+        assert too_small.json()["errors"][0]["code"] == "size_out_of_bounds"
+        merged = (await client.post(f"{base}/merges", json={"groups": [1, 2]}, headers=STAFF)).json()
+        assert [g["size"] for g in merged["groups"]] == [4, 8]
+        # Someone withdraws meanwhile: publishing refuses until staff move them out.
+        leaver = merged["groups"][1]["person_ids"][0]
+        withdrawn = await client.delete(
+            f"/interests/{ids[people.index(uuid.UUID(leaver))]}", headers=member(leaver)
+        )
+        assert withdrawn.status_code == 204
+        changed = await client.post(f"{base}/publish", headers=STAFF)
+        assert changed.json()["errors"][0]["code"] == "pool_changed"
+        moved = await client.post(
+            f"{base}/moves", json={"person_id": leaver, "to_group": None}, headers=STAFF
+        )
+        assert moved.json()["left_in_pool"] == [leaver]
+        assert (await client.post(f"{base}/publish", headers=member(people[1]))).status_code == 403
+        formed = (await client.post(f"{base}/publish", headers=STAFF)).json()
+        assert sorted(g["member_count"] for g in formed) == [4, 7]
+        again = await client.post(f"{base}/publish", headers=STAFF)
+        assert again.json()["errors"][0]["code"] == "proposal_closed"
+        # Those placed are out of the pool; a second proposal finds nobody to place twice.
+        assert (await client.get("/interests", params={"kind": "peer_support"}, headers=STAFF)).json() == []
+        empty = (await client.post("/proposals", json={"kind": "peer_support"}, headers=STAFF)).json()
+        assert (empty["groups"], empty["left_in_pool"]) == ([], [])

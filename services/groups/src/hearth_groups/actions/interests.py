@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from hearth_shared.messaging import Work
 
-from ..domain.errors import NotFound
+from ..domain.errors import Forbidden, NotFound
 from ..domain.visibility import Actor
 from ..store import interests
 from ..store.interests import InterestRow, NewInterest
@@ -26,7 +26,7 @@ async def express(work: Work, entries: Sequence[NewInterest]) -> int:
 async def express_own(work: Work, entry: NewInterest, actor: Actor) -> InterestRow:
     """A person's own interest through the API (staff may enter anyone's)."""
     if not actor.is_staff and require_person(actor) != entry.interest.person_id:
-        raise NotFound("express interest for yourself", "person_id")
+        raise Forbidden("a person expresses their own interest (staff may enter anyone's)", "person_id")
     await interests.add(work.conn, [entry])
     row = await interests.open_entry(
         work.conn, entry.interest.person_id, entry.interest.kind, entry.interest.topic
