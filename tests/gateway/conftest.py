@@ -47,10 +47,11 @@ async def stack(
     started: list[ServiceProcess] = []
 
     async def start(service: str, **overrides: object) -> ServiceProcess:
-        process = ServiceProcess(service, service_env(service, infra, database, name_prefix, **overrides),
-                                 logs / f"{service}.log")  # fmt: skip
+        process = ServiceProcess(
+            service, service_env(service, infra, database, name_prefix, **overrides), logs / f"{service}.log"
+        )
         started.append(process)
-        await process.start()
+        await process.start(timeout=90)  # a busy shared machine can take its time
         return process
 
     key = secrets.token_urlsafe(40)
@@ -59,9 +60,13 @@ async def stack(
             start("registration"), start("credits"), start("notifications", smtp_port=smtp_sink.port)
         )
         gateway = await start(
-            "gateway", service_token_key=key, cookie_secure="false", registration_url=registration.url,
-            credits_url=credits.url, notifications_url=notifications.url,
-        )  # fmt: skip
+            "gateway",
+            service_token_key=key,
+            cookie_secure="false",
+            registration_url=registration.url,
+            credits_url=credits.url,
+            notifications_url=notifications.url,
+        )
         yield Stack(gateway, registration, credits, notifications, key, database.dsn("gateway"))
     finally:
         for process in started:
@@ -71,9 +76,16 @@ async def stack(
 async def run_create_admin(stack: Stack, email: str, password: str) -> tuple[int, str]:
     env = {**os.environ, "HEARTH_DATABASE_URL": stack.database_dsn, "HEARTH_ADMIN_PASSWORD": password}
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "hearth_gateway", "create-admin", "--email", email,
-        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
+        sys.executable,
+        "-m",
+        "hearth_gateway",
+        "create-admin",
+        "--email",
+        email,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
     out, _ = await process.communicate()
     return process.returncode or 0, out.decode()
 

@@ -22,8 +22,18 @@ from .conftest import Stack, add_staff
 from .staff import StaffBrowser
 
 # Open to anyone: operations, the login form, the language switch, static files, the API schema.
-OPEN = {"/health", "/ready", "/metrics", "/login", "/language", "/static", "/openapi.json", "/docs",
-        "/docs/oauth2-redirect", "/redoc"}  # fmt: skip
+OPEN = {
+    "/health",
+    "/ready",
+    "/metrics",
+    "/login",
+    "/language",
+    "/static",
+    "/openapi.json",
+    "/docs",
+    "/docs/oauth2-redirect",
+    "/redoc",
+}
 
 
 def _routes() -> Iterator[APIRoute]:

@@ -121,14 +121,14 @@ async def verify_second_factor(
         assert found.totp_secret is not None
         step = two_factor.matching_step(found.totp_secret, typed, now) if typed.isdigit() else None
         if step is not None and await staff.use_totp_step(conn, member.id, step):
-            action = AuditAction.LOGIN
+            pass
         elif await staff.use_recovery_code(conn, member.id, two_factor.recovery_code_hash(typed), now):
-            action = AuditAction.RECOVERY_CODE_USED
+            await audit.append(conn, member.id, AuditAction.RECOVERY_CODE_USED, address=address)
         else:
             await audit.append(conn, member.id, AuditAction.TWO_FACTOR_FAILED, address=address)
             return False
         await sessions.complete(conn, token_hash(token), now)
-        await audit.append(conn, member.id, action, address=address)
+        await audit.append(conn, member.id, AuditAction.LOGIN, address=address)
         return True
 
 
