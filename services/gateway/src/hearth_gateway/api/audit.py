@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -47,17 +48,14 @@ async def show_audit_log(
     async with gw.pool.acquire() as conn:
         entries, total = await audit.search(conn, where, chosen)
         members = await staff.list_all(conn)
-    query = "&".join(
-        f"{k}={v}"
-        for k, v in {"action": action, "staff_id": staff_id, "since": since, "until": until}.items()
-        if v
-    )
+    chosen_filters = {"action": action, "staff_id": staff_id, "since": since, "until": until}
+    query = urlencode({k: v for k, v in chosen_filters.items() if v})
     context = {
         "entries": entries,
         "window": Window(chosen.number, total, chosen.size),
         "actions": list(AuditAction),
         "members": members,
-        "chosen": {"action": action, "staff_id": staff_id, "since": since, "until": until},
+        "chosen": chosen_filters,
         "query": query,
     }
     return gw.pages.render(request, "audit.html", context, session=signed.session)

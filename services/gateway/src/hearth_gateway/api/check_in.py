@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -58,4 +59,5 @@ async def check_person_in(
     await operations.check_in(
         gw.pool, gw.services, signed.staff, str(gathering_id), str(person_id), signed.address
     )
-    return RedirectResponse(f"/gatherings/{gathering_id}/check-in?done={person_id}&q={q}", status_code=303)
+    query = urlencode({"done": str(person_id), "q": q})
+    return RedirectResponse(f"/gatherings/{gathering_id}/check-in?{query}", status_code=303)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class Filters:
         )
 
     def query(self) -> str:
-        return "&".join(f"{k}={v}" for k, v in vars(self).items() if v)
+        return urlencode({k: v for k, v in vars(self).items() if v})
 
     def keeps(self, registrant: dict[str, Any]) -> bool:
         """The filters registration cannot apply itself (breakout, checked in)."""
