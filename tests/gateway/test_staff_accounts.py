@@ -118,3 +118,4 @@ async def test_the_command_line_refuses_a_weak_first_password(
     code, out = await run_create_admin(stack, f"weak.{secrets.token_hex(3)}@example.org", password)
     assert code != 0
     assert refusal in out
+    assert "Not done" in out

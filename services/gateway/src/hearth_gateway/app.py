@@ -35,6 +35,7 @@ from .domain.sessions import SessionRules
 from .domain.words import N_
 from .handlers import HANDLERS
 from .i18n import load_translations
+from .log_privacy import keep_searches_out_of_logs
 from .services import ServiceError, Services
 from .settings import GatewaySettings
 
@@ -117,4 +118,5 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     static = resources.files("hearth_gateway") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _install_refusals(app, pages)
+    keep_searches_out_of_logs()
     return app

@@ -69,6 +69,21 @@ async def reset_password(
         await audit.append(conn, actor, AuditAction.PASSWORD_RESET, target=str(staff_id), address=address)
 
 
+async def reset_password_by_email(pool: asyncpg.Pool, email: str, password: str) -> Staff:
+    """From the command line (an operator with the database's credentials): no staff actor."""
+    async with pool.acquire() as conn, conn.transaction():
+        found = await staff.credentials(conn, email)
+        if found is None:
+            raise AccountRefused([("email", N_("There is no such staff account."))])
+        _check_password(password, found.staff.email)
+        await staff.set_password_hash(conn, found.staff.id, HASHER.hash(password))
+        await sessions.delete_for_staff(conn, found.staff.id)
+        await audit.append(
+            conn, None, AuditAction.PASSWORD_RESET, target=str(found.staff.id), detail="command line"
+        )
+        return found.staff
+
+
 async def change_role(
     pool: asyncpg.Pool, actor: uuid.UUID, staff_id: uuid.UUID, role: Role, address: str
 ) -> None:
