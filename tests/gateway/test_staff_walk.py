@@ -198,6 +198,16 @@ async def _check_two_in(page: Page, gid: str, people: list[dict[str, Any]], lang
     await page.goto(f"{base}/gatherings/{gid}/registrants")
     await expect(page.locator("#registrants tbody tr")).to_have_count(3)
     await checked(page, language, "registrants")
+    # A bulk action respects the filter: only the one the search shows leaves the French breakout
+    # (registration placed her there by her language).
+    await page.locator("#q").fill(people[2]["name"])
+    await page.locator("#q").press("Enter")
+    await expect(page.locator("#registrants tbody tr")).to_have_count(1)
+    await expect(page.locator("#registrants tbody tr td").nth(3)).not_to_have_text("–")
+    await page.locator("#breakout_id").select_option("none")
+    await page.locator("#breakout_id").locator("xpath=ancestor::form").locator("button").click()
+    await expect(page.get_by_role("status")).to_contain_text("1")
+    await expect(page.locator("#registrants tbody tr td").nth(3)).to_have_text("–")
     await page.goto(f"{base}/gatherings/{gid}/check-in")
     for someone in people[:2]:
         await page.get_by_label(words["find"]).fill(someone["name"])
@@ -287,6 +297,16 @@ async def _parked(
     await expect(page.get_by_role("status")).to_have_text(words["replayed"])
 
 
+async def _close(page: Page, gid: str, language: str, base: str) -> None:
+    await page.goto(f"{base}/gatherings/{gid}")
+    await page.locator("#status-closed").check()
+    await page.get_by_role(
+        "button", name="Change the gathering" if language == "en" else "Modifier la rencontre"
+    ).click()
+    await expect(page.get_by_role("status")).to_contain_text("closed" if language == "en" else "fermée")
+    await checked(page, language, "gathering-closed")
+
+
 async def _audit(page: Page, language: str, base: str) -> None:
     await page.goto(f"{base}/audit")
     actions = (
@@ -298,6 +318,8 @@ async def _audit(page: Page, language: str, base: str) -> None:
         "transcript_downloaded",
         "self_report_decided",
         "parked_replayed",
+        "registrants_moved",
+        "gathering_status_changed",
     )
     for action in actions + (("recovery_code_used",) if language == "fr" else ()):
         await expect(page.locator("#audit td", has_text=action).first).to_be_visible()
@@ -331,6 +353,7 @@ async def test_the_staff_walk(
         await _person(page, people[0]["person_id"], language, base)
         await _self_report(page, stack, people[0]["person_id"], language, base)
         await _parked(page, amqp, name_prefix, gid, language, base)
+        await _close(page, gid, language, base)
         await _audit(page, language, base)
         await page.set_viewport_size({"width": 390, "height": 844})  # a phone at the door
         await page.goto(f"{base}/gatherings/{gid}/check-in")

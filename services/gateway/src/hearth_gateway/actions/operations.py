@@ -38,6 +38,46 @@ async def add_breakout(
     return made
 
 
+async def change_status(
+    pool: asyncpg.Pool,
+    services: Services,
+    who: Staff,
+    gathering_id: str,
+    status: str,
+    reason: str,
+    address: str,
+) -> Json:
+    body = {"status": status, "reason": reason or None}
+    changed = await services.post(who, "registration", f"/gatherings/{gathering_id}/status", body)
+    await _audited(pool, who, AuditAction.GATHERING_STATUS_CHANGED, gathering_id, address, detail=status)
+    return changed
+
+
+async def move_to_breakout(
+    pool: asyncpg.Pool,
+    services: Services,
+    who: Staff,
+    gathering_id: str,
+    ticket_ids: list[str],
+    breakout_id: str | None,
+    address: str,
+) -> int:
+    """Each ticket the filters kept, moved (registration checks each breakout's capacity)."""
+    for ticket_id in ticket_ids:
+        await services.post(
+            who, "registration", f"/tickets/{ticket_id}/breakout", {"breakout_id": breakout_id}
+        )
+    await _audited(
+        pool,
+        who,
+        AuditAction.REGISTRANTS_MOVED,
+        gathering_id,
+        address,
+        detail=f"{len(ticket_ids)} to {breakout_id or 'no breakout'}",
+    )
+    return len(ticket_ids)
+
+
 async def check_in(
     pool: asyncpg.Pool, services: Services, who: Staff, gathering_id: str, person_id: str, address: str
 ) -> Json:

@@ -6,7 +6,7 @@ import asyncio
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ..actions import operations
@@ -85,12 +85,52 @@ async def create_gathering(request: Request, gw: GatewayDep, signed: ManageGathe
 
 @router.get("/gatherings/{gathering_id}")
 async def show_gathering(
-    request: Request, gw: GatewayDep, signed: ViewGatherings, gathering_id: uuid.UUID, created: str = ""
+    request: Request,
+    gw: GatewayDep,
+    signed: ViewGatherings,
+    gathering_id: uuid.UUID,
+    created: str = "",
+    changed: str = "",
+) -> Response:
+    return await _gathering_page(request, gw, signed, gathering_id, {"created": created, "changed": changed})
+
+
+async def _gathering_page(
+    request: Request,
+    gw: GatewayDep,
+    signed: ViewGatherings,
+    gathering_id: uuid.UUID,
+    extra: dict[str, object],
 ) -> Response:
     who = signed.staff
-    gathering, breakouts = await asyncio.gather(
+    gathering, breakouts, waitlist = await asyncio.gather(
         gw.services.get(who, "registration", f"/gatherings/{gathering_id}"),
         gw.services.get(who, "registration", f"/gatherings/{gathering_id}/breakouts"),
+        gw.services.get(who, "registration", f"/gatherings/{gathering_id}/waitlist"),
     )
-    context = {"gathering": gathering, "breakouts": breakouts, "created": bool(created)}
-    return gw.pages.render(request, "gathering.html", context, session=signed.session)
+    context = {"gathering": gathering, "breakouts": breakouts, "waitlist": waitlist, "errors": [], **extra}
+    status_code = 422 if context["errors"] else 200
+    return gw.pages.render(
+        request, "gathering.html", context, session=signed.session, status_code=status_code
+    )
+
+
+@router.post("/gatherings/{gathering_id}/status")
+async def change_status(
+    request: Request,
+    gw: GatewayDep,
+    signed: ManageGatherings,
+    gathering_id: uuid.UUID,
+    status: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    errors = rules.status_change_problems(status, reason)
+    if not errors:
+        try:
+            await operations.change_status(
+                gw.pool, gw.services, signed.staff, str(gathering_id), status, reason.strip(), signed.address
+            )
+            return RedirectResponse(f"/gatherings/{gathering_id}?changed={status}", status_code=303)
+        except ServiceError as exc:
+            errors = [("status", m) for _, m in exc.messages]
+    return await _gathering_page(request, gw, signed, gathering_id, {"errors": errors, "reason": reason})

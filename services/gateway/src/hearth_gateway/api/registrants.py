@@ -8,17 +8,18 @@ import csv
 import io
 import uuid
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
 
-from ..actions import audit
+from ..actions import audit, operations
 from ..domain.audit import AuditAction
 from ..domain.pages import Page, paginate
 from ..domain.registrants import Filters
 from ..domain.staff import Staff
 from ..services import Services
-from .deps import ExportRegistrants, GatewayDep, RegistrantFilters, ViewRegistrants
+from .deps import ExportRegistrants, GatewayDep, ManageGatherings, RegistrantFilters, ViewRegistrants
 
 router = APIRouter(tags=["registrants"])
 
@@ -66,6 +67,7 @@ async def list_registrants(
     gathering_id: uuid.UUID,
     filters: RegistrantFilters,
     page: Annotated[int, Query(ge=1)] = 1,
+    moved: str = "",
 ) -> Response:
     who = signed.staff
     gathering, breakouts, found = await asyncio.gather(
@@ -81,6 +83,7 @@ async def list_registrants(
         "window": window,
         "filters": filters,
         "total": len(found),
+        "moved": moved,
     }
     return gw.pages.render(request, "registrants.html", context, session=signed.session)
 
@@ -110,3 +113,27 @@ async def export_registrants(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="registrants-{gathering_id}.csv"'},
     )
+
+
+@router.post("/gatherings/{gathering_id}/registrants/breakout")
+async def move_registrants(
+    gw: GatewayDep,
+    signed: ManageGatherings,
+    gathering_id: uuid.UUID,
+    filters: RegistrantFilters,
+    breakout_id: Annotated[str, Form(max_length=50)] = "",
+) -> Response:
+    """Moves every registrant the filters show (all pages, not only the one on screen)."""
+    found = await registrants_of(gw.services, signed.staff, gathering_id, filters)
+    target = str(uuid.UUID(breakout_id)) if breakout_id not in ("", "none") else None
+    moved = await operations.move_to_breakout(
+        gw.pool,
+        gw.services,
+        signed.staff,
+        str(gathering_id),
+        [r["ticket_id"] for r in found],
+        target,
+        signed.address,
+    )
+    query = urlencode({"moved": moved}) + ("&" + filters.query() if filters.query() else "")
+    return RedirectResponse(f"/gatherings/{gathering_id}/registrants?{query}", status_code=303)

@@ -23,6 +23,8 @@ class AuditAction(StrEnum):
     STAFF_DISABLED = "staff_disabled"
     GATHERING_CREATED = "gathering_created"
     BREAKOUT_ADDED = "breakout_added"
+    GATHERING_STATUS_CHANGED = "gathering_status_changed"
+    REGISTRANTS_MOVED = "registrants_moved"
     REGISTRANTS_EXPORTED = "registrants_exported"
     CHECKED_IN = "checked_in"
     ATTENDANCE_IMPORTED = "attendance_imported"

@@ -126,3 +126,15 @@ def read_gathering_form(form: dict[str, str]) -> GatheringForm:
         "credit_policy": _credit_policy(form, problems),
     }
     return GatheringForm(body, _breakouts(form, problems), problems)
+
+
+STATUSES = ("open", "closed", "cancelled")
+
+
+def status_change_problems(status: str, reason: str) -> list[tuple[str, str]]:
+    """Opening and closing need nothing more; a cancellation tells holders why, so it needs a reason."""
+    if status not in STATUSES:
+        return [("status", N_("Choose what to do with the gathering."))]
+    if status == "cancelled" and not reason.strip():
+        return [("reason", N_("Enter the reason ticket holders will read."))]
+    return []
