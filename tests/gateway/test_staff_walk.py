@@ -9,6 +9,7 @@ critical WCAG A/AA violation) and the main pages are saved to docs/screenshots/.
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -187,6 +188,7 @@ async def _create_gathering(page: Page, stack: Stack, language: str) -> str:
     await checked(page, language, "gathering-form")
     await page.get_by_role("button", name=words["save"]).click()
     await expect(page.get_by_role("status")).to_have_text(words["created"])
+    await expect(page).to_have_title(re.compile(r"^Quarterly community of practice|^Communauté de pratique"))
     await expect(page.locator("#ticket-types li")).to_have_count(2)
     await expect(page.locator("#breakouts")).to_contain_text("(fr)")
     await checked(page, language, "gathering")
