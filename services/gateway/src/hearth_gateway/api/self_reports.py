@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ..actions import operations
+from ..domain.pages import Page, paginate
 from ..domain.words import N_
 from ..services import ServiceError
 from .deps import DecideSelfReports, GatewayDep
@@ -16,8 +17,12 @@ from .deps import DecideSelfReports, GatewayDep
 router = APIRouter(tags=["self-reports"])
 
 
-async def _page(request: Request, gw: GatewayDep, signed: DecideSelfReports, **extra: object) -> Response:
-    reports = await gw.services.get(signed.staff, "credits", "/self-reports", status="pending")
+async def _page(
+    request: Request, gw: GatewayDep, signed: DecideSelfReports, page: int = 1, **extra: object
+) -> Response:
+    pending = await gw.services.get(signed.staff, "credits", "/self-reports", status="pending")
+    reports, window = paginate(sorted(pending, key=lambda r: r["submitted_at"]), Page.of(page))
+    extra["window"] = window
     return gw.pages.render(
         request,
         "self_reports.html",
@@ -29,9 +34,13 @@ async def _page(request: Request, gw: GatewayDep, signed: DecideSelfReports, **e
 
 @router.get("/self-reports")
 async def list_self_reports(
-    request: Request, gw: GatewayDep, signed: DecideSelfReports, done: str = ""
+    request: Request,
+    gw: GatewayDep,
+    signed: DecideSelfReports,
+    done: str = "",
+    page: Annotated[int, Query(ge=1)] = 1,
 ) -> Response:
-    return await _page(request, gw, signed, done=done)
+    return await _page(request, gw, signed, page, done=done)
 
 
 @router.post("/self-reports/{report_id}/decision")
