@@ -54,6 +54,8 @@ WORDS = {
         "parked": "Parked messages",
         "replay": "Replay",
         "replayed": "1 messages replayed.",
+        "resent": "The email was queued to send again.",
+        "saved": "The changes were saved.",
         "audit": "Audit log",
         "show": "Show",
         "problem": "There is a problem",
@@ -80,6 +82,8 @@ WORDS = {
         "parked": "Messages en attente",
         "replay": "Renvoyer",
         "replayed": "1 messages renvoyés.",
+        "resent": "Le courriel sera envoyé de nouveau.",
+        "saved": "Les modifications sont enregistrées.",
         "audit": "Journal d’audit",
         "show": "Afficher",
         "problem": "Il y a un problème",
@@ -192,7 +196,14 @@ async def _create_gathering(page: Page, stack: Stack, language: str) -> str:
     await expect(page.locator("#ticket-types li")).to_have_count(2)
     await expect(page.locator("#breakouts")).to_contain_text("(fr)")
     await checked(page, language, "gathering")
-    return page.url.rsplit("/", 1)[1].split("?")[0]
+    gid = page.url.rsplit("/", 1)[1].split("?")[0]
+    await page.goto(f"{stack.gateway.url}/gatherings/{gid}/edit")
+    await page.locator("#capacity").fill("60")
+    await checked(page, language)
+    await page.locator("main form button[type=submit]").click()
+    await expect(page.get_by_role("status")).to_have_text(words["saved"])
+    await expect(page.locator("dl")).to_contain_text("0 / 60")
+    return gid
 
 
 async def _check_two_in(page: Page, gid: str, people: list[dict[str, Any]], language: str, base: str) -> None:
@@ -299,6 +310,20 @@ async def _parked(
     await expect(page.get_by_role("status")).to_have_text(words["replayed"])
 
 
+async def _emails(page: Page, someone: dict[str, Any], language: str, base: str) -> None:
+    """The confirmation sent to a registrant is in the delivery log, and can be sent again."""
+    words = WORDS[language]
+    async with asyncio.timeout(30):
+        while True:
+            await page.goto(f"{base}/emails?to={someone['email']}")
+            if await page.locator("#deliveries tbody form").count():
+                break
+            await asyncio.sleep(0.5)
+    await checked(page, language, "emails")
+    await page.locator("#deliveries tbody form button").first.click()
+    await expect(page.get_by_role("status")).to_have_text(words["resent"])
+
+
 async def _close(page: Page, gid: str, language: str, base: str) -> None:
     await page.goto(f"{base}/gatherings/{gid}")
     await page.locator("#status-closed").check()
@@ -314,6 +339,7 @@ async def _audit(page: Page, language: str, base: str) -> None:
     actions = (
         "login",
         "gathering_created",
+        "gathering_changed",
         "breakout_added",
         "checked_in",
         "attendance_imported",
@@ -322,6 +348,7 @@ async def _audit(page: Page, language: str, base: str) -> None:
         "parked_replayed",
         "registrants_moved",
         "gathering_status_changed",
+        "email_resent",
     )
     for action in actions + (("recovery_code_used",) if language == "fr" else ()):
         await expect(page.locator("#audit td", has_text=action).first).to_be_visible()
@@ -355,6 +382,7 @@ async def test_the_staff_walk(
         await _person(page, people[0]["person_id"], language, base)
         await _self_report(page, stack, people[0]["person_id"], language, base)
         await _parked(page, amqp, name_prefix, gid, language, base)
+        await _emails(page, people[1], language, base)
         await _close(page, gid, language, base)
         await _audit(page, language, base)
         await page.set_viewport_size({"width": 390, "height": 844})  # a phone at the door

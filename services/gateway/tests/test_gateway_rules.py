@@ -14,7 +14,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from hearth_gateway.domain import two_factor
-from hearth_gateway.domain.gatherings import read_gathering_form
+from hearth_gateway.domain.gatherings import form_of, read_gathering_form
 from hearth_gateway.domain.pages import Page, paginate
 from hearth_gateway.domain.passwords import password_problems
 from hearth_gateway.domain.roles import GRANTS, Permission, Role, may, two_factor_required
@@ -171,3 +171,25 @@ def test_the_language_is_the_one_chosen_else_the_browsers() -> None:
     assert language_of("fr", "en-CA,en") == "fr"
     assert language_of(None, "fr-CA,fr;q=0.9,en;q=0.5") == "fr"
     assert language_of("de", "de-DE") == "en"
+
+
+def test_a_stored_gathering_comes_back_to_the_form_as_it_was_typed() -> None:
+    stored = {
+        "title": {"en": "Networking evening", "fr": "Soirée de réseautage"},
+        "kind": "networking_evening",
+        "modality": "in_person",
+        "time_zone": "Europe/London",
+        "starts_at": "2027-03-25T18:00:00Z",
+        "ends_at": "2027-03-25T21:30:00Z",
+        "capacity": 40,
+        "venue": "The Crypt, London",
+        "ticket_types": [{"kind": "member", "price_cents": 1500, "currency": "CAD"}],
+        "credit_policy": None,
+    }
+    form = form_of(stored)
+    assert (form["starts_at"], form["price_member"]) == ("2027-03-25T18:00", "15.00")
+    checked = read_gathering_form(form, change=True)
+    assert checked.problems == []
+    assert checked.body["starts_at"] == "2027-03-25T18:00:00+00:00"
+    assert checked.body["time_zone"] == "Europe/London"
+    assert "join_url" not in checked.body  # kept as stored

@@ -76,3 +76,6 @@ class Services:
 
     async def post(self, staff: Staff, service: str, path: str, body: Json) -> Json:
         return (await self.call(staff, service, "POST", path, json=body)).json()
+
+    async def patch(self, staff: Staff, service: str, path: str, body: Json) -> Json:
+        return (await self.call(staff, service, "PATCH", path, json=body)).json()

@@ -38,6 +38,14 @@ async def add_breakout(
     return made
 
 
+async def change_gathering(
+    pool: asyncpg.Pool, services: Services, who: Staff, gathering_id: str, body: Json, address: str
+) -> Json:
+    changed = await services.patch(who, "registration", f"/gatherings/{gathering_id}", body)
+    await _audited(pool, who, AuditAction.GATHERING_CHANGED, gathering_id, address)
+    return changed
+
+
 async def change_status(
     pool: asyncpg.Pool,
     services: Services,

@@ -83,6 +83,35 @@ async def create_gathering(request: Request, gw: GatewayDep, signed: ManageGathe
     return gw.pages.render(request, "gathering_new.html", context, session=signed.session, status_code=422)
 
 
+@router.get("/gatherings/{gathering_id}/edit")
+async def edit_gathering(
+    request: Request, gw: GatewayDep, signed: ManageGatherings, gathering_id: uuid.UUID
+) -> Response:
+    gathering = await gw.services.get(signed.staff, "registration", f"/gatherings/{gathering_id}")
+    context = {"form": rules.form_of(gathering), "gathering": gathering, **_choices()}
+    return gw.pages.render(request, "gathering_new.html", context, session=signed.session)
+
+
+@router.post("/gatherings/{gathering_id}/edit")
+async def change_gathering(
+    request: Request, gw: GatewayDep, signed: ManageGatherings, gathering_id: uuid.UUID
+) -> Response:
+    fields = await form_fields(request)
+    checked = rules.read_gathering_form(fields, change=True)
+    errors = list(checked.problems)
+    if not errors:
+        try:
+            await operations.change_gathering(
+                gw.pool, gw.services, signed.staff, str(gathering_id), checked.body, signed.address
+            )
+            return RedirectResponse(f"/gatherings/{gathering_id}?changed=changed", status_code=303)
+        except ServiceError as exc:
+            errors = [(f or "title_en", m) for f, m in exc.messages]
+    gathering = await gw.services.get(signed.staff, "registration", f"/gatherings/{gathering_id}")
+    context = {"form": fields, "errors": errors, "gathering": gathering, **_choices()}
+    return gw.pages.render(request, "gathering_new.html", context, session=signed.session, status_code=422)
+
+
 @router.get("/gatherings/{gathering_id}")
 async def show_gathering(
     request: Request,

@@ -66,6 +66,7 @@ class Pages:
         self.env.extend(newstyle_gettext=True)
         self.env.filters["when"] = _when
         self.env.filters["pretty"] = _pretty
+        self.env.filters["zone_choice"] = lambda zone: (zone, zone)
 
     def language(self, request: Request) -> str:
         return language_of(request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language"))

@@ -23,6 +23,7 @@ class AuditAction(StrEnum):
     STAFF_DISABLED = "staff_disabled"
     GATHERING_CREATED = "gathering_created"
     BREAKOUT_ADDED = "breakout_added"
+    GATHERING_CHANGED = "gathering_changed"
     GATHERING_STATUS_CHANGED = "gathering_status_changed"
     REGISTRANTS_MOVED = "registrants_moved"
     REGISTRANTS_EXPORTED = "registrants_exported"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .words import N_
 
@@ -94,22 +94,32 @@ def _breakouts(form: dict[str, str], problems: list[tuple[str, str]]) -> list[di
     return [{"name": {"en": name, "fr": name}, "language": "fr", "capacity": int(capacity)}]
 
 
-def read_gathering_form(form: dict[str, str]) -> GatheringForm:
-    """What registration needs to schedule the gathering, and every problem found on the way."""
+def _zone(form: dict[str, str]) -> str:
+    """The zone chosen: any IANA zone (an edited gathering may be in one the list does not offer)."""
+    try:
+        return str(ZoneInfo(form.get("time_zone", "")))
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZONES[0]
+
+
+def read_gathering_form(form: dict[str, str], *, change: bool = False) -> GatheringForm:
+    """What registration needs to schedule the gathering (or, with `change`, to change it: a
+    blank video link keeps the one stored, which is never shown), and every problem found."""
     problems: list[tuple[str, str]] = []
     title_en, title_fr = form.get("title_en", "").strip(), form.get("title_fr", "").strip()
     if not title_en:
         problems.append(("title_en", N_("Enter the title in English.")))
     if not title_fr:
         problems.append(("title_fr", N_("Enter the title in French.")))
-    zone = form.get("time_zone", "") if form.get("time_zone") in ZONES else ZONES[0]
+    zone = _zone(form)
     times = _times(form, zone, problems)
     capacity = form.get("capacity", "").strip()
     if not capacity.isdigit():
         problems.append(("capacity", N_("Enter how many people can come, as a number.")))
     modality = form.get("modality", "") if form.get("modality") in MODALITIES else "virtual"
     join_url, venue = form.get("join_url", "").strip(), form.get("venue", "").strip()
-    if modality != "in_person" and not join_url.startswith("https://"):
+    keep_link = change and not join_url
+    if modality != "in_person" and not keep_link and not join_url.startswith("https://"):
         problems.append(("join_url", N_("Enter the video link, starting with https://.")))
     if modality != "virtual" and not venue:
         problems.append(("venue", N_("Enter where it takes place.")))
@@ -125,7 +135,38 @@ def read_gathering_form(form: dict[str, str]) -> GatheringForm:
         "ticket_types": _ticket_types(form, problems),
         "credit_policy": _credit_policy(form, problems),
     }
-    return GatheringForm(body, _breakouts(form, problems), problems)
+    if keep_link:
+        del body["join_url"]
+    return GatheringForm(body, [] if change else _breakouts(form, problems), problems)
+
+
+def form_of(gathering: dict[str, Any]) -> dict[str, str]:
+    """A stored gathering (registration's answer) as the form shows it, times in its own zone."""
+    zone = ZoneInfo(gathering["time_zone"])
+
+    def local(moment: str) -> str:
+        return datetime.fromisoformat(moment).astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+
+    form = {
+        "title_en": gathering["title"]["en"],
+        "title_fr": gathering["title"]["fr"],
+        "kind": gathering["kind"],
+        "modality": gathering["modality"],
+        "time_zone": gathering["time_zone"],
+        "starts_at": local(gathering["starts_at"]),
+        "ends_at": local(gathering["ends_at"]),
+        "capacity": str(gathering["capacity"]),
+        "venue": gathering.get("venue") or "",
+    }
+    for ticket in gathering["ticket_types"]:
+        form |= {
+            f"ticket_{ticket['kind']}": "on",
+            f"price_{ticket['kind']}": f"{ticket['price_cents'] / 100:.2f}",
+        }
+    if gathering.get("credit_policy"):
+        policy = gathering["credit_policy"]
+        form |= {"credit_hours": str(policy["hours"]), "credit_category": policy["category"]}
+    return form
 
 
 STATUSES = ("open", "closed", "cancelled")
