@@ -56,6 +56,8 @@ WORDS = {
         "replayed": "1 messages replayed.",
         "resent": "The email was queued to send again.",
         "saved": "The changes were saved.",
+        "discard": "Discard",
+        "discarded": "The message was discarded; the audit log keeps why.",
         "audit": "Audit log",
         "show": "Show",
         "problem": "There is a problem",
@@ -84,6 +86,8 @@ WORDS = {
         "replayed": "1 messages renvoyés.",
         "resent": "Le courriel sera envoyé de nouveau.",
         "saved": "Les modifications sont enregistrées.",
+        "discard": "Supprimer",
+        "discarded": "Le message a été supprimé; le journal d’audit garde la raison.",
         "audit": "Journal d’audit",
         "show": "Afficher",
         "problem": "Il y a un problème",
@@ -308,6 +312,16 @@ async def _parked(
     await checked(page, language, "parked")
     await page.locator(".parked", has_text=stranger.email).get_by_role("button", name=words["replay"]).click()
     await expect(page.get_by_role("status")).to_have_text(words["replayed"])
+    # Replayed, it parks again (that person holds no ticket): discarded, with the reason audited.
+    async with asyncio.timeout(20):
+        while not await page.locator(".parked", has_text=stranger.email).count():
+            await asyncio.sleep(0.3)
+            await page.goto(f"{base}/parked")
+    again = page.locator(".parked", has_text=stranger.email)
+    await again.locator("textarea").fill("A guest of the platform, not registered")
+    await again.get_by_role("button", name=words["discard"]).click()
+    await expect(page.get_by_role("status")).to_have_text(words["discarded"])
+    await expect(page.locator(".parked", has_text=stranger.email)).to_have_count(0)
 
 
 async def _emails(page: Page, someone: dict[str, Any], language: str, base: str) -> None:
@@ -349,6 +363,7 @@ async def _audit(page: Page, language: str, base: str) -> None:
         "registrants_moved",
         "gathering_status_changed",
         "email_resent",
+        "parked_discarded",
     )
     for action in actions + (("recovery_code_used",) if language == "fr" else ()):
         await expect(page.locator("#audit td", has_text=action).first).to_be_visible()

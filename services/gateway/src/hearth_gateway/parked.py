@@ -1,5 +1,6 @@
 """Parked messages of every service, read and replayed on the broker with the messaging kit's
-parking tools (the same the command line uses). Bodies stay as text for the page to escape."""
+parking tools (the same the command line uses), or discarded. Bodies stay as text for the page
+to escape."""
 
 from __future__ import annotations
 
@@ -41,3 +42,24 @@ async def replay_one(
     connection: AbstractRobustConnection, prefix: str, service: str, message_id: str | None
 ) -> list[Parked]:
     return await replay(connection, Names(prefix, service), message_id)
+
+
+async def discard(connection: AbstractRobustConnection, prefix: str, service: str, message_id: str) -> bool:
+    """Remove one parked message for good (the caller audits why); the others stay parked.
+    As the kit's tools do: take every message unsettled, then settle each."""
+    channel = await connection.channel()
+    try:
+        queue = await channel.get_queue(Names(prefix, service).parking_queue, ensure=False)
+        taken = []
+        while (message := await queue.get(no_ack=False, fail=False)) is not None:
+            taken.append(message)
+        found = False
+        for message in taken:
+            if not found and message.message_id == message_id:
+                await message.ack()
+                found = True
+            else:
+                await message.nack(requeue=True)
+        return found
+    finally:
+        await channel.close()

@@ -173,3 +173,22 @@ async def replay_parked(
         detail=f"{len(replayed)} replayed",
     )
     return len(replayed)
+
+
+async def discard_parked(
+    pool: asyncpg.Pool,
+    connection: AbstractRobustConnection,
+    prefix: str,
+    who: Staff,
+    service: str,
+    message_id: str,
+    reason: str,
+    address: str,
+) -> bool:
+    """Gone from the broker; the audit log keeps its id and why (never its body)."""
+    found = await parked.discard(connection, prefix, service, message_id)
+    if found:
+        await _audited(
+            pool, who, AuditAction.PARKED_DISCARDED, f"{service}:{message_id}", address, detail=reason
+        )
+    return found

@@ -33,6 +33,7 @@ class AuditAction(StrEnum):
     SELF_REPORT_DECIDED = "self_report_decided"
     EMAIL_RESENT = "email_resent"
     PARKED_REPLAYED = "parked_replayed"
+    PARKED_DISCARDED = "parked_discarded"
 
 
 @dataclass(frozen=True)
