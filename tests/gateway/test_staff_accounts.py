@@ -63,7 +63,9 @@ async def test_a_wrong_code_is_refused_and_a_recovery_code_works_once(
         again = StaffBrowser(client)
         signed = await again.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
         assert signed.headers["location"] == "/login/code"
-        assert (await client.get("/")).status_code == 401  # half-open: nothing but the code page
+        half_open = await client.get("/")  # half-open: nothing but the code page
+        assert half_open.status_code == 401
+        assert 'href="/login/code"' in half_open.text
         wrong = await again.enter_code("000000")
         assert (wrong.status_code, "That code is not right" in wrong.text) == (422, True)
         code = admin.recovery_codes[-1]

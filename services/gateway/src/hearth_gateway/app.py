@@ -70,9 +70,13 @@ def _install_refusals(app: FastAPI, pages: Pages) -> None:
     """401 for no session, 403 for a refusal, 502 when a service fails: each as a page."""
 
     @app.exception_handler(NotSignedIn)
-    async def not_signed_in(request: Request, _: NotSignedIn) -> Response:
+    async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
         words = pages.gettext(request)
-        context = {"heading": words.gettext(N_("Sign in to continue")), "sign_in": True, "messages": []}
+        context = {
+            "heading": words.gettext(N_("Sign in to continue")),
+            "sign_in": exc.continue_at,
+            "messages": [],
+        }
         return pages.render(request, "error.html", context, status_code=401)
 
     @app.exception_handler(Refused)

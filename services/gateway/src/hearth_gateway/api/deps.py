@@ -36,7 +36,12 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class NotSignedIn(Exception):
-    """No session, or it ended: answered 401 with a link to sign in."""
+    """No session, or it ended: answered 401 with a link to sign in (or, when the password was
+    given and the second factor is due, to that step)."""
+
+    def __init__(self, continue_at: str = "/login") -> None:
+        super().__init__(continue_at)
+        self.continue_at = continue_at
 
 
 class Refused(Exception):
@@ -129,7 +134,8 @@ class Allowed:
     async def __call__(self, request: Request, gateway: GatewayDep) -> Signed:
         session, token = await _session(request, gateway)
         if session.stage is not Stage.COMPLETE:
-            raise NotSignedIn()
+            step = "/login/code" if session.staff.two_factor_enabled else "/account/two-factor"
+            raise NotSignedIn(step)
         await _check_csrf(request, session)
         if not may(session.staff.role, self.permission):
             await audit.record(
