@@ -31,12 +31,17 @@ async def _member(stack: Stack, admin: StaffBrowser, role: str) -> tuple[StaffBr
     return browser, email, password
 
 
-async def test_the_session_cookie_is_httponly_and_samesite_lax(stack: Stack, admin: StaffBrowser) -> None:
+async def test_the_session_cookie_is_httponly_and_samesite_lax_and_pages_are_locked_down(
+    stack: Stack, admin: StaffBrowser
+) -> None:
     browser, _, _ = await _member(stack, admin, "viewer")
     page = await browser.client.get("/login")
     assert "HttpOnly" in page.headers["set-cookie"]
     assert "SameSite=lax" in page.headers["set-cookie"]
     # (Secure is on by default; this test gateway runs on plain http with HEARTH_COOKIE_SECURE=false.)
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert page.headers["cache-control"] == "no-store"
+    assert page.headers["x-content-type-options"] == "nosniff"
 
 
 async def test_failed_sign_ins_are_throttled_per_account_and_audited(

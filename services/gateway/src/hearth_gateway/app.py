@@ -31,6 +31,7 @@ from .api import (
 )
 from .api.deps import Gateway, NotSignedIn, Refused
 from .api.rendering import Pages
+from .api.security_headers import SecurityHeaders
 from .domain.sessions import SessionRules
 from .domain.words import N_
 from .handlers import HANDLERS
@@ -38,6 +39,7 @@ from .i18n import load_translations
 from .log_privacy import keep_searches_out_of_logs
 from .services import ServiceError, Services
 from .settings import GatewaySettings
+from .workers.session_sweeper import SessionSweeper
 
 SERVICE = "gateway"
 Settings = GatewaySettings
@@ -57,12 +59,22 @@ ROUTERS = [
 ]
 
 
+def session_rules(settings: GatewaySettings) -> SessionRules:
+    return SessionRules(
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        absolute=timedelta(hours=settings.session_absolute_hours),
+    )
+
+
 def create_runtime(settings: GatewaySettings | None = None) -> ServiceRuntime:
+    settings = settings or GatewaySettings()
+    rules = session_rules(settings)
     return ServiceRuntime(
         SERVICE,
-        settings or GatewaySettings(),
+        settings,
         handlers=HANDLERS,
         migrations="hearth_gateway.store.migrations",
+        workers=[lambda pool: SessionSweeper(pool, rules)],
     )
 
 
@@ -113,14 +125,12 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         runtime=runtime,
         services=Services(settings, key),
         throttle=LoginThrottle(settings.login_limit_per_account, settings.login_limit_per_address),
-        rules=SessionRules(
-            idle=timedelta(minutes=settings.session_idle_minutes),
-            absolute=timedelta(hours=settings.session_absolute_hours),
-        ),
+        rules=session_rules(settings),
         pages=pages,
     )
     static = resources.files("hearth_gateway") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _install_refusals(app, pages)
+    app.add_middleware(SecurityHeaders)
     keep_searches_out_of_logs()
     return app

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from hearth_shared.db import Connection
 
-from ..domain.sessions import Stage
+from ..domain.sessions import SessionRules, Stage
 from ..domain.staff import Session
 from .staff import _COLUMNS, _staff
 
@@ -62,3 +62,19 @@ async def delete(conn: Connection, token_hash: str) -> None:
 
 async def delete_for_staff(conn: Connection, staff_id: uuid.UUID) -> None:
     await conn.execute("DELETE FROM sessions WHERE staff_id = $1", staff_id)
+
+
+async def delete_ended(conn: Connection, rules: SessionRules, now: datetime) -> int:
+    """Every session past its idle or absolute limit (half-open ones past theirs)."""
+    removed = await conn.fetch(
+        """DELETE FROM sessions
+           WHERE last_seen_at <= $1::timestamptz - $2::interval
+              OR (stage = 'complete' AND created_at <= $1::timestamptz - $3::interval)
+              OR (stage = 'password' AND created_at <= $1::timestamptz - $4::interval)
+           RETURNING 1""",
+        now,
+        rules.idle,
+        rules.absolute,
+        rules.half_open,
+    )
+    return len(removed)
