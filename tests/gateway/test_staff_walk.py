@@ -289,6 +289,8 @@ async def _self_report(page: Page, stack: Stack, person_id: str, language: str, 
     report = page.locator("section", has_text=made.json()["title"])
     await report.get_by_role("button", name=words["approve"]).click()
     await expect(page.get_by_role("status")).to_contain_text(words["approved"])
+    await page.goto(f"{base}/people/{person_id}")  # the decision shows on the person's page
+    await expect(page.locator("#self-reports")).to_contain_text(made.json()["title"])
 
 
 async def _parked(

@@ -27,11 +27,16 @@ async def show_person(
     cycle: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
     who = signed.staff
-    progress, ledger, reports = await asyncio.gather(
-        gw.services.get(who, "credits", f"/people/{person_id}/progress", cycle=cycle),
-        gw.services.get(who, "credits", f"/people/{person_id}/ledger", cycle=cycle or None),
-        gw.services.get(who, "credits", "/self-reports", status=None, person_id=str(person_id)),
+    progress = await gw.services.get(who, "credits", f"/people/{person_id}/progress", cycle=cycle)
+    # credits lists one status at a time (pending when none is named): all three, newest first.
+    ledger, *by_status = await asyncio.gather(
+        gw.services.get(who, "credits", f"/people/{person_id}/ledger", cycle=progress["cycle"]),
+        *(
+            gw.services.get(who, "credits", "/self-reports", status=s, person_id=str(person_id))
+            for s in ("pending", "approved", "rejected")
+        ),
     )
+    reports = sorted((r for found in by_status for r in found), key=lambda r: r["submitted_at"], reverse=True)
     emails = []
     if may(who.role, Permission.VIEW_EMAILS):
         emails = await gw.services.get(
