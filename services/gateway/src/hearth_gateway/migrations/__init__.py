@@ -1,1 +1,0 @@
-"""Gateway' schema migrations (the kit's inbox and outbox come first)."""

@@ -1,1 +1,0 @@
-"""asyncpg queries on the gateway schema, one function per query, the caller owning the transaction."""
