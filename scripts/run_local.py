@@ -29,6 +29,10 @@ ADMIN_DSN = os.environ.get("HEARTH_ADMIN_DATABASE_URL", "postgresql://postgres@1
 DATABASE = os.environ.get("HEARTH_DATABASE", "hearth")
 PORTS = {"gateway": 8000, "registration": 8001, "credits": 8002, "groups": 8003, "notifications": 8004}
 SMTP_PORT = int(os.environ.get("HEARTH_SMTP_PORT", "1025"))
+# The gateway signs a token for every call it makes to a service. Locally, a key made for this run
+# (never one kept in the repository); set HEARTH_SERVICE_TOKEN_KEY to keep one across runs.
+SERVICE_TOKEN_KEY = os.environ.get("HEARTH_SERVICE_TOKEN_KEY") or secrets.token_urlsafe(48)
+DEMO_ADMIN = os.environ.get("HEARTH_DEMO_ADMIN_EMAIL", "admin@hearth.localhost")
 
 
 def service_token_key() -> str:
@@ -53,7 +57,24 @@ def service_env(service: str, key: str) -> dict[str, str]:
         "HEARTH_HTTP_PORT": str(PORTS[service]),
         "HEARTH_SMTP_PORT": str(SMTP_PORT),
         "HEARTH_LOG_FORMAT": os.environ.get("HEARTH_LOG_FORMAT", "console"),
+        "HEARTH_SERVICE_TOKEN_KEY": SERVICE_TOKEN_KEY,
+        # Local pages are served over plain http, where a Secure cookie would never come back.
+        "HEARTH_COOKIE_SECURE": os.environ.get("HEARTH_COOKIE_SECURE", "false"),
     }
+
+
+async def demo_admin() -> str:
+    """A local admin with a password made for this run (printed once; for this machine only)."""
+    password = secrets.token_urlsafe(12)
+    env = service_env("gateway") | {"HEARTH_ADMIN_PASSWORD": password}
+    for command in ("create-admin", "reset-password"):  # reset when an earlier run made it
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "hearth_gateway", command, "--email", DEMO_ADMIN,
+            env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        )  # fmt: skip
+        if await process.wait() == 0:
+            return password
+    raise RuntimeError("could not make the local admin: see python -m hearth_gateway create-admin")
 
 
 async def relay_output(name: str, stream: asyncio.StreamReader) -> None:
@@ -113,10 +134,14 @@ async def main() -> None:
         async with httpx.AsyncClient(auth=ServiceTokenAuth(key, "admin")) as client:
             await asyncio.gather(*(wait_ready(client, s) for s in SERVICES))
             await load_demo_data(client, f"http://127.0.0.1:{PORTS['registration']}")
+        password = await demo_admin()
         print(
             "\nHearth is running:\n"
             + "".join(f"  {s:<14} http://127.0.0.1:{p}/docs\n" for s, p in PORTS.items())
             + f"  emails         {STATE / 'mail'} (a Maildir; SMTP on 127.0.0.1:{SMTP_PORT})\n"
+            + f"Staff pages: http://127.0.0.1:{PORTS['gateway']}/login as {DEMO_ADMIN}, password {password}\n"
+            + "  (made for this run, for this machine only; the first sign-in sets up two-factor\n"
+            + "  authentication: add the key it shows to any authenticator app)\n"
             + "Ctrl-C stops everything.\n",
             flush=True,
         )

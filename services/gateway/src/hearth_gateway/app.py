@@ -1,27 +1,136 @@
-"""Gateway' wiring: settings, runtime (broker, pool, handlers), HTTP app."""
+"""The gateway's wiring: settings, runtime (pool, migrations, broker), the service clients, the
+login throttle, the pages in both languages, and the routers."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from datetime import timedelta
+from importlib import resources
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
 
 from hearth_shared.api import build_app
 from hearth_shared.messaging import ServiceRuntime
-from hearth_shared.settings import ServiceSettings
+from hearth_shared.service_token import key_from_env
 
+from .actions.throttle import LoginThrottle
+from .api import (
+    attendance,
+    audit,
+    auth,
+    check_in,
+    dashboard,
+    emails,
+    gatherings,
+    parked,
+    people,
+    registrants,
+    self_reports,
+    staff,
+)
+from .api.deps import Gateway, NotSignedIn, Refused
+from .api.rendering import Pages
+from .api.security_headers import SecurityHeaders
+from .domain.sessions import SessionRules
+from .domain.words import N_
 from .handlers import HANDLERS
+from .i18n import load_translations
+from .log_privacy import keep_searches_out_of_logs
+from .services import ServiceError, Services
+from .settings import GatewaySettings
+from .workers.session_sweeper import SessionSweeper
 
 SERVICE = "gateway"
+Settings = GatewaySettings
+ROUTERS = [
+    auth.router,
+    dashboard.router,
+    gatherings.router,
+    registrants.router,
+    check_in.router,
+    attendance.router,
+    people.router,
+    self_reports.router,
+    emails.router,
+    parked.router,
+    audit.router,
+    staff.router,
+]
 
 
-class Settings(ServiceSettings):
-    http_port: int = 8000
-
-
-def create_runtime(settings: ServiceSettings | None = None) -> ServiceRuntime:
-    return ServiceRuntime(
-        SERVICE, settings or Settings(), handlers=HANDLERS, migrations="hearth_gateway.migrations"
+def session_rules(settings: GatewaySettings) -> SessionRules:
+    return SessionRules(
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        absolute=timedelta(hours=settings.session_absolute_hours),
     )
 
 
-def create_app(settings: ServiceSettings | None = None) -> FastAPI:
-    return build_app(create_runtime(settings), title="Hearth gateway")
+def create_runtime(settings: GatewaySettings | None = None) -> ServiceRuntime:
+    settings = settings or GatewaySettings()
+    rules = session_rules(settings)
+    return ServiceRuntime(
+        SERVICE,
+        settings,
+        handlers=HANDLERS,
+        migrations="hearth_gateway.store.migrations",
+        workers=[lambda pool: SessionSweeper(pool, rules)],
+    )
+
+
+def _install_refusals(app: FastAPI, pages: Pages) -> None:
+    """401 for no session, 403 for a refusal, 502 when a service fails: each as a page."""
+
+    @app.exception_handler(NotSignedIn)
+    async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
+        words = pages.gettext(request)
+        context = {
+            "heading": words.gettext(N_("Sign in to continue")),
+            "sign_in": exc.continue_at,
+            "messages": [],
+        }
+        return pages.render(request, "error.html", context, status_code=401)
+
+    @app.exception_handler(Refused)
+    async def refused(request: Request, exc: Refused) -> Response:
+        words = pages.gettext(request)
+        message = (
+            N_("Your form expired. Go back, reload the page and try again.")
+            if exc.reason == "csrf"
+            else N_("Your role does not allow this. Ask an admin if you need it.")
+        )
+        context = {"heading": words.gettext(N_("You cannot do this")), "messages": [words.gettext(message)]}
+        return pages.render(request, "error.html", context, status_code=403)
+
+    @app.exception_handler(ServiceError)
+    async def service_failed(request: Request, exc: ServiceError) -> Response:
+        words = pages.gettext(request)
+        status = exc.status if exc.status in (404, 409, 422) else 502
+        context = {
+            "heading": words.gettext(N_("Something went wrong")),
+            "messages": [m for _, m in exc.messages],
+        }
+        return pages.render(request, "error.html", context, status_code=status)
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    """The gateway. Without a service-token key it refuses to start (MissingKey)."""
+    settings = settings or GatewaySettings()
+    key = settings.service_token_key.get_secret_value() if settings.service_token_key else key_from_env()
+    runtime = create_runtime(settings)
+    pages = Pages(load_translations())
+    app = build_app(runtime, title="Hearth gateway", routers=ROUTERS)
+    app.state.gateway = Gateway(
+        settings=settings,
+        runtime=runtime,
+        services=Services(settings, key),
+        throttle=LoginThrottle(settings.login_limit_per_account, settings.login_limit_per_address),
+        rules=session_rules(settings),
+        pages=pages,
+    )
+    static = resources.files("hearth_gateway") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    _install_refusals(app, pages)
+    app.add_middleware(SecurityHeaders)
+    keep_searches_out_of_logs()
+    return app

@@ -1,6 +1,8 @@
 from hearth_shared.api import serve
 
-from .app import SERVICE, Settings, create_app
+from .app import create_app
+from .events import SERVICE
+from .settings import GroupsSettings
 
-settings = Settings()
+settings = GroupsSettings()
 serve(create_app(settings), settings, SERVICE)

@@ -5,23 +5,45 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from hearth_shared.api import build_app
+from hearth_shared.contracts.catalogue import (
+    AttendanceRecorded,
+    GatheringCancelled,
+    GatheringScheduled,
+    GroupFormed,
+    GroupMeetingCancelled,
+    GroupMeetingScheduled,
+    GroupMemberJoined,
+    GroupMemberLeft,
+)
 from hearth_shared.messaging import ServiceRuntime
-from hearth_shared.settings import ServiceSettings
 
+from . import api
+from .events import SERVICE
 from .handlers import HANDLERS
-
-SERVICE = "groups"
-
-
-class Settings(ServiceSettings):
-    http_port: int = 8003
+from .settings import GroupsSettings
 
 
-def create_runtime(settings: ServiceSettings | None = None) -> ServiceRuntime:
+def create_runtime(settings: GroupsSettings | None = None) -> ServiceRuntime:
     return ServiceRuntime(
-        SERVICE, settings or Settings(), handlers=HANDLERS, migrations="hearth_groups.migrations"
+        SERVICE,
+        settings or GroupsSettings(),
+        handlers=HANDLERS,
+        publishes=[
+            GroupFormed,
+            GroupMemberJoined,
+            GroupMemberLeft,
+            GroupMeetingScheduled,
+            GroupMeetingCancelled,
+            AttendanceRecorded,
+            # A credit-earning meeting as a gathering, for credits (docs/groups.md).
+            GatheringScheduled,
+            GatheringCancelled,
+        ],
+        migrations="hearth_groups.store.migrations",
     )
 
 
-def create_app(settings: ServiceSettings | None = None) -> FastAPI:
-    return build_app(create_runtime(settings), title="Hearth groups")
+def create_app(settings: GroupsSettings | None = None) -> FastAPI:
+    app = build_app(create_runtime(settings), title="Hearth groups", routers=api.ROUTERS)
+    api.install_refusals(app)
+    return app

@@ -1,0 +1,165 @@
+"""Gatherings: the list, a new one (ticket types, a French breakout, CPD credit), one gathering."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from ..actions import operations
+from ..domain import gatherings as rules
+from ..domain.pages import Page, paginate
+from ..services import ServiceError
+from .deps import GatewayDep, ManageGatherings, ViewGatherings
+from .forms import form_fields
+
+router = APIRouter(tags=["gatherings"])
+
+_DEFAULT_FORM = {
+    "ticket_member": "on",
+    "ticket_non_member": "on",
+    "price_member": "0",
+    "price_non_member": "25",
+    "time_zone": "America/Halifax",
+    "modality": "virtual",
+    "kind": "community_of_practice",
+    "breakout_name": "Groupe francophone",
+}
+
+
+def _choices() -> dict[str, object]:
+    return {
+        "kinds": rules.KINDS,
+        "modalities": rules.MODALITIES,
+        "zones": rules.ZONES,
+        "ticket_kinds": rules.TICKET_KINDS,
+        "categories": rules.CATEGORIES,
+    }
+
+
+@router.get("/gatherings")
+async def list_gatherings(
+    request: Request,
+    gw: GatewayDep,
+    signed: ViewGatherings,
+    status: str = "",
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> Response:
+    found = await gw.services.get(
+        signed.staff, "registration", "/gatherings", status=status or None, limit=500
+    )
+    shown, window = paginate(sorted(found, key=lambda g: g["starts_at"], reverse=True), Page.of(page))
+    context = {"gatherings": shown, "window": window, "status": status}
+    return gw.pages.render(request, "gatherings.html", context, session=signed.session)
+
+
+@router.get("/gatherings/new")
+async def new_gathering(request: Request, gw: GatewayDep, signed: ManageGatherings) -> Response:
+    context = {"form": _DEFAULT_FORM, **_choices()}
+    return gw.pages.render(request, "gathering_new.html", context, session=signed.session)
+
+
+@router.post("/gatherings")
+async def create_gathering(request: Request, gw: GatewayDep, signed: ManageGatherings) -> Response:
+    fields = await form_fields(request)
+    checked = rules.read_gathering_form(fields)
+    errors = list(checked.problems)
+    if not errors:
+        try:
+            made = await operations.create_gathering(
+                gw.pool, gw.services, signed.staff, checked.body, signed.address
+            )
+            for breakout in checked.breakouts:
+                await operations.add_breakout(
+                    gw.pool, gw.services, signed.staff, made["id"], breakout, signed.address
+                )
+            return RedirectResponse(f"/gatherings/{made['id']}?created=1", status_code=303)
+        except ServiceError as exc:
+            errors = [(f or "title_en", m) for f, m in exc.messages]
+    context = {"form": fields, "errors": errors, **_choices()}
+    return gw.pages.render(request, "gathering_new.html", context, session=signed.session, status_code=422)
+
+
+@router.get("/gatherings/{gathering_id}/edit")
+async def edit_gathering(
+    request: Request, gw: GatewayDep, signed: ManageGatherings, gathering_id: uuid.UUID
+) -> Response:
+    gathering = await gw.services.get(signed.staff, "registration", f"/gatherings/{gathering_id}")
+    context = {"form": rules.form_of(gathering), "gathering": gathering, **_choices()}
+    return gw.pages.render(request, "gathering_new.html", context, session=signed.session)
+
+
+@router.post("/gatherings/{gathering_id}/edit")
+async def change_gathering(
+    request: Request, gw: GatewayDep, signed: ManageGatherings, gathering_id: uuid.UUID
+) -> Response:
+    fields = await form_fields(request)
+    checked = rules.read_gathering_form(fields, change=True)
+    errors = list(checked.problems)
+    if not errors:
+        try:
+            await operations.change_gathering(
+                gw.pool, gw.services, signed.staff, str(gathering_id), checked.body, signed.address
+            )
+            return RedirectResponse(f"/gatherings/{gathering_id}?changed=changed", status_code=303)
+        except ServiceError as exc:
+            errors = [(f or "title_en", m) for f, m in exc.messages]
+    gathering = await gw.services.get(signed.staff, "registration", f"/gatherings/{gathering_id}")
+    context = {"form": fields, "errors": errors, "gathering": gathering, **_choices()}
+    return gw.pages.render(request, "gathering_new.html", context, session=signed.session, status_code=422)
+
+
+@router.get("/gatherings/{gathering_id}")
+async def show_gathering(
+    request: Request,
+    gw: GatewayDep,
+    signed: ViewGatherings,
+    gathering_id: uuid.UUID,
+    created: str = "",
+    changed: str = "",
+) -> Response:
+    return await _gathering_page(request, gw, signed, gathering_id, {"created": created, "changed": changed})
+
+
+async def _gathering_page(
+    request: Request,
+    gw: GatewayDep,
+    signed: ViewGatherings,
+    gathering_id: uuid.UUID,
+    extra: dict[str, object],
+) -> Response:
+    who = signed.staff
+    gathering, breakouts, waitlist = await asyncio.gather(
+        gw.services.get(who, "registration", f"/gatherings/{gathering_id}"),
+        gw.services.get(who, "registration", f"/gatherings/{gathering_id}/breakouts"),
+        gw.services.get(who, "registration", f"/gatherings/{gathering_id}/waitlist"),
+    )
+    context = {"gathering": gathering, "breakouts": breakouts, "waitlist": waitlist, "errors": [], **extra}
+    status_code = 422 if context["errors"] else 200
+    return gw.pages.render(
+        request, "gathering.html", context, session=signed.session, status_code=status_code
+    )
+
+
+@router.post("/gatherings/{gathering_id}/status")
+async def change_status(
+    request: Request,
+    gw: GatewayDep,
+    signed: ManageGatherings,
+    gathering_id: uuid.UUID,
+    status: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    errors = rules.status_change_problems(status, reason)
+    if not errors:
+        try:
+            await operations.change_status(
+                gw.pool, gw.services, signed.staff, str(gathering_id), status, reason.strip(), signed.address
+            )
+            return RedirectResponse(f"/gatherings/{gathering_id}?changed={status}", status_code=303)
+        except ServiceError as exc:
+            errors = [("status", m) for _, m in exc.messages]
+    return await _gathering_page(request, gw, signed, gathering_id, {"errors": errors, "reason": reason})

@@ -1,0 +1,139 @@
+"""Registrants of one gathering: filters (status, ticket type, breakout, checked in), search, pages,
+and a CSV of exactly what the filters show."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import uuid
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from ..actions import audit, operations
+from ..domain.audit import AuditAction
+from ..domain.pages import Page, paginate
+from ..domain.registrants import Filters
+from ..domain.staff import Staff
+from ..services import Services
+from .deps import ExportRegistrants, GatewayDep, ManageGatherings, RegistrantFilters, ViewRegistrants
+
+router = APIRouter(tags=["registrants"])
+
+CSV_COLUMNS = (
+    "name",
+    "email",
+    "ticket_type",
+    "status",
+    "breakout",
+    "member_id",
+    "profession",
+    "regulatory_body",
+    "region",
+    "preferred_language",
+    "checked_in",
+    "created_at",
+)
+
+
+async def registrants_of(
+    services: Services, who: Staff, gathering_id: uuid.UUID, filters: Filters
+) -> list[Any]:
+    """The registrants the filters keep, each marked with whether they were checked in."""
+    found, attendance = await asyncio.gather(
+        services.get(
+            who,
+            "registration",
+            f"/gatherings/{gathering_id}/registrants",
+            status=filters.status or None,
+            ticket_type=filters.ticket_type,
+            q=filters.q,
+        ),
+        services.get(who, "registration", f"/gatherings/{gathering_id}/attendance"),
+    )
+    present = {a["person_id"] for a in attendance}
+    marked = [r | {"checked_in": r["person_id"] in present} for r in found]
+    return [r for r in marked if filters.keeps(r)]
+
+
+@router.get("/gatherings/{gathering_id}/registrants")
+async def list_registrants(
+    request: Request,
+    gw: GatewayDep,
+    signed: ViewRegistrants,
+    gathering_id: uuid.UUID,
+    filters: RegistrantFilters,
+    page: Annotated[int, Query(ge=1)] = 1,
+    moved: str = "",
+) -> Response:
+    who = signed.staff
+    gathering, breakouts, found = await asyncio.gather(
+        gw.services.get(who, "registration", f"/gatherings/{gathering_id}"),
+        gw.services.get(who, "registration", f"/gatherings/{gathering_id}/breakouts"),
+        registrants_of(gw.services, who, gathering_id, filters),
+    )
+    shown, window = paginate(found, Page.of(page))
+    context = {
+        "gathering": gathering,
+        "breakouts": breakouts,
+        "registrants": shown,
+        "window": window,
+        "filters": filters,
+        "total": len(found),
+        "moved": moved,
+    }
+    return gw.pages.render(request, "registrants.html", context, session=signed.session)
+
+
+@router.get("/gatherings/{gathering_id}/registrants.csv")
+async def export_registrants(
+    gw: GatewayDep,
+    signed: ExportRegistrants,
+    gathering_id: uuid.UUID,
+    filters: RegistrantFilters,
+) -> Response:
+    found = await registrants_of(gw.services, signed.staff, gathering_id, filters)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(found)
+    await audit.record(
+        gw.pool,
+        signed.staff.id,
+        AuditAction.REGISTRANTS_EXPORTED,
+        target=str(gathering_id),
+        detail=f"{len(found)} rows; {filters.query()}",
+        address=signed.address,
+    )
+    return Response(
+        "\ufeff" + out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="registrants-{gathering_id}.csv"'},
+    )
+
+
+@router.post("/gatherings/{gathering_id}/registrants/breakout")
+async def move_registrants(
+    gw: GatewayDep,
+    signed: ManageGatherings,
+    gathering_id: uuid.UUID,
+    filters: RegistrantFilters,
+    breakout_id: Annotated[str, Form(max_length=50)] = "",
+) -> Response:
+    """Moves every registrant the filters show (all pages, not only the one on screen)."""
+    found = await registrants_of(gw.services, signed.staff, gathering_id, filters)
+    target = str(uuid.UUID(breakout_id)) if breakout_id not in ("", "none") else None
+    moved = await operations.move_to_breakout(
+        gw.pool,
+        gw.services,
+        signed.staff,
+        str(gathering_id),
+        [r["ticket_id"] for r in found],
+        target,
+        signed.address,
+    )
+    query = urlencode({"moved": moved}) + ("&" + filters.query() if filters.query() else "")
+    return RedirectResponse(f"/gatherings/{gathering_id}/registrants?{query}", status_code=303)

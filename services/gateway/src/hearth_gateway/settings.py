@@ -1,0 +1,29 @@
+"""The gateway's settings, from `HEARTH_*` environment variables like every service's."""
+
+from __future__ import annotations
+
+from pydantic import SecretStr
+
+from hearth_shared.settings import ServiceSettings
+
+
+class GatewaySettings(ServiceSettings):
+    """Where the services answer, how staff sessions behave, and the service-token key."""
+
+    http_port: int = 8000
+    registration_url: str = "http://127.0.0.1:8001"
+    credits_url: str = "http://127.0.0.1:8002"
+    notifications_url: str = "http://127.0.0.1:8004"
+    # Signs the short-lived tokens the gateway sends to the services. No default: the gateway
+    # refuses to start without one (`./dev run` generates one for local use).
+    service_token_key: SecretStr | None = None
+    service_token_seconds: int = 60
+    # Cookies are Secure unless this is turned off for plain-http local use.
+    cookie_secure: bool = True
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    # Failed logins allowed per account and per client address in a moving window (`limits` syntax).
+    login_limit_per_account: str = "5/15 minutes"
+    login_limit_per_address: str = "20/15 minutes"
+    # Services whose parked messages staff may see and replay.
+    parked_services: list[str] = ["registration", "credits", "groups", "notifications"]

@@ -1,7 +1,0 @@
-"""Groups' reactions to events. None yet: they arrive with the groups issue."""
-
-from __future__ import annotations
-
-from hearth_shared.messaging import Handler
-
-HANDLERS: list[Handler] = []

@@ -1,1 +1,0 @@
-"""asyncpg queries on the groups schema, one function per query, the caller owning the transaction."""

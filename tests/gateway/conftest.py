@@ -1,0 +1,108 @@
+"""The gateway with the services it calls, as real processes against this session's broker and
+database, and an admin signed in with two-factor authentication (made by the command line)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from hearth_testing.fixtures import service_env
+from hearth_testing.infra import Infra, TestDatabase
+from hearth_testing.processes import ServiceProcess
+from hearth_testing.smtp import SmtpSink
+
+from .staff import StaffBrowser
+
+ADMIN_EMAIL = "admin.walk@example.org"
+ADMIN_PASSWORD = secrets.token_urlsafe(18)
+
+
+@dataclass(frozen=True)
+class Stack:
+    gateway: ServiceProcess
+    registration: ServiceProcess
+    credits: ServiceProcess
+    notifications: ServiceProcess
+    token_key: str
+    database_dsn: str
+
+
+@pytest.fixture(scope="session")
+async def stack(
+    infra: Infra,
+    database: TestDatabase,
+    name_prefix: str,
+    smtp_sink: SmtpSink,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[Stack]:
+    logs: Path = tmp_path_factory.mktemp("gateway-stack")
+    started: list[ServiceProcess] = []
+
+    async def start(service: str, **overrides: object) -> ServiceProcess:
+        process = ServiceProcess(
+            service, service_env(service, infra, database, name_prefix, **overrides), logs / f"{service}.log"
+        )
+        started.append(process)
+        await process.start(timeout=90)  # a busy shared machine can take its time
+        return process
+
+    key = secrets.token_urlsafe(40)
+    try:
+        registration, credits, notifications = await asyncio.gather(
+            start("registration"), start("credits"), start("notifications", smtp_port=smtp_sink.port)
+        )
+        gateway = await start(
+            "gateway",
+            service_token_key=key,
+            cookie_secure="false",
+            registration_url=registration.url,
+            credits_url=credits.url,
+            notifications_url=notifications.url,
+        )
+        yield Stack(gateway, registration, credits, notifications, key, database.dsn("gateway"))
+    finally:
+        for process in started:
+            await process.stop()
+
+
+async def run_create_admin(stack: Stack, email: str, password: str) -> tuple[int, str]:
+    env = {**os.environ, "HEARTH_DATABASE_URL": stack.database_dsn, "HEARTH_ADMIN_PASSWORD": password}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "hearth_gateway",
+        "create-admin",
+        "--email",
+        email,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await process.communicate()
+    return process.returncode or 0, out.decode()
+
+
+@pytest.fixture(scope="session")
+async def admin(stack: Stack) -> AsyncIterator[StaffBrowser]:
+    """The first admin, made on the command line, signed in, with two-factor set up."""
+    code, out = await run_create_admin(stack, ADMIN_EMAIL, ADMIN_PASSWORD)
+    assert code == 0, out
+    async with httpx.AsyncClient(base_url=stack.gateway.url, timeout=30) as client:
+        browser = StaffBrowser(client)
+        signed = await browser.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
+        assert (signed.status_code, signed.headers["location"]) == (303, "/account/two-factor")
+        await browser.set_up_two_factor()
+        yield browser
+
+
+async def add_staff(admin: StaffBrowser, email: str, role: str, password: str) -> None:
+    made = await admin.post("/staff", {"email": email, "role": role, "password": password})
+    assert made.status_code == 303, made.text
