@@ -31,33 +31,29 @@ PORTS = {"gateway": 8000, "registration": 8001, "credits": 8002, "groups": 8003,
 SMTP_PORT = int(os.environ.get("HEARTH_SMTP_PORT", "1025"))
 # The gateway signs a token for every call it makes to a service. Locally, a key made for this run
 # (never one kept in the repository); set HEARTH_SERVICE_TOKEN_KEY to keep one across runs.
-SERVICE_TOKEN_KEY = os.environ.get("HEARTH_SERVICE_TOKEN_KEY") or secrets.token_urlsafe(48)
+SERVICE_TOKEN_KEY = os.environ.get(KEY_VARIABLE) or secrets.token_urlsafe(48)
 DEMO_ADMIN = os.environ.get("HEARTH_DEMO_ADMIN_EMAIL", "admin@hearth.localhost")
 
 
-def service_token_key() -> str:
-    """The key the gateway signs service tokens with and every service checks them by: the one in
-    the environment, or a new one for this run, kept in .hearth/ (never committed) so that a
-    developer can sign a token to call a service by hand."""
-    key = os.environ.get(KEY_VARIABLE) or secrets.token_urlsafe(48)
+def keep_service_token_key() -> None:
+    """Keep this run's key in .hearth/ (never committed, readable by this user only), so that a
+    developer can sign a token to call a service by hand (scripts/service_token.py)."""
     path = STATE / "service-token.key"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch(mode=0o600)
     path.chmod(0o600)
-    path.write_text(key + "\n")
-    return key
+    path.write_text(SERVICE_TOKEN_KEY + "\n")
 
 
-def service_env(service: str, key: str) -> dict[str, str]:
+def service_env(service: str) -> dict[str, str]:
     host_part = ADMIN_DSN.split("@", 1)[1].split("/", 1)[0]
     return {
         **os.environ,
-        KEY_VARIABLE: key,
         "HEARTH_DATABASE_URL": f"postgresql://{role_name(service)}@{host_part}/{DATABASE}",
         "HEARTH_HTTP_PORT": str(PORTS[service]),
         "HEARTH_SMTP_PORT": str(SMTP_PORT),
         "HEARTH_LOG_FORMAT": os.environ.get("HEARTH_LOG_FORMAT", "console"),
-        "HEARTH_SERVICE_TOKEN_KEY": SERVICE_TOKEN_KEY,
+        KEY_VARIABLE: SERVICE_TOKEN_KEY,
         # Local pages are served over plain http, where a Secure cookie would never come back.
         "HEARTH_COOKIE_SECURE": os.environ.get("HEARTH_COOKIE_SECURE", "false"),
     }
@@ -103,7 +99,7 @@ async def wait_ready(client: httpx.AsyncClient, service: str) -> None:
 
 async def main() -> None:
     await provision(ADMIN_DSN, DATABASE)
-    key = service_token_key()
+    keep_service_token_key()
     for part in ("tmp", "new", "cur"):  # a Maildir: the sink writes here, any mail reader opens it
         (STATE / "mail" / part).mkdir(parents=True, exist_ok=True)
     processes = [
@@ -125,13 +121,13 @@ async def main() -> None:
     ]
     for service in SERVICES:
         processes.append(
-            await spawn(service, [sys.executable, "-m", f"hearth_{service}"], service_env(service, key))
+            await spawn(service, [sys.executable, "-m", f"hearth_{service}"], service_env(service))
         )
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
     try:
-        async with httpx.AsyncClient(auth=ServiceTokenAuth(key, "admin")) as client:
+        async with httpx.AsyncClient(auth=ServiceTokenAuth(SERVICE_TOKEN_KEY, "admin")) as client:
             await asyncio.gather(*(wait_ready(client, s) for s in SERVICES))
             await load_demo_data(client, f"http://127.0.0.1:{PORTS['registration']}")
         password = await demo_admin()
