@@ -117,7 +117,7 @@ async def test_sixty_interests_delivered_twice_form_groups_and_each_member_is_in
     for data in interest + again:
         await publish(amqp, name_prefix, data, times=2)
 
-    async with httpx.AsyncClient(base_url=groups.url) as client:
+    async with groups.client(role=None) as client:
         await until(client, "/interests", 30, kind="peer_supervision")
         await until(client, "/interests", 14, kind="advocacy_campaign")
         await until(client, "/interests", 12, kind="peer_support")
@@ -187,7 +187,7 @@ async def test_a_confidential_roster_is_refused_through_every_route(start_servic
     groups = await start_service("groups")
     members = [uuid.uuid4() for _ in range(5)]
     facilitator = uuid.uuid4()
-    async with httpx.AsyncClient(base_url=groups.url) as client:
+    async with groups.client(role=None) as client:
         group_id = await _peer_support_group(client, members, facilitator)
         meeting = await client.post(
             f"/groups/{group_id}/meetings",
@@ -271,7 +271,7 @@ async def test_a_peer_supervision_meetings_attendance_earns_cpd_hours(
     attendance_watch = await watch(amqp, Names(name_prefix, "groups"), AttendanceRecorded)
     supervisees = [uuid.uuid4() for _ in range(4)]
     facilitator = uuid.uuid4()
-    async with httpx.AsyncClient(base_url=groups.url) as client:
+    async with groups.client(role=None) as client:
         created = await client.post(
             "/groups",
             json={
@@ -322,7 +322,7 @@ async def test_a_peer_supervision_meetings_attendance_earns_cpd_hours(
         (str(p), m) for p, m in zip(supervisees, minutes, strict=True)
     )
     assert {e["data"]["gathering_id"] for e in recorded} == {meeting_id}
-    async with httpx.AsyncClient(base_url=credits.url) as client:
+    async with credits.client() as client:
         ledgers = [await _ledger(client, person_id, 1) for person_id in supervisees[:3]]
         assert [[(e["kind"], Decimal(e["hours"]), e["category"]) for e in ledger] for ledger in ledgers] == [
             [("award", Decimal(hours), "peer_supervision")] for hours in ("1.5", "1.5", "1.25")
@@ -340,7 +340,7 @@ async def test_membership_and_erasure(
     joiner, asker, invitee = someone("en"), someone("en"), someone("en")
     for who in (joiner, asker, invitee):
         await publish(amqp, name_prefix, ticket(uuid.uuid4(), who))
-    async with httpx.AsyncClient(base_url=groups.url) as client:
+    async with groups.client(role=None) as client:
         open_group = (
             await client.post("/groups", json={"kind": "advocacy_campaign", "language": "en"}, headers=STAFF)
         ).json()["id"]
@@ -401,7 +401,7 @@ async def test_a_gatherings_breakout_becomes_a_standing_group_of_those_who_conse
                 person_id=person_id, gathering_id=gathering_id, interest="peer_support", language="fr"
             )
             await publish(amqp, name_prefix, data)
-    async with httpx.AsyncClient(base_url=groups.url) as client:
+    async with groups.client(role=None) as client:
         await until(client, "/interests", 7, kind="peer_support")
         answer = await client.post(
             "/groups",
@@ -424,7 +424,7 @@ async def test_staff_edit_a_proposal_and_publishing_refuses_what_changed_since(
 ) -> None:
     groups = await start_service("groups")
     people = [uuid.uuid4() for _ in range(12)]
-    async with httpx.AsyncClient(base_url=groups.url) as client:
+    async with groups.client(role=None) as client:
         ids = []
         for person_id in people:  # each says so themself, through the public site
             body = {"person_id": str(person_id), "kind": "peer_support", "language": "en", "region": "NS"}

@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from aio_pika.abc import AbstractRobustConnection
 from playwright.async_api import Browser, BrowserContext, FilePayload, Page, async_playwright, expect
@@ -145,7 +144,7 @@ async def _register(
         _attendee(tag, "alex"),
         _attendee(tag, "camille"),
     ]
-    async with httpx.AsyncClient(base_url=stack.registration.url) as client, asyncio.timeout(20):
+    async with stack.registration.client() as client, asyncio.timeout(20):
         for someone in people:
             while (
                 answer := await client.post(f"/gatherings/{gid}/tickets", json=someone)
@@ -271,7 +270,7 @@ async def _person(page: Page, person_id: str, language: str, base: str) -> None:
 
 
 async def _self_report(page: Page, stack: Stack, person_id: str, language: str, base: str) -> None:
-    async with httpx.AsyncClient(base_url=stack.credits.url) as client:
+    async with stack.credits.client() as client:
         made = await client.post(
             f"/people/{person_id}/self-reports",
             json={

@@ -18,7 +18,7 @@ import httpx
 
 from hearth_shared.service_token import KEY_VARIABLE
 
-from .tokens import TEST_KEY, ServiceTokenAuth
+from .tokens import TEST_KEY, ActorHeadersAuth, ServiceTokenAuth
 from .waiting import eventually
 
 
@@ -60,11 +60,13 @@ class ServiceProcess:
             )
 
     def client(
-        self, role: str = "admin", *, staff_id: uuid.UUID | None = None, **kwargs: Any
+        self, role: str | None = "admin", *, staff_id: uuid.UUID | None = None, **kwargs: Any
     ) -> httpx.AsyncClient:
         """An httpx client calling this service as the gateway would, with a token naming
-        `staff_id` (a new one by default) and `role`; other arguments go to httpx."""
-        return httpx.AsyncClient(base_url=self.url, auth=self.auth(role, staff_id), **kwargs)
+        `staff_id` (a new one by default) and `role` (None: the identity each request's
+        X-Hearth-Role and X-Hearth-Person headers describe); other arguments go to httpx."""
+        auth = ActorHeadersAuth(self._env[KEY_VARIABLE]) if role is None else self.auth(role, staff_id)
+        return httpx.AsyncClient(base_url=self.url, auth=auth, **kwargs)
 
     def auth(self, role: str = "admin", staff_id: uuid.UUID | None = None) -> ServiceTokenAuth:
         """Service tokens this service accepts (`.headers()` for a client other than httpx)."""

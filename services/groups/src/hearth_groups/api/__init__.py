@@ -7,11 +7,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from hearth_shared.api import Problem, problem_response
+from hearth_shared.service_access import behind_token
 
 from ..domain.errors import GroupsRefused
 from . import groups, interests, meetings, membership, proposals
 
-ROUTERS = [interests.router, proposals.router, groups.router, membership.router, meetings.router]
+# Every route behind a service token: a route added to any of these routers needs one too.
+ROUTERS = [
+    behind_token([interests.router, proposals.router, groups.router, membership.router, meetings.router])
+]
 
 
 def install_refusals(app: FastAPI) -> None:

@@ -1,9 +1,11 @@
-"""What every route depends on, declared once: the actor, the pool, the settings.
+"""What every route depends on, declared once: the actor, the pool, the settings, and the roles
+each kind of route allows.
 
-`current_actor` is the one place the caller's identity comes from. Today it reads the headers the
-gateway sets (`X-Hearth-Role`, `X-Hearth-Person`); when the gateway's service token lands
-(hearth_shared.service_token) this function verifies the token instead and nothing else changes.
-No header means a guest: every route then shows only what the public may see.
+`current_actor` is the one place the caller's identity comes from: the gateway's service token
+(`behind_token` in api/__init__ refuses a request without one). Staff of any role act as staff
+(what they may change, the route's roles say). The public flow's token names the person it acts
+for (the nil UUID: nobody signed in); whether that person is a member of the association, the
+gateway says in `X-Hearth-Role` (member or guest: a header can never make anyone staff).
 """
 
 from __future__ import annotations
@@ -14,17 +16,27 @@ from typing import Annotated
 import asyncpg
 from fastapi import Depends, Header, Request
 
+from hearth_shared.service_access import ADMIN, CHECK_IN, COORDINATOR, PUBLIC, ROLES, STAFF_ROLES
+from hearth_shared.service_token import RequireServiceToken, ServiceCaller
+
 from ..domain.visibility import Actor, Role
 from ..settings import GroupsSettings
 
+NOBODY = uuid.UUID(int=0)  # the public flow's subject when nobody is signed in
+
+Caller = Annotated[ServiceCaller, Depends(RequireServiceToken(*ROLES))]
+
 
 async def current_actor(
+    caller: Caller,
     x_hearth_role: Annotated[
-        Role, Header(description="staff, member or guest (set by the gateway)")
+        Role, Header(description="for the public flow: member or guest (set by the gateway)")
     ] = Role.GUEST,
-    x_hearth_person: Annotated[uuid.UUID | None, Header(description="the person acting, if any")] = None,
 ) -> Actor:
-    return Actor(x_hearth_role, x_hearth_person)
+    if caller.role in STAFF_ROLES:
+        return Actor(Role.STAFF)
+    person = None if caller.staff_id == NOBODY else caller.staff_id
+    return Actor(Role.MEMBER if x_hearth_role is Role.MEMBER else Role.GUEST, person)
 
 
 def current_pool(request: Request) -> asyncpg.Pool:
@@ -40,3 +52,14 @@ def current_settings(request: Request) -> GroupsSettings:
 ActorDep = Annotated[Actor, Depends(current_actor)]
 PoolDep = Annotated[asyncpg.Pool, Depends(current_pool)]
 SettingsDep = Annotated[GroupsSettings, Depends(current_settings)]
+
+# Who may do what (on top of the groups' own rules: visibility, facilitators). Staff of every role
+# and the public flow read (visibility decides what each sees); only staff read proposals and the
+# interest pool; coordinators and admins form groups and work on proposals; the public flow joins,
+# leaves, expresses interest and, as a facilitator, runs its group, as coordinators may for it;
+# check-in staff also take a meeting's attendance.
+Reader = Annotated[ServiceCaller, Depends(RequireServiceToken(*STAFF_ROLES, PUBLIC))]
+Staff = Annotated[ServiceCaller, Depends(RequireServiceToken(*STAFF_ROLES))]
+Coordinator = Annotated[ServiceCaller, Depends(RequireServiceToken(ADMIN, COORDINATOR))]
+Participant = Annotated[ServiceCaller, Depends(RequireServiceToken(ADMIN, COORDINATOR, PUBLIC))]
+AttendanceTaker = Annotated[ServiceCaller, Depends(RequireServiceToken(ADMIN, COORDINATOR, CHECK_IN, PUBLIC))]

@@ -23,7 +23,7 @@ from ..domain.visibility import Actor, may_see_group, may_see_roster
 from ..events import SERVICE, name_of
 from ..store import groups
 from ..store.groups import GroupRow
-from .deps import ActorDep, PoolDep, SettingsDep
+from .deps import ActorDep, Coordinator, Participant, PoolDep, Reader, SettingsDep
 
 router = APIRouter(tags=["groups"])
 
@@ -89,6 +89,7 @@ async def _visible(
 
 @router.get("/groups")
 async def list_groups(
+    _: Reader,
     actor: ActorDep,
     pool: PoolDep,
     kind: Kind | None = None,
@@ -103,7 +104,7 @@ async def list_groups(
 
 @router.get("/groups/counts")
 async def count_groups(
-    actor: ActorDep, pool: PoolDep, kind: Kind | None = None, member: uuid.UUID | None = None
+    _: Reader, actor: ActorDep, pool: PoolDep, kind: Kind | None = None, member: uuid.UUID | None = None
 ) -> dict[str, int]:
     """How many groups of each kind you may see (of a person's, among rosters you may see)."""
     shown = await _visible(pool, actor, kind=kind, q=None, member=member)
@@ -111,7 +112,7 @@ async def count_groups(
 
 
 @router.get("/groups/members.csv")
-async def export_rosters(actor: ActorDep, pool: PoolDep, kind: Kind | None = None) -> Response:
+async def export_rosters(_: Reader, actor: ActorDep, pool: PoolDep, kind: Kind | None = None) -> Response:
     """Every roster you may see, one row per member (group_id, group, person_id)."""
     shown = await _visible(pool, actor, kind=kind, q=None, member=None)
     out = io.StringIO()
@@ -126,7 +127,7 @@ async def export_rosters(actor: ActorDep, pool: PoolDep, kind: Kind | None = Non
 
 
 @router.get("/groups/{group_id}")
-async def group_detail(group_id: uuid.UUID, actor: ActorDep, pool: PoolDep) -> GroupOut:
+async def group_detail(_: Reader, group_id: uuid.UUID, actor: ActorDep, pool: PoolDep) -> GroupOut:
     async with pool.acquire() as conn:
         view = await access.seen(conn, group_id, actor)
         members = await groups.member_ids(conn, group_id) if view.roster else None
@@ -134,14 +135,14 @@ async def group_detail(group_id: uuid.UUID, actor: ActorDep, pool: PoolDep) -> G
 
 
 @router.get("/groups/{group_id}/members")
-async def group_roster(group_id: uuid.UUID, actor: ActorDep, pool: PoolDep) -> list[uuid.UUID]:
+async def group_roster(_: Reader, group_id: uuid.UUID, actor: ActorDep, pool: PoolDep) -> list[uuid.UUID]:
     async with pool.acquire() as conn:
         access.require_roster(await access.seen(conn, group_id, actor))
         return await groups.member_ids(conn, group_id)
 
 
 @router.get("/people/{person_id}/groups")
-async def groups_of_person(person_id: uuid.UUID, actor: ActorDep, pool: PoolDep) -> list[GroupOut]:
+async def groups_of_person(_: Reader, person_id: uuid.UUID, actor: ActorDep, pool: PoolDep) -> list[GroupOut]:
     """A person's groups: all of them to the person and staff, to others only those whose roster
     they may see anyway."""
     shown = await _visible(pool, actor, kind=None, q=None, member=person_id)
@@ -169,7 +170,9 @@ class GroupIn(BaseModel):
 
 
 @router.post("/groups", status_code=status.HTTP_201_CREATED)
-async def form_group(body: GroupIn, actor: ActorDep, pool: PoolDep, settings: SettingsDep) -> GroupOut:
+async def form_group(
+    _: Coordinator, body: GroupIn, actor: ActorDep, pool: PoolDep, settings: SettingsDep
+) -> GroupOut:
     """Staff form a group by hand (defaults from its kind)."""
     spec = actions.GroupSpec(
         kind=body.kind,
@@ -203,7 +206,7 @@ class FacilitatorIn(BaseModel):
 
 @router.put("/groups/{group_id}/facilitator", status_code=status.HTTP_204_NO_CONTENT)
 async def change_facilitator(
-    group_id: uuid.UUID, body: FacilitatorIn, actor: ActorDep, pool: PoolDep
+    _: Participant, group_id: uuid.UUID, body: FacilitatorIn, actor: ActorDep, pool: PoolDep
 ) -> None:
     async with begin(pool, SERVICE) as work:
         await actions.change_facilitator(work, group_id, body.person_id, actor)

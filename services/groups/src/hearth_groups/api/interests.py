@@ -19,7 +19,7 @@ from ..domain.kinds import Kind, topic_for
 from ..events import SERVICE
 from ..store import interests
 from ..store.interests import InterestRow, NewInterest
-from .deps import ActorDep, PoolDep, SettingsDep
+from .deps import ActorDep, Participant, PoolDep, Reader, SettingsDep, Staff
 
 router = APIRouter(tags=["interest pool"])
 
@@ -62,7 +62,7 @@ def interest_out(row: InterestRow) -> InterestOut:
 
 @router.post("/interests", status_code=status.HTTP_201_CREATED)
 async def express_interest(
-    body: InterestIn, actor: ActorDep, pool: PoolDep, settings: SettingsDep
+    _: Participant, body: InterestIn, actor: ActorDep, pool: PoolDep, settings: SettingsDep
 ) -> InterestOut:
     """A person's interest in a kind of group (their own; staff may enter anyone's)."""
     topic = topic_for(body.kind, body.practice_area, settings.practice_areas)
@@ -73,14 +73,14 @@ async def express_interest(
 
 
 @router.delete("/interests/{interest_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def withdraw_interest(interest_id: uuid.UUID, actor: ActorDep, pool: PoolDep) -> None:
+async def withdraw_interest(_: Participant, interest_id: uuid.UUID, actor: ActorDep, pool: PoolDep) -> None:
     async with begin(pool, SERVICE) as work:
         await actions.withdraw(work, interest_id, actor)
 
 
 @router.get("/interests")
 async def interest_pool(
-    kind: Kind, actor: ActorDep, pool: PoolDep, topic: str | None = None
+    _: Staff, kind: Kind, actor: ActorDep, pool: PoolDep, topic: str | None = None
 ) -> list[InterestOut]:
     """The open pool of a kind (and topic): staff only."""
     require_staff(actor)
@@ -89,7 +89,9 @@ async def interest_pool(
 
 
 @router.get("/people/{person_id}/interests")
-async def interests_of_person(person_id: uuid.UUID, actor: ActorDep, pool: PoolDep) -> list[InterestOut]:
+async def interests_of_person(
+    _: Reader, person_id: uuid.UUID, actor: ActorDep, pool: PoolDep
+) -> list[InterestOut]:
     """A person's own open interest (or anyone's, for staff)."""
     if not actor.is_staff and actor.person_id != person_id:
         raise NotFound("no such person", "person_id")

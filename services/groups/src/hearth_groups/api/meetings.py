@@ -16,7 +16,7 @@ from ..actions import meetings as actions
 from ..events import SERVICE
 from ..store import meetings
 from ..store.meetings import MeetingRow
-from .deps import ActorDep, PoolDep
+from .deps import ActorDep, AttendanceTaker, Participant, PoolDep, Reader
 
 router = APIRouter(tags=["meetings"])
 
@@ -57,14 +57,19 @@ def _out(m: MeetingRow) -> MeetingOut:
 
 @router.post("/groups/{group_id}/meetings", status_code=status.HTTP_201_CREATED)
 async def schedule_meeting(
-    group_id: uuid.UUID, body: MeetingIn, actor: ActorDep, pool: PoolDep
+    _: Participant, group_id: uuid.UUID, body: MeetingIn, actor: ActorDep, pool: PoolDep
 ) -> MeetingOut:
     return await _schedule(uuid.uuid4(), group_id, body, actor, pool)
 
 
 @router.put("/groups/{group_id}/meetings/{meeting_id}")
 async def move_meeting(
-    group_id: uuid.UUID, meeting_id: uuid.UUID, body: MeetingIn, actor: ActorDep, pool: PoolDep
+    _: Participant,
+    group_id: uuid.UUID,
+    meeting_id: uuid.UUID,
+    body: MeetingIn,
+    actor: ActorDep,
+    pool: PoolDep,
 ) -> MeetingOut:
     return await _schedule(meeting_id, group_id, body, actor, pool)
 
@@ -93,13 +98,15 @@ async def _schedule(
 
 
 @router.delete("/groups/{group_id}/meetings/{meeting_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def cancel_meeting(group_id: uuid.UUID, meeting_id: uuid.UUID, actor: ActorDep, pool: PoolDep) -> None:
+async def cancel_meeting(
+    _: Participant, group_id: uuid.UUID, meeting_id: uuid.UUID, actor: ActorDep, pool: PoolDep
+) -> None:
     async with begin(pool, SERVICE) as work:
         await actions.cancel(work, group_id, meeting_id, actor)
 
 
 @router.get("/groups/{group_id}/meetings")
-async def group_meetings(group_id: uuid.UUID, actor: ActorDep, pool: PoolDep) -> list[MeetingOut]:
+async def group_meetings(_: Reader, group_id: uuid.UUID, actor: ActorDep, pool: PoolDep) -> list[MeetingOut]:
     async with pool.acquire() as conn:
         await access.seen(conn, group_id, actor)
         return [_out(m) for m in await meetings.of_group(conn, group_id)]
@@ -107,7 +114,12 @@ async def group_meetings(group_id: uuid.UUID, actor: ActorDep, pool: PoolDep) ->
 
 @router.put("/groups/{group_id}/meetings/{meeting_id}/attendance")
 async def take_attendance(
-    group_id: uuid.UUID, meeting_id: uuid.UUID, body: AttendanceIn, actor: ActorDep, pool: PoolDep
+    _: AttendanceTaker,
+    group_id: uuid.UUID,
+    meeting_id: uuid.UUID,
+    body: AttendanceIn,
+    actor: ActorDep,
+    pool: PoolDep,
 ) -> dict[str, int]:
     """The facilitator's sheet: who was present and for how many minutes (all of it, each time)."""
     sheet = {p.person_id: p.minutes for p in body.attendees}
@@ -118,7 +130,7 @@ async def take_attendance(
 
 @router.get("/groups/{group_id}/meetings/{meeting_id}/attendance")
 async def meeting_attendance(
-    group_id: uuid.UUID, meeting_id: uuid.UUID, actor: ActorDep, pool: PoolDep
+    _: Reader, group_id: uuid.UUID, meeting_id: uuid.UUID, actor: ActorDep, pool: PoolDep
 ) -> list[Present]:
     """Who attended: a roster too, so only to those who may see the group's."""
     async with pool.acquire() as conn:

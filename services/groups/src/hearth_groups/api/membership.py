@@ -14,7 +14,7 @@ from ..actions import membership as actions
 from ..domain.membership import Place
 from ..events import SERVICE
 from ..store import groups
-from .deps import ActorDep, PoolDep
+from .deps import ActorDep, Participant, PoolDep, Reader
 
 router = APIRouter(tags=["membership"])
 
@@ -30,7 +30,7 @@ class PersonIn(BaseModel):
 
 
 @router.post("/groups/{group_id}/join")
-async def join_group(group_id: uuid.UUID, actor: ActorDep, pool: PoolDep) -> PlaceOut:
+async def join_group(_: Participant, group_id: uuid.UUID, actor: ActorDep, pool: PoolDep) -> PlaceOut:
     """Open groups: a member at once; by request: the request waits; invited: accepting."""
     async with begin(pool, SERVICE) as work:
         place = await actions.join(work, group_id, actor)
@@ -38,14 +38,14 @@ async def join_group(group_id: uuid.UUID, actor: ActorDep, pool: PoolDep) -> Pla
 
 
 @router.post("/groups/{group_id}/leave")
-async def leave_group(group_id: uuid.UUID, actor: ActorDep, pool: PoolDep) -> PlaceOut:
+async def leave_group(_: Participant, group_id: uuid.UUID, actor: ActorDep, pool: PoolDep) -> PlaceOut:
     async with begin(pool, SERVICE) as work:
         place = await actions.leave(work, group_id, actor)
     return PlaceOut(group_id=group_id, person_id=access.require_person(actor), place=place)
 
 
 @router.get("/groups/{group_id}/requests")
-async def waiting_requests(group_id: uuid.UUID, actor: ActorDep, pool: PoolDep) -> list[uuid.UUID]:
+async def waiting_requests(_: Reader, group_id: uuid.UUID, actor: ActorDep, pool: PoolDep) -> list[uuid.UUID]:
     """Who asked to join, for the facilitator and staff."""
     async with pool.acquire() as conn:
         access.require_lead(await access.seen(conn, group_id, actor))
@@ -54,7 +54,7 @@ async def waiting_requests(group_id: uuid.UUID, actor: ActorDep, pool: PoolDep) 
 
 @router.post("/groups/{group_id}/requests/{person_id}/approve")
 async def approve_request(
-    group_id: uuid.UUID, person_id: uuid.UUID, actor: ActorDep, pool: PoolDep
+    _: Participant, group_id: uuid.UUID, person_id: uuid.UUID, actor: ActorDep, pool: PoolDep
 ) -> PlaceOut:
     async with begin(pool, SERVICE) as work:
         place = await actions.decide(work, group_id, person_id, True, actor)
@@ -63,7 +63,7 @@ async def approve_request(
 
 @router.post("/groups/{group_id}/requests/{person_id}/decline")
 async def decline_request(
-    group_id: uuid.UUID, person_id: uuid.UUID, actor: ActorDep, pool: PoolDep
+    _: Participant, group_id: uuid.UUID, person_id: uuid.UUID, actor: ActorDep, pool: PoolDep
 ) -> PlaceOut:
     async with begin(pool, SERVICE) as work:
         place = await actions.decide(work, group_id, person_id, False, actor)
@@ -71,14 +71,16 @@ async def decline_request(
 
 
 @router.post("/groups/{group_id}/invitations")
-async def invite_person(group_id: uuid.UUID, body: PersonIn, actor: ActorDep, pool: PoolDep) -> PlaceOut:
+async def invite_person(
+    _: Participant, group_id: uuid.UUID, body: PersonIn, actor: ActorDep, pool: PoolDep
+) -> PlaceOut:
     async with begin(pool, SERVICE) as work:
         place = await actions.invite(work, group_id, body.person_id, actor)
     return PlaceOut(group_id=group_id, person_id=body.person_id, place=place)
 
 
 @router.post("/groups/{group_id}/invitations/accept")
-async def accept_invitation(group_id: uuid.UUID, actor: ActorDep, pool: PoolDep) -> PlaceOut:
+async def accept_invitation(_: Participant, group_id: uuid.UUID, actor: ActorDep, pool: PoolDep) -> PlaceOut:
     async with begin(pool, SERVICE) as work:
         place = await actions.accept(work, group_id, actor)
     return PlaceOut(group_id=group_id, person_id=access.require_person(actor), place=place)

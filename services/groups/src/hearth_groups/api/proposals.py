@@ -19,7 +19,7 @@ from ..domain.formation import Formation, Remainder
 from ..domain.kinds import Kind, topic_for
 from ..events import SERVICE
 from ..store import proposals
-from .deps import ActorDep, PoolDep, SettingsDep
+from .deps import ActorDep, Coordinator, PoolDep, SettingsDep, Staff
 from .groups import GroupOut, group_out
 
 router = APIRouter(tags=["proposals"])
@@ -93,7 +93,7 @@ def _out(proposal: proposals.ProposalRow, formation: Formation | None = None) ->
 
 @router.post("/proposals", status_code=status.HTTP_201_CREATED)
 async def request_proposal(
-    body: ProposalIn, actor: ActorDep, pool: PoolDep, settings: SettingsDep
+    _: Coordinator, body: ProposalIn, actor: ActorDep, pool: PoolDep, settings: SettingsDep
 ) -> ProposalOut:
     """Form groups from the pool's compatible interest, as a draft for review."""
     topic = (
@@ -107,7 +107,7 @@ async def request_proposal(
 
 
 @router.get("/proposals/{proposal_id}")
-async def proposal(proposal_id: uuid.UUID, actor: ActorDep, pool: PoolDep) -> ProposalOut:
+async def proposal(_: Staff, proposal_id: uuid.UUID, actor: ActorDep, pool: PoolDep) -> ProposalOut:
     require_staff(actor)
     async with pool.acquire() as conn:
         found = await proposals.get(conn, proposal_id)
@@ -125,17 +125,23 @@ async def _edit(pool: PoolDep, proposal_id: uuid.UUID, change: edits.Edit, actor
 
 
 @router.post("/proposals/{proposal_id}/moves")
-async def move_person(proposal_id: uuid.UUID, body: Move, actor: ActorDep, pool: PoolDep) -> ProposalOut:
+async def move_person(
+    _: Coordinator, proposal_id: uuid.UUID, body: Move, actor: ActorDep, pool: PoolDep
+) -> ProposalOut:
     return await _edit(pool, proposal_id, partial(_move, body), actor)
 
 
 @router.post("/proposals/{proposal_id}/splits")
-async def split_group(proposal_id: uuid.UUID, body: Split, actor: ActorDep, pool: PoolDep) -> ProposalOut:
+async def split_group(
+    _: Coordinator, proposal_id: uuid.UUID, body: Split, actor: ActorDep, pool: PoolDep
+) -> ProposalOut:
     return await _edit(pool, proposal_id, partial(_split, body), actor)
 
 
 @router.post("/proposals/{proposal_id}/merges")
-async def merge_groups(proposal_id: uuid.UUID, body: Merge, actor: ActorDep, pool: PoolDep) -> ProposalOut:
+async def merge_groups(
+    _: Coordinator, proposal_id: uuid.UUID, body: Merge, actor: ActorDep, pool: PoolDep
+) -> ProposalOut:
     return await _edit(pool, proposal_id, partial(_merge, body), actor)
 
 
@@ -153,7 +159,7 @@ def _merge(body: Merge, formation: Formation) -> Formation:
 
 @router.post("/proposals/{proposal_id}/publish")
 async def publish_proposal(
-    proposal_id: uuid.UUID, actor: ActorDep, pool: PoolDep, settings: SettingsDep
+    _: Coordinator, proposal_id: uuid.UUID, actor: ActorDep, pool: PoolDep, settings: SettingsDep
 ) -> list[GroupOut]:
     """Create the groups; GroupFormed goes out for each (per member for a confidential roster)."""
     async with begin(pool, SERVICE) as work:
