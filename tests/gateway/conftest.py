@@ -57,7 +57,9 @@ async def stack(
     key = secrets.token_urlsafe(40)
     try:
         registration, credits, notifications = await asyncio.gather(
-            start("registration"), start("credits"), start("notifications", smtp_port=smtp_sink.port)
+            start("registration", service_token_key=key),
+            start("credits", service_token_key=key),
+            start("notifications", service_token_key=key, smtp_port=smtp_sink.port),
         )
         gateway = await start(
             "gateway",
