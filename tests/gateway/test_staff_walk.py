@@ -377,13 +377,9 @@ async def _audit(page: Page, language: str, base: str) -> None:
 
 @pytest.mark.parametrize("language", ["en", "fr"])
 async def test_the_staff_walk(
-    language: str,
-    stack: Stack,
-    admin: StaffBrowser,
-    browser: Browser,
-    amqp: AbstractRobustConnection,
-    name_prefix: str,
+    language: str, stack: Stack, admin: StaffBrowser, browser: Browser, amqp: AbstractRobustConnection
 ) -> None:
+    name_prefix = stack.name_prefix
     base = stack.gateway.url
     # English signs in with the authenticator's code; French with one of the recovery codes.
     assert admin.totp_secret
