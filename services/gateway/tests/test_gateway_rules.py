@@ -13,6 +13,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from hearth_gateway.api.i18n import language_of, load_translations
 from hearth_gateway.domain import two_factor
 from hearth_gateway.domain.gatherings import form_of, read_breakout_form, read_gathering_form
 from hearth_gateway.domain.pages import Page, paginate
@@ -20,7 +21,6 @@ from hearth_gateway.domain.passwords import password_problems
 from hearth_gateway.domain.roles import GRANTS, Permission, Role, may, two_factor_required
 from hearth_gateway.domain.sessions import SessionRules, SessionState, Stage, session_state
 from hearth_gateway.domain.staff import NextStep, Staff, after_password, normalise_code
-from hearth_gateway.i18n import language_of, load_translations
 
 NOW = datetime(2027, 3, 11, 16, 0, tzinfo=UTC)
 

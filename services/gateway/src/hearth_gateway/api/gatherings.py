@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from ..actions import operations
 from ..domain import gatherings as rules
 from ..domain.pages import Page, paginate
-from ..services import ServiceError
+from ..store.services import ServiceError
 from .deps import GatewayDep, ManageGatherings, ViewGatherings
 from .forms import form_fields
 
