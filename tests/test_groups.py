@@ -17,13 +17,13 @@ from aio_pika.abc import AbstractRobustConnection
 from hearth_shared.contracts import CloudEvent, EventData, new_event
 from hearth_shared.contracts.catalogue import (
     AttendanceRecorded,
-    Attendee,
     Bilingual,
     GatheringSnapshot,
     GroupFormed,
     GroupMemberJoined,
     GroupMemberLeft,
     InterestExpressed,
+    PersonDetails,
     PersonErasureRequested,
     TicketPurchased,
 )
@@ -40,9 +40,9 @@ def member(person_id: uuid.UUID | str) -> dict[str, str]:
     return {"X-Hearth-Role": "member", "X-Hearth-Person": str(person_id)}
 
 
-def someone(language: str) -> Attendee:
+def someone(language: str) -> PersonDetails:
     tag = uuid.uuid4().hex[:8]
-    return Attendee(
+    return PersonDetails(
         person_id=uuid.uuid4(),
         name=f"Camille Roy {tag}",
         email=f"camille.{tag}@example.org",
@@ -50,7 +50,7 @@ def someone(language: str) -> Attendee:
     )
 
 
-def ticket(gathering_id: uuid.UUID, who: Attendee) -> TicketPurchased:
+def ticket(gathering_id: uuid.UUID, who: PersonDetails) -> TicketPurchased:
     return TicketPurchased(
         ticket_id=uuid.uuid4(),
         ticket_type="member",
@@ -96,7 +96,7 @@ async def test_sixty_interests_delivered_twice_form_groups_and_each_member_is_in
     await start_service("notifications", smtp_port=smtp_sink.port)
     formed_watch = await watch(amqp, Names(name_prefix, "groups"), GroupFormed)
     gatherings = [uuid.uuid4() for _ in range(3)]
-    people: dict[str, list[Attendee]] = {}
+    people: dict[str, list[PersonDetails]] = {}
     interest: list[InterestExpressed] = []
     for kind, area, language, count in FEEDBACK:
         people[kind + language] = crowd = [someone(language) for _ in range(count)]
