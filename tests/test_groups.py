@@ -17,13 +17,13 @@ from aio_pika.abc import AbstractRobustConnection
 from hearth_shared.contracts import CloudEvent, EventData, new_event
 from hearth_shared.contracts.catalogue import (
     AttendanceRecorded,
-    Attendee,
     Bilingual,
     GatheringSnapshot,
     GroupFormed,
     GroupMemberJoined,
     GroupMemberLeft,
     InterestExpressed,
+    PersonDetails,
     PersonErasureRequested,
     TicketPurchased,
 )
@@ -40,9 +40,9 @@ def member(person_id: uuid.UUID | str) -> dict[str, str]:
     return {"X-Hearth-Role": "member", "X-Hearth-Person": str(person_id)}
 
 
-def someone(language: str) -> Attendee:
+def someone(language: str) -> PersonDetails:
     tag = uuid.uuid4().hex[:8]
-    return Attendee(
+    return PersonDetails(
         person_id=uuid.uuid4(),
         name=f"Camille Roy {tag}",
         email=f"camille.{tag}@example.org",
@@ -50,7 +50,7 @@ def someone(language: str) -> Attendee:
     )
 
 
-def ticket(gathering_id: uuid.UUID, who: Attendee) -> TicketPurchased:
+def ticket(gathering_id: uuid.UUID, who: PersonDetails) -> TicketPurchased:
     return TicketPurchased(
         ticket_id=uuid.uuid4(),
         ticket_type="member",
@@ -96,7 +96,7 @@ async def test_sixty_interests_delivered_twice_form_groups_and_each_member_is_in
     await start_service("notifications", smtp_port=smtp_sink.port)
     formed_watch = await watch(amqp, Names(name_prefix, "groups"), GroupFormed)
     gatherings = [uuid.uuid4() for _ in range(3)]
-    people: dict[str, list[Attendee]] = {}
+    people: dict[str, list[PersonDetails]] = {}
     interest: list[InterestExpressed] = []
     for kind, area, language, count in FEEDBACK:
         people[kind + language] = crowd = [someone(language) for _ in range(count)]
@@ -398,25 +398,32 @@ async def test_a_gatherings_breakout_becomes_a_standing_group_of_those_who_conse
     for gathering_id, people in ((breakout, consented), (elsewhere, [uuid.uuid4(), uuid.uuid4()])):
         for person_id in people:
             data = InterestExpressed(
-                person_id=person_id, gathering_id=gathering_id, interest="peer_support", language="fr"
+                person_id=person_id,
+                gathering_id=gathering_id,
+                interest="best_practice_resource",
+                language="fr",
             )
             await publish(amqp, name_prefix, data)
     async with groups.client(role=None) as client:
-        await until(client, "/interests", 7, kind="peer_support")
+        await until(client, "/interests", 7, kind="resource_co_creation")
         answer = await client.post(
             "/groups",
             json={
-                "kind": "peer_support",
+                "kind": "resource_co_creation",
                 "language": "fr",
-                "name": {"en": "French-speaking practitioners", "fr": "Intervenant·es francophones"},
+                "name": {"en": "Francophone practice guide", "fr": "Guide de pratique francophone"},
                 "from_gathering_id": str(breakout),
             },
             headers=STAFF,
         )
         assert answer.status_code == 201, answer.text
         assert sorted(answer.json()["members"]) == sorted(str(p) for p in consented)
-        left = (await client.get("/interests", params={"kind": "peer_support"}, headers=STAFF)).json()
+        left = (await client.get("/interests", params={"kind": "resource_co_creation"}, headers=STAFF)).json()
         assert len(left) == 2
+
+
+# Peer support in the justice sector: no other test's pool (they share one database).
+JUSTICE = {"kind": "peer_support", "practice_area": "justice"}
 
 
 async def test_staff_edit_a_proposal_and_publishing_refuses_what_changed_since(
@@ -427,18 +434,18 @@ async def test_staff_edit_a_proposal_and_publishing_refuses_what_changed_since(
     async with groups.client(role=None) as client:
         ids = []
         for person_id in people:  # each says so themself, through the public site
-            body = {"person_id": str(person_id), "kind": "peer_support", "language": "en", "region": "NS"}
+            body = {"person_id": str(person_id), **JUSTICE, "language": "en", "region": "NS"}
             answer = await client.post("/interests", json=body, headers=member(person_id))
             assert answer.status_code == 201, answer.text
             ids.append(answer.json()["id"])
         for not_them in ({}, member(uuid.uuid4())):  # a guest, or another person
             someone_else = await client.post(
                 "/interests",
-                json={"person_id": str(people[0]), "kind": "peer_support", "language": "en"},
+                json={"person_id": str(people[0]), **JUSTICE, "language": "en"},
                 headers=not_them,
             )
             assert someone_else.status_code == 403
-        proposal = (await client.post("/proposals", json={"kind": "peer_support"}, headers=STAFF)).json()
+        proposal = (await client.post("/proposals", json=JUSTICE, headers=STAFF)).json()
         assert [g["size"] for g in proposal["groups"]] == [6, 6]
         base = f"/proposals/{proposal['id']}"
         first = proposal["groups"][0]["person_ids"]
@@ -469,6 +476,8 @@ async def test_staff_edit_a_proposal_and_publishing_refuses_what_changed_since(
         again = await client.post(f"{base}/publish", headers=STAFF)
         assert again.json()["errors"][0]["code"] == "proposal_closed"
         # Those placed are out of the pool; a second proposal finds nobody to place twice.
-        assert (await client.get("/interests", params={"kind": "peer_support"}, headers=STAFF)).json() == []
-        empty = (await client.post("/proposals", json={"kind": "peer_support"}, headers=STAFF)).json()
+        assert (
+            await client.get("/interests", params={"kind": "peer_support", "topic": "justice"}, headers=STAFF)
+        ).json() == []
+        empty = (await client.post("/proposals", json=JUSTICE, headers=STAFF)).json()
         assert (empty["groups"], empty["left_in_pool"]) == ([], [])

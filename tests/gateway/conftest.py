@@ -1,5 +1,9 @@
-"""The gateway with the services it calls, as real processes against this session's broker and
-database, and an admin signed in with two-factor authentication (made by the command line)."""
+"""The gateway with the services it calls, as real processes on this session's broker and database
+server, and an admin signed in with two-factor authentication (made by the command line).
+
+The stack has a database, a broker-name prefix and an SMTP sink of its own, and lives only while
+this package's tests run: its services must never compete with the processes other tests start
+for the same queues, outbox rows or emails."""
 
 from __future__ import annotations
 
@@ -11,10 +15,13 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import aio_pika
 import httpx
 import pytest
 
-from hearth_testing.fixtures import service_env
+from hearth_shared.messaging import Names
+from hearth_shared.messaging.topology import declared_names, delete_names
+from hearth_testing.fixtures import TEST_RETRY_DELAYS, handlers_under_test, service_env
 from hearth_testing.infra import Infra, TestDatabase
 from hearth_testing.processes import ServiceProcess
 from hearth_testing.smtp import SmtpSink
@@ -33,17 +40,19 @@ class Stack:
     notifications: ServiceProcess
     token_key: str
     database_dsn: str
+    name_prefix: str
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def stack(
-    infra: Infra,
-    database: TestDatabase,
-    name_prefix: str,
-    smtp_sink: SmtpSink,
-    tmp_path_factory: pytest.TempPathFactory,
+    infra: Infra, session_id: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Stack]:
     logs: Path = tmp_path_factory.mktemp("gateway-stack")
+    database = TestDatabase(infra.admin_dsn, f"hearth_test_{session_id}_gw", f"ht{session_id}g_")
+    await database.create()
+    name_prefix = f"t{session_id}g."
+    smtp_sink = SmtpSink()
+    smtp_sink.start()
     started: list[ServiceProcess] = []
 
     async def start(service: str, **overrides: object) -> ServiceProcess:
@@ -69,10 +78,21 @@ async def stack(
             credits_url=credits.url,
             notifications_url=notifications.url,
         )
-        yield Stack(gateway, registration, credits, notifications, key, database.dsn("gateway"))
+        yield Stack(gateway, registration, credits, notifications, key, database.dsn("gateway"), name_prefix)
     finally:
         for process in started:
             await process.stop()
+        smtp_sink.stop()
+        await database.drop()
+        await remove_topology(infra, name_prefix)
+
+
+async def remove_topology(infra: Infra, name_prefix: str) -> None:
+    """The stack's queues and exchanges, as the session's own clean-up does for its prefix."""
+    async with await aio_pika.connect(infra.amqp_url) as connection:
+        for service, handler_names in handlers_under_test().items():
+            queues, exchanges = declared_names(Names(name_prefix, service), handler_names, TEST_RETRY_DELAYS)
+            await delete_names(connection, queues, exchanges)
 
 
 async def run_create_admin(stack: Stack, email: str, password: str) -> tuple[int, str]:
@@ -92,7 +112,7 @@ async def run_create_admin(stack: Stack, email: str, password: str) -> tuple[int
     return process.returncode or 0, out.decode()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def admin(stack: Stack) -> AsyncIterator[StaffBrowser]:
     """The first admin, made on the command line, signed in, with two-factor set up."""
     code, out = await run_create_admin(stack, ADMIN_EMAIL, ADMIN_PASSWORD)

@@ -206,6 +206,12 @@ async def _create_gathering(page: Page, stack: Stack, language: str) -> str:
     await page.locator("main form button[type=submit]").click()
     await expect(page.get_by_role("status")).to_have_text(words["saved"])
     await expect(page.locator("dl")).to_contain_text("0 / 60")
+    await page.locator("#name_en").fill("Housing and poverty circle")
+    await page.locator("#name_fr").fill("Cercle logement et pauvreté")
+    await page.locator("#practice_area").fill("housing_and_poverty")
+    await page.locator("#capacity").fill("10")
+    await page.locator("#capacity").locator("xpath=ancestor::form").locator("button").click()
+    await expect(page.locator("#breakouts li")).to_have_count(2)
     return gid
 
 
@@ -376,13 +382,9 @@ async def _audit(page: Page, language: str, base: str) -> None:
 
 @pytest.mark.parametrize("language", ["en", "fr"])
 async def test_the_staff_walk(
-    language: str,
-    stack: Stack,
-    admin: StaffBrowser,
-    browser: Browser,
-    amqp: AbstractRobustConnection,
-    name_prefix: str,
+    language: str, stack: Stack, admin: StaffBrowser, browser: Browser, amqp: AbstractRobustConnection
 ) -> None:
+    name_prefix = stack.name_prefix
     base = stack.gateway.url
     # English signs in with the authenticator's code; French with one of the recovery codes.
     assert admin.totp_secret

@@ -13,14 +13,14 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from hearth_gateway.api.i18n import language_of, load_translations
 from hearth_gateway.domain import two_factor
-from hearth_gateway.domain.gatherings import form_of, read_gathering_form
+from hearth_gateway.domain.gatherings import form_of, read_breakout_form, read_gathering_form
 from hearth_gateway.domain.pages import Page, paginate
 from hearth_gateway.domain.passwords import password_problems
 from hearth_gateway.domain.roles import GRANTS, Permission, Role, may, two_factor_required
 from hearth_gateway.domain.sessions import SessionRules, SessionState, Stage, session_state
 from hearth_gateway.domain.staff import NextStep, Staff, after_password, normalise_code
-from hearth_gateway.i18n import language_of, load_translations
 
 NOW = datetime(2027, 3, 11, 16, 0, tzinfo=UTC)
 
@@ -193,3 +193,18 @@ def test_a_stored_gathering_comes_back_to_the_form_as_it_was_typed() -> None:
     assert checked.body["starts_at"] == "2027-03-25T18:00:00+00:00"
     assert checked.body["time_zone"] == "Europe/London"
     assert "join_url" not in checked.body  # kept as stored
+
+
+def test_a_breakout_needs_both_names_and_a_capacity() -> None:
+    body, problems = read_breakout_form(
+        {"name_en": "Circle", "name_fr": "Cercle", "language": "de", "capacity": "8"}
+    )
+    assert problems == []
+    assert body == {
+        "name": {"en": "Circle", "fr": "Cercle"},
+        "language": None,
+        "practice_area": None,
+        "capacity": 8,
+    }
+    _, problems = read_breakout_form({"name_en": "Circle", "capacity": "0"})
+    assert [field for field, _ in problems] == ["name_fr", "capacity"]

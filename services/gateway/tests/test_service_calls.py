@@ -7,10 +7,10 @@ import logging
 import uuid
 from datetime import UTC, datetime
 
+from hearth_gateway.api.log_privacy import WithoutQueryStrings
+from hearth_gateway.app import service_clients
 from hearth_gateway.domain.roles import Role
 from hearth_gateway.domain.staff import Staff
-from hearth_gateway.log_privacy import WithoutQueryStrings
-from hearth_gateway.services import Services
 from hearth_gateway.settings import GatewaySettings
 from hearth_shared import service_token
 
@@ -18,7 +18,7 @@ KEY = "k" * 40
 
 
 def test_every_call_carries_a_token_for_the_staff_member_and_role() -> None:
-    services = Services(GatewaySettings(service_token_seconds=30), KEY)
+    services = service_clients(GatewaySettings(service_token_seconds=30), KEY)
     member = Staff(uuid.uuid4(), "sam@example.org", Role.CHECK_IN, False, False, datetime.now(UTC))
     headers = services._headers(member)
     scheme, token = headers["Authorization"].split(" ")

@@ -30,15 +30,15 @@ from .api import (
     staff,
 )
 from .api.deps import Gateway, NotSignedIn, Refused
+from .api.i18n import load_translations
+from .api.log_privacy import keep_searches_out_of_logs
 from .api.rendering import Pages
 from .api.security_headers import SecurityHeaders
 from .domain.sessions import SessionRules
 from .domain.words import N_
 from .handlers import HANDLERS
-from .i18n import load_translations
-from .log_privacy import keep_searches_out_of_logs
-from .services import ServiceError, Services
 from .settings import GatewaySettings
+from .store.services import ServiceError, Services
 from .workers.session_sweeper import SessionSweeper
 
 SERVICE = "gateway"
@@ -113,6 +113,15 @@ def _install_refusals(app: FastAPI, pages: Pages) -> None:
         return pages.render(request, "error.html", context, status_code=status)
 
 
+def service_clients(settings: GatewaySettings, key: str) -> Services:
+    urls = {
+        "registration": settings.registration_url,
+        "credits": settings.credits_url,
+        "notifications": settings.notifications_url,
+    }
+    return Services(urls, key, token_lifetime=timedelta(seconds=settings.service_token_seconds))
+
+
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     """The gateway. Without a service-token key it refuses to start (MissingKey)."""
     settings = settings or GatewaySettings()
@@ -123,7 +132,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.gateway = Gateway(
         settings=settings,
         runtime=runtime,
-        services=Services(settings, key),
+        services=service_clients(settings, key),
         throttle=LoginThrottle(settings.login_limit_per_account, settings.login_limit_per_address),
         rules=session_rules(settings),
         pages=pages,

@@ -8,11 +8,10 @@ from typing import Any
 import asyncpg
 from aio_pika.abc import AbstractRobustConnection
 
-from .. import parked
 from ..domain.audit import AuditAction
 from ..domain.staff import Staff
-from ..services import Json, Services
-from ..store import audit
+from ..store import audit, parked
+from ..store.services import Json, Services
 
 
 async def _audited(

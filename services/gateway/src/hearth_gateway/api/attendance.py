@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from ..actions import operations
 from ..domain.words import N_
-from ..services import ServiceError
+from ..store.services import ServiceError
 from .deps import CheckIn, GatewayDep
 
 router = APIRouter(tags=["attendance"])

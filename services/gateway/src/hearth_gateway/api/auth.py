@@ -15,8 +15,8 @@ from fastapi.responses import RedirectResponse, Response
 from ..actions import auth
 from ..domain.staff import NextStep
 from ..domain.two_factor import provisioning_uri
-from ..i18n import LANGUAGES, N_
 from .deps import SESSION_COOKIE, GatewayDep, HalfOpen, OwnAccount, client_address
+from .i18n import LANGUAGES, N_
 from .rendering import LANGUAGE_COOKIE
 
 router = APIRouter(tags=["sign-in"])

@@ -12,8 +12,8 @@ from fastapi.responses import Response
 
 from ..domain.roles import Permission, may
 from ..domain.staff import Staff
-from ..parked import list_everywhere
-from ..services import Services
+from ..store.parked import list_everywhere
+from ..store.services import Services
 from .deps import GatewayDep, ViewGatherings
 
 router = APIRouter(tags=["dashboard"])

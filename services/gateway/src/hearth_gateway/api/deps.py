@@ -27,8 +27,8 @@ from ..domain.registrants import Filters
 from ..domain.roles import Permission, may
 from ..domain.sessions import SessionRules, Stage
 from ..domain.staff import Session, Staff
-from ..services import Services
 from ..settings import GatewaySettings
+from ..store.services import Services
 from .rendering import Pages
 
 SESSION_COOKIE = "hearth_session"

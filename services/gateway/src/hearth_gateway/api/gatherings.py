@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from ..actions import operations
 from ..domain import gatherings as rules
 from ..domain.pages import Page, paginate
-from ..services import ServiceError
+from ..store.services import ServiceError
 from .deps import GatewayDep, ManageGatherings, ViewGatherings
 from .forms import form_fields
 
@@ -163,3 +163,19 @@ async def change_status(
         except ServiceError as exc:
             errors = [("status", m) for _, m in exc.messages]
     return await _gathering_page(request, gw, signed, gathering_id, {"errors": errors, "reason": reason})
+
+
+@router.post("/gatherings/{gathering_id}/breakouts")
+async def add_breakout(
+    request: Request, gw: GatewayDep, signed: ManageGatherings, gathering_id: uuid.UUID
+) -> Response:
+    body, errors = rules.read_breakout_form(await form_fields(request))
+    if not errors:
+        try:
+            await operations.add_breakout(
+                gw.pool, gw.services, signed.staff, str(gathering_id), body, signed.address
+            )
+            return RedirectResponse(f"/gatherings/{gathering_id}?changed=changed", status_code=303)
+        except ServiceError as exc:
+            errors = [(f if f in ("capacity", "language") else "name_en", m) for f, m in exc.messages]
+    return await _gathering_page(request, gw, signed, gathering_id, {"errors": errors, "breakout": body})

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from ..actions import operations
 from ..domain.words import N_
-from ..parked import list_everywhere
+from ..store.parked import list_everywhere
 from .deps import GatewayDep, HandleParked
 
 router = APIRouter(tags=["parked messages"])

@@ -18,7 +18,7 @@ from ..domain.audit import AuditAction
 from ..domain.pages import Page, paginate
 from ..domain.registrants import Filters
 from ..domain.staff import Staff
-from ..services import Services
+from ..store.services import Services
 from .deps import ExportRegistrants, GatewayDep, ManageGatherings, RegistrantFilters, ViewRegistrants
 
 router = APIRouter(tags=["registrants"])

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from ..domain.roles import Permission, may
 from ..domain.staff import Session
-from ..i18n import LANGUAGES, language_of
+from .i18n import LANGUAGES, language_of
 
 LANGUAGE_COOKIE = "hearth_lang"
 

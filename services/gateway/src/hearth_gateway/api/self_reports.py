@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from ..actions import operations
 from ..domain.pages import Page, paginate
 from ..domain.words import N_
-from ..services import ServiceError
+from ..store.services import ServiceError
 from .deps import DecideSelfReports, GatewayDep
 
 router = APIRouter(tags=["self-reports"])

@@ -179,3 +179,24 @@ def status_change_problems(status: str, reason: str) -> list[tuple[str, str]]:
     if status == "cancelled" and not reason.strip():
         return [("reason", N_("Enter the reason ticket holders will read."))]
     return []
+
+
+def read_breakout_form(form: dict[str, str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """A breakout added to a gathering: a name in both languages, a language or none, a capacity."""
+    problems: list[tuple[str, str]] = []
+    name_en, name_fr = form.get("name_en", "").strip(), form.get("name_fr", "").strip()
+    if not name_en:
+        problems.append(("name_en", N_("Enter the breakout's name in English.")))
+    if not name_fr:
+        problems.append(("name_fr", N_("Enter the breakout's name in French.")))
+    capacity = form.get("capacity", "").strip()
+    if not capacity.isdigit() or int(capacity) < 1:
+        problems.append(("capacity", N_("Enter how many people the breakout holds, as a number.")))
+    language = form.get("language", "")
+    body: dict[str, Any] = {
+        "name": {"en": name_en, "fr": name_fr},
+        "language": language if language in ("en", "fr") else None,
+        "practice_area": form.get("practice_area", "").strip() or None,
+        "capacity": int(capacity) if capacity.isdigit() else 0,
+    }
+    return body, problems

@@ -13,8 +13,7 @@ from hearth_shared.api import CORRELATION_HEADER
 from hearth_shared.logs import current_correlation_id
 from hearth_shared.service_token import bearer, sign
 
-from .domain.staff import Staff
-from .settings import GatewaySettings
+from ..domain.staff import Staff
 
 Json = Any  # what a service's JSON answer holds; pages read it as the service's OpenAPI says
 
@@ -40,15 +39,11 @@ def _messages(response: httpx.Response) -> list[tuple[str | None, str]]:
 
 
 class Services:
-    def __init__(self, settings: GatewaySettings, key: str) -> None:
-        urls = {
-            "registration": settings.registration_url,
-            "credits": settings.credits_url,
-            "notifications": settings.notifications_url,
-        }
+    def __init__(self, urls: dict[str, str], key: str, *, token_lifetime: timedelta) -> None:
+        """`urls`: each service's base URL by name; tokens signed with `key` live `token_lifetime`."""
         self._clients = {name: httpx.AsyncClient(base_url=url, timeout=15.0) for name, url in urls.items()}
         self._key = key
-        self._lifetime = timedelta(seconds=settings.service_token_seconds)
+        self._lifetime = token_lifetime
 
     async def close(self) -> None:
         for client in self._clients.values():

@@ -13,7 +13,7 @@ from importlib import resources
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from .domain.words import N_
+from ..domain.words import N_
 
 __all__ = ["LANGUAGES", "N_", "language_of", "load_translations"]
 
