@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from .catalogue import CATALOGUE
 from .envelope import (
     CONTENT_TYPE,
+    MAX_EVENT_BYTES,
     CloudEvent,
     EventData,
     envelope_json_schema,
@@ -44,6 +45,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "CATALOGUE",
     "CONTENT_TYPE",
+    "MAX_EVENT_BYTES",
     "CloudEvent",
     "EventData",
     "InvalidJson",

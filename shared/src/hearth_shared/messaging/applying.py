@@ -18,7 +18,7 @@ from ..contracts import CloudEvent
 from ..db import Connection
 from . import inbox
 from .batching import Pending
-from .errors import CONNECTION_ERRORS, EventFailed
+from .errors import EventFailed, is_connection_error
 from .handlers import Handler
 from .metrics import KitMetrics
 from .outbox import write_events
@@ -55,9 +55,9 @@ class Applier:
                         break
                     except EventFailed as failure:
                         failed[failure.index] = failure.error
-                    except CONNECTION_ERRORS:
-                        raise
                     except Exception as exc:
+                        if is_connection_error(exc):
+                            raise
                         if len(remaining) == 1:
                             failed[remaining[0][0]] = exc
                             continue
@@ -76,11 +76,11 @@ class Applier:
             try:
                 async with conn.transaction():
                     await self._apply_together(conn, [item])
-            except CONNECTION_ERRORS:
-                raise
             except EventFailed as failure:
                 failed[failure.index] = failure.error
             except Exception as exc:
+                if is_connection_error(exc):
+                    raise
                 failed[item[0]] = exc
 
     async def _apply_together(self, conn: Connection, items: list[inbox.Indexed]) -> None:

@@ -15,11 +15,12 @@ import contextlib
 from typing import Any
 
 import asyncpg
+import structlog
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
 
 from .applying import Applier
 from .batching import Batches, Pending
-from .errors import PermanentFailure
+from .errors import PermanentFailure, Unreadable
 from .failures import Failures
 from .handlers import Handler
 from .metrics import KitMetrics
@@ -27,6 +28,8 @@ from .parsing import parse_event
 from .publisher import Publisher
 from .subscription import Subscription
 from .topology import Names, delays_ms
+
+log = structlog.get_logger(__name__)
 
 
 class Consumer:
@@ -88,10 +91,14 @@ class Consumer:
     async def _on_delivery(self, message: AbstractIncomingMessage) -> None:
         """Parse and queue, in delivery order: batches settle in that same order, which is what
         lets each be acknowledged with one `multiple` ack."""
+        tag = message.delivery_tag
         try:
-            pending = Pending(message, parse_event(message.body, self.handler.catalogue))
+            pending = Pending(message, parse_event(message.body, self.handler.catalogue), tag=tag)
         except PermanentFailure as exc:
-            pending = Pending(message, None, exc)
+            pending = Pending(message, None, exc, tag=tag)
+        except Exception as exc:  # whatever else goes wrong reading it: parked, never left unsettled
+            log.error("could not read a delivery", error=repr(exc), handler=self.handler.name)
+            pending = Pending(message, None, Unreadable(f"{type(exc).__name__}: {exc}"), tag=tag)
         self._batches.put(pending)
 
     async def _work(self) -> None:

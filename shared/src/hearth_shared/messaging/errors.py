@@ -29,6 +29,26 @@ class UnknownEventType(PermanentFailure):
     reason = "unknown_event_type"
 
 
+class TooLarge(PermanentFailure):
+    """A body over the documented maximum event size (refused before it is parsed)."""
+
+    reason = "too_large"
+
+
+class Unreadable(PermanentFailure):
+    """Reading the delivery failed in a way nothing else names (a bug, an exhausted resource): it
+    is parked like any bad body, never left unsettled."""
+
+    reason = "unreadable"
+
+
+class DataRejected(PermanentFailure):
+    """The database refused the event's data (bad encoding, a value out of range, a check): the
+    same data fails the same way on every attempt."""
+
+    reason = "data_rejected"
+
+
 class RetriesExhausted(PermanentFailure):
     """A transient failure that outlived the last delay queue."""
 
@@ -46,3 +66,29 @@ class EventFailed(Exception):
 
 # What a broken database connection looks like: the whole batch fails and is retried.
 CONNECTION_ERRORS = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError)
+
+# Errors in the data itself, which no retry can mend. Postgres' class 22 (data exception: NUL or
+# untranslatable characters, numbers and dates out of range, invalid text for a type), the client's
+# refusal to encode an argument (a lone surrogate, a value too large for its type), and the checks
+# a row must pass (CHECK, NOT NULL). Not unique, foreign-key or exclusion violations: those depend
+# on other rows, which another event or a concurrent writer may yet change.
+DATA_ERRORS: tuple[type[Exception], ...] = (
+    asyncpg.DataError,
+    asyncpg.exceptions._base.DataError,
+    asyncpg.CheckViolationError,
+    asyncpg.NotNullViolationError,
+)
+
+
+def is_connection_error(error: BaseException) -> bool:
+    """A lost or unusable connection (the batch is retried), not a refusal of the data."""
+    return isinstance(error, CONNECTION_ERRORS) and not isinstance(error, DATA_ERRORS)
+
+
+def as_permanent(error: Exception) -> PermanentFailure | None:
+    """The permanent failure `error` is or stands for (a data error), or None if it is transient."""
+    if isinstance(error, PermanentFailure):
+        return error
+    if isinstance(error, DATA_ERRORS):
+        return DataRejected(f"{type(error).__name__}: {error}")
+    return None
