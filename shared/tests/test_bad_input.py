@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import uuid
 
+import pytest
+
 from conftest import StartKit, member
 from hearth_shared.contracts import MAX_EVENT_BYTES
 from hearth_shared.messaging.failures import PARKED_DETAIL, PARKED_REASON
@@ -71,3 +73,20 @@ async def test_data_the_database_refuses_is_parked_at_once_not_retried(start_kit
     assert "NumericValueOutOfRange" in str(parked.headers[PARKED_DETAIL])
     assert "x-hearth-attempt" not in parked.headers  # never sent to a delay queue
     await kit.wait_for_effect(valid.data.member_id)
+
+
+@pytest.mark.parametrize("same_source", [False, True])
+async def test_the_inbox_knows_an_event_by_its_source_and_id(start_kit: StartKit, same_source: bool) -> None:
+    """Two systems may use the same id: both events apply. The same system's repeat does not."""
+    kit = await start_kit()
+    shared_id = str(uuid.uuid4())
+    first = member(f"first-{uuid.uuid4().hex[:8]}", source="/membership-register", event_id=shared_id)
+    other_source = "/membership-register" if same_source else "/other-register"
+    second = member(f"second-{uuid.uuid4().hex[:8]}", source=other_source, event_id=shared_id)
+    marker = member(f"marker-{uuid.uuid4().hex[:8]}")
+    for event in (first, second, marker):
+        await kit.publish(event)
+    await kit.wait_for_effect(marker.data.member_id)
+    applied = {(source, event_id) for source, event_id, _ in await kit.effects() if event_id == shared_id}
+    expected = {("/membership-register", shared_id)}
+    assert applied == (expected if same_source else expected | {("/other-register", shared_id)})

@@ -87,8 +87,10 @@ class Applier:
         """Inbox rows for the whole batch in one statement, the handler on the events that are new,
         then every event it published in one outbox statement. An `EventFailed` it raises is
         re-raised with the delivery's index in the consumer's batch."""
-        new_ids = await inbox.admit(conn, self._handler.name, [event.id for _, event in items])
-        fresh, duplicates = inbox.split_new(items, new_ids)
+        keys = [inbox.key_of(event) for _, event in items]
+        fresh, duplicates = inbox.split_new(
+            items, await inbox.admit(conn, self._handler.name, keys), inbox.key_of
+        )
         for _, event in duplicates:
             self._ignore_duplicate(event)
         if not fresh:
