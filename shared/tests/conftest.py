@@ -19,7 +19,7 @@ from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
 
 from hearth_shared.contracts import CloudEvent, new_event
 from hearth_shared.contracts.catalogue import MembershipStatus, MemberUpserted
-from hearth_shared.messaging import HandlerContext, ServiceRuntime, handles
+from hearth_shared.messaging import Handler, HandlerContext, ServiceRuntime, handles
 from hearth_shared.messaging.topology import delete_names
 from hearth_shared.settings import ServiceSettings
 from hearth_testing.fixtures import TEST_RETRY_DELAYS
@@ -95,16 +95,20 @@ class KitService:
             while not await self.effects(member_id):
                 await asyncio.sleep(0.05)
 
+    async def drain_parking(self) -> dict[str, AbstractIncomingMessage]:
+        """Read what the parking queue holds now; keep what this test's handler parked, by id."""
+        async with self.amqp.channel() as channel:
+            queue = await channel.get_queue(self.runtime.names.parking_queue)
+            while (message := await queue.get(fail=False, no_ack=True)) is not None:
+                if (message.headers or {}).get("x-hearth-parked-handler") == self.handler:
+                    self.parked[message.message_id or f"(no id) {len(self.parked)}"] = message
+        return self.parked
+
     async def parked_messages(self, count: int, timeout: float = 20) -> dict[str, AbstractIncomingMessage]:
         """Read the parking queue until at least `count` messages parked by this test's handler."""
-        async with self.amqp.channel() as channel, asyncio.timeout(timeout):
-            queue = await channel.get_queue(self.runtime.names.parking_queue)
-            while len(self.parked) < count:
-                message = await queue.get(fail=False, no_ack=True)
-                if message is None:
-                    await asyncio.sleep(0.05)
-                elif (message.headers or {}).get("x-hearth-parked-handler") == self.handler:
-                    self.parked[message.message_id or f"(no id) {len(self.parked)}"] = message
+        async with asyncio.timeout(timeout):
+            while len(await self.drain_parking()) < count:
+                await asyncio.sleep(0.05)
         return self.parked
 
 
@@ -115,7 +119,7 @@ StartKit = Callable[..., Awaitable[KitService]]
 async def start_kit(
     infra: Infra, database: TestDatabase, name_prefix: str, amqp: AbstractRobustConnection
 ) -> AsyncIterator[StartKit]:
-    """Start the kit service with the `on_guarded` handler on a queue of its own."""
+    """Start the kit service with a handler (`on_guarded` unless given) on a queue of its own."""
     conn = await database.connect("kittest")
     await conn.execute(
         "CREATE TABLE IF NOT EXISTS guarded_effects (source text, event_id text, member_id text)"
@@ -123,9 +127,11 @@ async def start_kit(
     await conn.close()
     started: list[ServiceRuntime] = []
 
-    async def start(database_url: str | None = None, **settings: Any) -> KitService:
+    async def start(
+        database_url: str | None = None, handler: Handler = on_guarded, **settings: Any
+    ) -> KitService:
         name = f"guarded_{uuid.uuid4().hex[:8]}"
-        handler = dataclasses.replace(on_guarded, name=name)
+        handler = dataclasses.replace(handler, name=name)
         runtime = ServiceRuntime(
             "kittest",
             ServiceSettings(
