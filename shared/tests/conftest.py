@@ -124,6 +124,7 @@ async def start_kit(
     await conn.execute(
         "CREATE TABLE IF NOT EXISTS guarded_effects (source text, event_id text, member_id text)"
     )
+    await conn.execute("TRUNCATE guarded_effects")  # each test sees only its own effects
     await conn.close()
     started: list[ServiceRuntime] = []
 

@@ -64,8 +64,20 @@ class EventFailed(Exception):
         self.index, self.error = index, error
 
 
-# What a broken database connection looks like: the whole batch fails and is retried.
-CONNECTION_ERRORS = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError)
+class DatabaseUnavailable(Exception):
+    """The database does not answer: no failure of the messages, which wait until it does."""
+
+
+# What a broken database connection looks like (including a server shutting down or starting up):
+# the whole batch fails, and waits for the database if it does not answer, else is retried.
+CONNECTION_ERRORS = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    OSError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.CannotConnectNowError,
+)
 
 # Errors in the data itself, which no retry can mend. Postgres' class 22 (data exception: NUL or
 # untranslatable characters, numbers and dates out of range, invalid text for a type), the client's
