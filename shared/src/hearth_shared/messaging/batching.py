@@ -45,6 +45,7 @@ class Pending(Generic[M]):
     event: CloudEvent[Any] | None
     error: PermanentFailure | None = None
     tag: int | None = None  # the delivery tag on its channel (None: not known, order alone counts)
+    alone: bool = False  # redelivered (perhaps after a crash it caused): applied in a batch of its own
 
 
 Errors = Sequence[Exception | None]  # per delivery of a batch: None when it was applied
@@ -122,12 +123,14 @@ class Batch(Generic[M]):
 
 class Batches(Generic[M]):
     """Deliveries in arrival order, taken as batches of up to `size`: what is waiting, or what
-    arrives within `linger_seconds` of the first."""
+    arrives within `linger_seconds` of the first. A delivery marked `alone` is a batch by itself,
+    so a message that crashed the process before is charged alone if it does so again."""
 
     def __init__(self, *, size: int, linger_seconds: float) -> None:
         self._size = size
         self._linger = linger_seconds
         self._queue: asyncio.Queue[Pending[M]] = asyncio.Queue()
+        self._held: Pending[M] | None = None  # taken from the queue, for the next batch
         self._forming = asyncio.Lock()
         self._last_settled = asyncio.Event()
         self._last_settled.set()
@@ -151,11 +154,25 @@ class Batches(Generic[M]):
             self.in_flight -= len(items)
 
     async def _take(self) -> list[Pending[M]]:
-        items = [await self._queue.get()]
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(self._linger):
-                while len(items) < self._size:
-                    items.append(await self._queue.get())
-        while len(items) < self._size and not self._queue.empty():
-            items.append(self._queue.get_nowait())
+        items = [await self._get()]
+        if not items[0].alone:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._linger):
+                    while len(items) < self._size and self._add(items, await self._get()):
+                        pass
+            while len(items) < self._size and self._held is None and not self._queue.empty():
+                if not self._add(items, self._queue.get_nowait()):
+                    break
         return items
+
+    async def _get(self) -> Pending[M]:
+        held, self._held = self._held, None
+        return held if held is not None else await self._queue.get()
+
+    def _add(self, items: list[Pending[M]], pending: Pending[M]) -> bool:
+        """Add `pending` to the batch forming, or hold it for the next if it must be alone."""
+        if pending.alone:
+            self._held = pending
+            return False
+        items.append(pending)
+        return True

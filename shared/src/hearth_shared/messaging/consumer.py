@@ -2,7 +2,8 @@
 
 It composes the pieces, each in its own module: `subscription` receives deliveries; each is parsed
 (`parsing`; a bad body parks at once) and queued in delivery order; `batching` forms runs of
-consecutive deliveries; `applying` applies each in one transaction with the `inbox`, the handler and
+consecutive deliveries (a redelivery alone, so a message that crashed the process is charged by
+itself if it does it again); `applying` applies each in one transaction with the `inbox`, the handler and
 the outbox; `batching` settles each batch after the one before it, with one `multiple` ack; and
 `failures` sends what failed to a delay queue or to parking. Only after the commit is a delivery
 acknowledged. While the database does not answer, the consumer stops taking deliveries and waits
@@ -95,15 +96,18 @@ class Consumer:
     async def _on_delivery(self, message: AbstractIncomingMessage) -> None:
         """Parse and queue, in delivery order: batches settle in that same order, which is what
         lets each be acknowledged with one `multiple` ack."""
-        tag = message.delivery_tag
+        tag, alone = message.delivery_tag, bool(message.redelivered)
         try:
-            pending = Pending(message, parse_event(message.body, self.handler.catalogue), tag=tag)
+            event = parse_event(message.body, self.handler.catalogue)
+            pending = Pending(message, event, tag=tag, alone=alone)
         except PermanentFailure as exc:
-            pending = Pending(message, None, exc, tag=tag)
+            pending = Pending(message, None, exc, tag=tag, alone=alone)
         except Exception as exc:  # whatever else goes wrong reading it: parked, never left unsettled
             log.error("could not read a delivery", error=repr(exc), handler=self.handler.name)
-            pending = Pending(message, None, Unreadable(f"{type(exc).__name__}: {exc}"), tag=tag)
+            pending = Pending(message, None, Unreadable(f"{type(exc).__name__}: {exc}"), tag=tag, alone=alone)
         self._batches.put(pending)
+        if alone != self._subscription.cautious:  # redeliveries one at a time, then widen again
+            self._subscription.want_caution(alone)
 
     async def _work(self) -> None:
         while True:
