@@ -2,7 +2,7 @@
 database, with one handler whose queue is named per test (removed afterwards).
 
 The handler records each event it applies in `guarded_effects`; a member id chooses a failure:
-`range-…` makes Postgres refuse the data (smallint out of range), `slow-…` takes a second."""
+`range-…` makes Postgres refuse the data (smallint out of range), `slow-<seconds>-…` takes that long."""
 
 from __future__ import annotations
 
@@ -32,8 +32,8 @@ ROUTING_KEY = MemberUpserted.routing_key()
 async def on_guarded(ctx: HandlerContext, member: MemberUpserted) -> None:
     if member.member_id.startswith("range-"):
         await ctx.conn.execute("SELECT $1::int::smallint", 100_000)  # the data, not the database
-    if member.member_id.startswith("slow-"):
-        await asyncio.sleep(1.0)
+    if member.member_id.startswith("slow-"):  # slow-<seconds>-…
+        await asyncio.sleep(float(member.member_id.split("-")[1]))
     await ctx.conn.execute(
         "INSERT INTO guarded_effects (source, event_id, member_id) VALUES ($1, $2, $3)",
         ctx.event.source,
@@ -129,10 +129,11 @@ async def start_kit(
     started: list[ServiceRuntime] = []
 
     async def start(
-        database_url: str | None = None, handler: Handler = on_guarded, **settings: Any
+        database_url: str | None = None, handler: Handler = on_guarded, copies: int = 1, **settings: Any
     ) -> KitService:
+        """`copies` of the handler, each on its own queue (every event reaches each of them)."""
         name = f"guarded_{uuid.uuid4().hex[:8]}"
-        handler = dataclasses.replace(handler, name=name)
+        handlers = [dataclasses.replace(handler, name=f"{name}{'_' * i}") for i in range(copies)]
         runtime = ServiceRuntime(
             "kittest",
             ServiceSettings(
@@ -142,7 +143,7 @@ async def start_kit(
                 retry_delays=TEST_RETRY_DELAYS,
                 **settings,
             ),
-            handlers=[handler],
+            handlers=handlers,
         )
         started.append(runtime)
         await runtime.start()

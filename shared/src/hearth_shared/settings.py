@@ -35,6 +35,11 @@ class ServiceSettings(BaseSettings):
     # Redeliveries (crash, nack) the broker allows before dead-lettering a message to parking.
     delivery_limit: int = 10
 
+    # Stopping (SIGTERM): the time the whole stop may take — consumers drained together within 60%
+    # of it, then the outbox flushed and the workers stopped within what is left. Below the 30 s
+    # that Kubernetes and compose wait before killing.
+    shutdown_grace_seconds: float = 25.0
+
     # Outbox relay: how often it polls when no NOTIFY arrives, and how many rows per claim.
     relay_poll_seconds: float = 1.0
     relay_batch_size: int = 200
