@@ -13,12 +13,13 @@ import pytest
 from test_batching_unit import FakeMessage, Settled, no_forward
 
 from conftest import member
-from hearth_shared.contracts import CATALOGUE, MAX_EVENT_BYTES
+from hearth_shared.contracts import CATALOGUE, MAX_EVENT_BYTES, new_event
 from hearth_shared.contracts.catalogue import GatheringCancelled
 from hearth_shared.contracts.schemas import event_schemas
 from hearth_shared.messaging import InvalidJson, SchemaViolation, parse_event
 from hearth_shared.messaging.batching import Batches, Pending, runs_on
 from hearth_shared.messaging.errors import TooLarge, as_permanent, is_connection_error
+from hearth_shared.messaging.outbox import write_events
 
 
 def document() -> dict[str, Any]:
@@ -169,3 +170,14 @@ async def test_a_delivery_missing_from_the_batches_is_never_covered_by_a_multipl
         async with batches.next() as batch:
             await batch.settle([None, None], no_forward)
     assert settled == [("ack", 2, True), ("ack", 4, False), ("ack", 5, False)]
+
+
+async def test_an_event_over_the_maximum_size_is_refused_when_it_would_be_published() -> None:
+    class NoDatabase:
+        async def execute(self, *args: Any) -> None:
+            raise AssertionError("nothing may reach the outbox")
+
+    big = new_event(GatheringCancelled(gathering_id=uuid.uuid4(), reason="x" * 1000), source="/x")
+    padded = big.model_copy(update={"padding": "x" * MAX_EVENT_BYTES})  # an extension attribute
+    with pytest.raises(TooLarge):
+        await write_events(NoDatabase(), [padded])  # type: ignore[arg-type]

@@ -1,9 +1,11 @@
 """How the messaging kit classifies what goes wrong with a message.
 
 A `PermanentFailure` can never succeed as it is (the same bytes, or the same handler bug, fail the
-same way however often they are retried), so the kit parks it at once with its `reason`. Any other
-exception is transient and retried through the delay queues. Services raise `PermanentFailure`
-(or a subclass) from a handler to park a message they can never apply.
+same way however often they are retried), so the kit parks it at once with its `reason`; so is
+the database refusing the data itself (`DATA_ERRORS`, parked as `data_rejected`). Any other
+exception is transient and retried through the delay queues — unless the database does not answer
+at all (`DatabaseUnavailable`): then nothing is retried, the consumer waits for it. Services raise
+`PermanentFailure` (or a subclass) from a handler to park a message they can never apply.
 """
 
 from __future__ import annotations
