@@ -24,6 +24,8 @@ class ServiceSettings(BaseSettings):
     http_port: int = 8000
     log_format: str = Field(default="auto", pattern="^(auto|json|console)$")
     log_level: str = "INFO"
+    # The largest request body any route accepts (an attendance report may have 5 MB).
+    max_request_bytes: int = 8 * 1024 * 1024
 
     # Consuming: how many unacknowledged deliveries a handler may hold, how many of them share one
     # transaction, and how long a partial batch waits for company.
