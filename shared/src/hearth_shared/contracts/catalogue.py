@@ -73,6 +73,13 @@ class GatheringStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+REVISION = (
+    "Counts the gathering's changes: 1 when scheduled, one more with each update and the cancellation. "
+    "A consumer applies a gathering event only when its revision is newer than the one it holds, and "
+    "nothing after a cancellation. Absent from publishers that do not count yet."
+)
+
+
 class GatheringScheduled(EventData):
     event_type = "org.hearth.registration.gathering_scheduled.v1"
 
@@ -90,6 +97,7 @@ class GatheringScheduled(EventData):
     address: CleanStr | None = Field(default=None, max_length=500)
     series_id: UUID | None = None
     credit_policy: CreditPolicy | None = Field(default=None, description="None: it earns no credit.")
+    revision: int | None = Field(default=None, ge=1, description=REVISION)
 
 
 class GatheringUpdated(GatheringScheduled):
@@ -103,6 +111,7 @@ class GatheringCancelled(EventData):
 
     gathering_id: UUID
     reason: CleanStr | None = Field(default=None, max_length=1000)
+    revision: int | None = Field(default=None, ge=1, description=REVISION)
 
 
 class PersonDetails(_Part):
