@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 import pytest
 
@@ -90,3 +91,25 @@ async def test_the_inbox_knows_an_event_by_its_source_and_id(start_kit: StartKit
     applied = {(source, event_id) for source, event_id, _ in await kit.effects() if event_id == shared_id}
     expected = {("/membership-register", shared_id)}
     assert applied == (expected if same_source else expected | {("/other-register", shared_id)})
+
+
+async def test_a_fault_of_the_kit_while_applying_is_retried_not_left_unsettled(
+    start_kit: StartKit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before, an exception escaping the applier ended the consumer's worker: its batch never
+    settled, and every batch after it waited behind it."""
+    kit = await start_kit()
+    applier = kit.runtime.consumers[0]._applier
+    real, faults = applier.apply, ["a bug in the kit"]
+
+    async def faulty(items: Any) -> Any:
+        if faults:
+            raise RuntimeError(faults.pop())
+        return await real(items)
+
+    monkeypatch.setattr(applier, "apply", faulty)
+    first, second = member(f"first-{uuid.uuid4().hex[:8]}"), member(f"second-{uuid.uuid4().hex[:8]}")
+    await kit.publish(first)
+    await kit.wait_for_effect(first.data.member_id)  # through a delay queue
+    await kit.publish(second)
+    await kit.wait_for_effect(second.data.member_id)

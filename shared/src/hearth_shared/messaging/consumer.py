@@ -112,7 +112,11 @@ class Consumer:
     async def _work(self) -> None:
         while True:
             async with self._batches.next() as batch:
-                errors = await self._apply(batch.items)
+                try:
+                    errors = await self._apply(batch.items)
+                except Exception as exc:  # a fault of the kit's own: retried, never left unsettled
+                    log.exception("could not apply a batch", handler=self.handler.name)
+                    errors = [pending.error or exc for pending in batch.items]
                 self._metrics.handled.labels(self.handler.name).inc(errors.count(None))
                 await batch.settle(errors, self._failures.forward)
 
