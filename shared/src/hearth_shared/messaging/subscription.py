@@ -83,6 +83,8 @@ class Subscription:
         if self._receiving:
             queue = await self._channel.get_queue(self.queue, ensure=False)
             self._consumer_tag = await queue.consume(self._on_delivery)
+            if not self._receiving:  # cancelled while the consume was on its way
+                await self._stop_consuming()
 
     async def _stop_consuming(self) -> None:
         if self._channel is None or self._consumer_tag is None:
