@@ -67,7 +67,7 @@ CLAIM_LOOPS = {
     "credits": 1,  # outbox relay
     "groups": 1,  # outbox relay
     "notifications": 3,  # outbox relay, scheduler, mail sender
-    "gateway": 1,  # outbox relay
+    "gateway": 2,  # outbox relay, session sweeper
 }
 DEFAULT_MAX_CONNECTIONS = 100  # PostgreSQL's default
 # Kept free of Hearth's pools: superuser_reserved_connections (3), the operator's instance manager

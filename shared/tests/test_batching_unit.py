@@ -31,6 +31,9 @@ class FakeMessage:
     async def nack(self, multiple: bool = False, requeue: bool = True) -> None:
         self.settled.append(("nack", self.n, requeue))
 
+    async def reject(self, requeue: bool = True) -> None:
+        self.settled.append(("reject", self.n, requeue))
+
 
 def deliveries(count: int, settled: Settled, start: int = 0) -> list[Pending[FakeMessage]]:
     return [Pending(FakeMessage(n, settled), None) for n in range(start, start + count)]
@@ -131,7 +134,7 @@ async def test_a_failure_that_cannot_be_forwarded_is_returned_and_the_rest_acked
         raise ConnectionError("no route to the delay exchange")
 
     await settle(deliveries(3, settled), [None, ValueError("bad"), None], broker_refuses)
-    assert settled == [("nack", 1, True), ("ack", 0, False), ("ack", 2, False)]
+    assert settled == [("reject", 1, True), ("ack", 0, False), ("ack", 2, False)]
 
 
 async def test_an_ack_that_fails_is_left_to_the_broker_to_redeliver() -> None:

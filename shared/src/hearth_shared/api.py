@@ -3,6 +3,7 @@ errors so that every 4xx names the field and the problem."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -21,6 +22,17 @@ from .messaging import ServiceRuntime
 from .settings import ServiceSettings
 
 CORRELATION_HEADER = "X-Correlation-Id"
+# What a correlation id taken from a request may be: it travels in events (`correlationid`, at most
+# 200 characters), log lines and email headers, so nothing that could break any of them.
+_CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,200}$")
+
+
+def correlation_id_from(header: str | None) -> str:
+    """The request's correlation id if it is a safe one, else a new one (never a control
+    character, a space or a NUL, whatever the client sent)."""
+    if header and _CORRELATION_ID.match(header):
+        return header
+    return str(uuid.uuid4())
 
 
 class Problem(Exception):
@@ -95,14 +107,48 @@ def build_app(runtime: ServiceRuntime, *, title: str, routers: Iterable[APIRoute
     for router in routers:
         app.include_router(router)
 
+    app.add_middleware(BodyLimitMiddleware, limit=runtime.settings.max_request_bytes)
     app.add_middleware(CorrelationMiddleware)
     return app
 
 
+class BodyLimitMiddleware:
+    """Refuses a request body over `limit` bytes: by its Content-Length before the app runs (413,
+    in the error shape), or, sent without one, as soon as more has arrived (a `Problem` 413 where
+    the route reads the body itself)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = Headers(scope=scope).get("content-length", "")
+        if length.isdigit() and int(length) > self.limit:
+            await problem_response(self._too_large())(scope, receive, send)
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                raise self._too_large()
+            return message
+
+        await self.app(scope, limited, send)
+
+    def _too_large(self) -> Problem:
+        return Problem(413, "too_large", f"a request body may have at most {self.limit} bytes", "body")
+
+
 class CorrelationMiddleware:
-    """Binds the request's correlation id (from `X-Correlation-Id`, or a new one) into the log
-    context and returns it in the response. Plain ASGI: Starlette's BaseHTTPMiddleware costs
-    a measurable share of a purchase's CPU (docs/benchmarks.md)."""
+    """Binds the request's correlation id (from `X-Correlation-Id` if it is a safe one, or a new
+    one) into the log context and returns it in the response. Plain ASGI: Starlette's
+    BaseHTTPMiddleware costs a measurable share of a purchase's CPU (docs/benchmarks.md)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -111,7 +157,7 @@ class CorrelationMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        correlation_id = Headers(scope=scope).get(CORRELATION_HEADER) or str(uuid.uuid4())
+        correlation_id = correlation_id_from(Headers(scope=scope).get(CORRELATION_HEADER))
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -27,6 +27,8 @@ class ServiceSettings(BaseSettings):
     http_port: int = 8000
     log_format: str = Field(default="auto", pattern="^(auto|json|console)$")
     log_level: str = "INFO"
+    # The largest request body any route accepts (an attendance report may have 5 MB).
+    max_request_bytes: int = 8 * 1024 * 1024
 
     # Consuming: how many unacknowledged deliveries a handler may hold, how many of them share one
     # transaction, and how long a partial batch waits for company.
@@ -37,6 +39,11 @@ class ServiceSettings(BaseSettings):
     retry_delays: list[float] = [1.0, 10.0, 60.0]
     # Redeliveries (crash, nack) the broker allows before dead-lettering a message to parking.
     delivery_limit: int = 10
+
+    # Stopping (SIGTERM): the time the whole stop may take — consumers drained together within 60%
+    # of it, then the outbox flushed and the workers stopped within what is left. Below the 30 s
+    # that Kubernetes and compose wait before killing.
+    shutdown_grace_seconds: float = 25.0
 
     # Outbox relay: how often it polls when no NOTIFY arrives, and how many rows per claim.
     relay_poll_seconds: float = 1.0

@@ -9,6 +9,7 @@ from __future__ import annotations
 from .catalogue import CATALOGUE
 from .envelope import (
     CONTENT_TYPE,
+    MAX_EVENT_BYTES,
     CloudEvent,
     EventData,
     envelope_json_schema,
@@ -19,6 +20,7 @@ from .envelope import (
 __all__ = [
     "CATALOGUE",
     "CONTENT_TYPE",
+    "MAX_EVENT_BYTES",
     "CloudEvent",
     "EventData",
     "envelope_json_schema",

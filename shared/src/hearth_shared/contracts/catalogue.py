@@ -12,12 +12,15 @@ from enum import StrEnum
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from .envelope import EventData
+from .text import CleanStr, Timestamp
 
 Language = Literal["en", "fr"]
-TimeZoneName = Annotated[str, Field(min_length=1, max_length=64, examples=["America/Halifax"])]
+TEXT = 5000  # characters of free text: a title, a description, comments
+URL = 2000  # characters of a link or a path
+TimeZoneName = Annotated[CleanStr, Field(min_length=1, max_length=64, examples=["America/Halifax"])]
 
 
 class _Part(BaseModel):
@@ -25,8 +28,8 @@ class _Part(BaseModel):
 
 
 class Bilingual(_Part):
-    en: str = Field(min_length=1)
-    fr: str = Field(min_length=1)
+    en: CleanStr = Field(min_length=1, max_length=TEXT)
+    fr: CleanStr = Field(min_length=1, max_length=TEXT)
 
 
 class GatheringKind(StrEnum):
@@ -70,6 +73,13 @@ class GatheringStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+REVISION = (
+    "Counts the gathering's changes: 1 when scheduled, one more with each update and the cancellation. "
+    "A consumer applies a gathering event only when its revision is newer than the one it holds, and "
+    "nothing after a cancellation. Absent from publishers that do not count yet."
+)
+
+
 class GatheringScheduled(EventData):
     event_type = "org.hearth.registration.gathering_scheduled.v1"
 
@@ -77,16 +87,17 @@ class GatheringScheduled(EventData):
     title: Bilingual
     kind: GatheringKind
     modality: Modality
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Timestamp
+    ends_at: Timestamp
     time_zone: TimeZoneName
     capacity: int = Field(ge=0)
     status: GatheringStatus = GatheringStatus.OPEN
     description: Bilingual | None = None
-    venue: str | None = None
-    address: str | None = None
+    venue: CleanStr | None = Field(default=None, max_length=300)
+    address: CleanStr | None = Field(default=None, max_length=500)
     series_id: UUID | None = None
     credit_policy: CreditPolicy | None = Field(default=None, description="None: it earns no credit.")
+    revision: int | None = Field(default=None, ge=1, description=REVISION)
 
 
 class GatheringUpdated(GatheringScheduled):
@@ -99,7 +110,8 @@ class GatheringCancelled(EventData):
     event_type = "org.hearth.registration.gathering_cancelled.v1"
 
     gathering_id: UUID
-    reason: str | None = None
+    reason: CleanStr | None = Field(default=None, max_length=1000)
+    revision: int | None = Field(default=None, ge=1, description=REVISION)
 
 
 class PersonDetails(_Part):
@@ -107,7 +119,7 @@ class PersonDetails(_Part):
     waiting in line, present at a gathering or credited (the field is named `attendee` in v1)."""
 
     person_id: UUID
-    name: str = Field(min_length=1)
+    name: CleanStr = Field(min_length=1, max_length=300)
     email: EmailStr
     language: Language
 
@@ -118,18 +130,22 @@ class GatheringSnapshot(_Part):
     gathering_id: UUID
     title: Bilingual
     modality: Modality
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Timestamp
+    ends_at: Timestamp
     time_zone: TimeZoneName
-    venue: str | None = None
-    join_url: str | None = Field(default=None, description="Only ticket holders ever see it.")
+    venue: CleanStr | None = Field(default=None, max_length=300)
+    join_url: CleanStr | None = Field(
+        default=None, max_length=URL, description="Only ticket holders ever see it."
+    )
 
 
 class TicketPurchased(EventData):
     event_type = "org.hearth.registration.ticket_purchased.v1"
 
     ticket_id: UUID
-    ticket_type: str = Field(min_length=1, examples=["member", "non_member", "student", "free"])
+    ticket_type: CleanStr = Field(
+        min_length=1, max_length=50, examples=["member", "non_member", "student", "free"]
+    )
     price_cents: int = Field(ge=0)
     currency: str = Field(default="CAD", pattern="^[A-Z]{3}$")
     gathering: GatheringSnapshot
@@ -161,7 +177,7 @@ class WaitlistOffered(EventData):
     event_type = "org.hearth.registration.waitlist_offered.v1"
 
     entry_id: UUID
-    expires_at: AwareDatetime
+    expires_at: Timestamp
     gathering: GatheringSnapshot
     attendee: PersonDetails
 
@@ -189,7 +205,7 @@ class AttendanceReported(EventData):
     gathering_id: UUID
     email: EmailStr
     minutes_attended: int = Field(ge=0, le=24 * 60)
-    reported_at: AwareDatetime
+    reported_at: Timestamp
 
 
 class FeedbackSubmitted(EventData):
@@ -199,7 +215,7 @@ class FeedbackSubmitted(EventData):
     gathering_id: UUID
     person_id: UUID
     benefit_rating: int = Field(ge=1, le=5)
-    comments: str | None = None
+    comments: CleanStr | None = Field(default=None, max_length=TEXT)
 
 
 class Interest(StrEnum):
@@ -215,7 +231,7 @@ class InterestExpressed(EventData):
     person_id: UUID
     gathering_id: UUID | None = None
     interest: Interest
-    practice_area: str | None = Field(default=None, examples=["housing_and_poverty"])
+    practice_area: CleanStr | None = Field(default=None, max_length=100, examples=["housing_and_poverty"])
     language: Language
 
 
@@ -229,8 +245,8 @@ class CreditsAwarded(EventData):
     person_id: UUID
     activity_id: UUID
     hours: Decimal = Field(ge=0)
-    category: str
-    cycle: str = Field(examples=["2026-2027"])
+    category: CleanStr = Field(max_length=100)
+    cycle: CleanStr = Field(max_length=20, examples=["2026-2027"])
     activity_title: Bilingual | None = None
     attendee: PersonDetails | None = None
 
@@ -245,20 +261,20 @@ class CreditsRevoked(EventData):
     person_id: UUID
     activity_id: UUID
     hours: Decimal = Field(ge=0, description="The hours taken back")
-    cycle: str
+    cycle: CleanStr = Field(max_length=20)
 
 
 class CertificateIssued(EventData):
     event_type = "org.hearth.credits.certificate_issued.v1"
 
     certificate_id: UUID
-    verification_code: str = Field(min_length=8, max_length=40)
+    verification_code: CleanStr = Field(min_length=8, max_length=40)
     person_id: UUID
     activity_id: UUID
     activity_title: Bilingual
     hours: Decimal = Field(ge=0)
-    certificate_path: str = Field(description="Path of the PDF on the credits API")
-    verification_path: str = Field(description="Path of the public verification page")
+    certificate_path: CleanStr = Field(max_length=URL, description="Path of the PDF on the credits API")
+    verification_path: CleanStr = Field(max_length=URL, description="Path of the public verification page")
     attendee: PersonDetails
 
 
@@ -268,7 +284,7 @@ class GroupFormed(EventData):
     group_id: UUID
     name: Bilingual
     purpose: Interest
-    practice_area: str | None = None
+    practice_area: CleanStr | None = Field(default=None, max_length=100)
     language: Language
     member_person_ids: list[UUID]
 
@@ -297,11 +313,11 @@ class GroupMeetingScheduled(EventData):
     meeting_id: UUID
     group_id: UUID
     group_name: Bilingual
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Timestamp
+    ends_at: Timestamp
     time_zone: TimeZoneName
-    join_url: str | None = None
-    venue: str | None = None
+    join_url: CleanStr | None = Field(default=None, max_length=URL)
+    venue: CleanStr | None = Field(default=None, max_length=300)
 
 
 class GroupMeetingCancelled(EventData):
@@ -317,12 +333,12 @@ class NotificationDelivered(EventData):
     event_type = "org.hearth.notifications.notification_delivered.v1"
 
     delivery_id: UUID
-    source_event_id: str
-    template: str
+    source_event_id: CleanStr = Field(max_length=200)
+    template: CleanStr = Field(max_length=100)
     language: Language
     person_id: UUID | None = None
     attempts: int = Field(ge=1)
-    delivered_at: AwareDatetime
+    delivered_at: Timestamp
 
 
 class NotificationFailed(EventData):
@@ -331,12 +347,12 @@ class NotificationFailed(EventData):
     event_type = "org.hearth.notifications.notification_failed.v1"
 
     delivery_id: UUID
-    source_event_id: str
-    template: str
+    source_event_id: CleanStr = Field(max_length=200)
+    template: CleanStr = Field(max_length=100)
     language: Language
     person_id: UUID | None = None
     attempts: int = Field(ge=0)
-    reason: str
+    reason: CleanStr = Field(max_length=4000)
 
 
 class MembershipStatus(StrEnum):
@@ -351,13 +367,13 @@ class MemberUpserted(EventData):
 
     event_type = "org.hearth.membership.member_upserted.v1"
 
-    member_id: str = Field(min_length=1, max_length=100)
-    registration_number: str = Field(min_length=1, max_length=100)
-    name: str = Field(min_length=1, max_length=300)
+    member_id: CleanStr = Field(min_length=1, max_length=100)
+    registration_number: CleanStr = Field(min_length=1, max_length=100)
+    name: CleanStr = Field(min_length=1, max_length=300)
     email: EmailStr
     preferred_language: Language
     status: MembershipStatus
-    changed_at: AwareDatetime
+    changed_at: Timestamp
 
 
 class PersonErasureRequested(EventData):
@@ -366,8 +382,8 @@ class PersonErasureRequested(EventData):
     event_type = "org.hearth.privacy.person_erasure_requested.v1"
 
     email: EmailStr
-    member_id: str | None = None
-    requested_at: AwareDatetime
+    member_id: CleanStr | None = Field(default=None, max_length=100)
+    requested_at: Timestamp
 
 
 CATALOGUE: dict[str, type[EventData]] = {

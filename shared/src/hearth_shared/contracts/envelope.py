@@ -11,10 +11,13 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from .text import CleanStr, Timestamp
 
 TYPE_PREFIX = "org.hearth."
 CONTENT_TYPE = "application/cloudevents+json"
+MAX_EVENT_BYTES = 256 * 1024  # the largest body Hearth accepts (checked before parsing)
 
 
 class EventData(BaseModel):
@@ -43,14 +46,14 @@ class CloudEvent(BaseModel, Generic[DataT]):
 
     model_config = ConfigDict(frozen=True, extra="allow")
 
-    specversion: Literal["1.0"] = "1.0"
-    id: str = Field(min_length=1, max_length=200)
-    source: str = Field(min_length=1)
-    type: str = Field(min_length=1)
-    time: AwareDatetime
+    specversion: Literal["1.0"]
+    id: CleanStr = Field(min_length=1, max_length=200)
+    source: CleanStr = Field(min_length=1, max_length=500)
+    type: CleanStr = Field(min_length=1, max_length=200)
+    time: Timestamp
     datacontenttype: Literal["application/json"] = "application/json"
-    correlationid: str = Field(min_length=1, max_length=200)
-    causationid: str | None = None
+    correlationid: CleanStr = Field(min_length=1, max_length=200)
+    causationid: CleanStr | None = Field(default=None, max_length=200)
     data: DataT
 
 
@@ -69,6 +72,7 @@ def new_event(
     """Wrap `data` in a fresh envelope. A new correlation id starts a new piece of work."""
     event_id = event_id or str(uuid.uuid4())
     return CloudEvent[DataT](
+        specversion="1.0",
         id=event_id,
         source=source,
         type=data.event_type,

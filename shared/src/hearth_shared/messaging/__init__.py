@@ -5,12 +5,15 @@ Services use the names exported here; the modules behind them are the kit's own.
 """
 
 from .errors import (
+    DataRejected,
     EventFailed,
     InvalidJson,
     PermanentFailure,
     RetriesExhausted,
     SchemaViolation,
+    TooLarge,
     UnknownEventType,
+    Unreadable,
 )
 from .handlers import Handler, HandlerContext, handles, handles_batch
 from .outbox import OutboxRelay
@@ -20,6 +23,7 @@ from .topology import Names
 from .work import Work, begin, source_of
 
 __all__ = [
+    "DataRejected",
     "EventFailed",
     "Handler",
     "HandlerContext",
@@ -30,7 +34,9 @@ __all__ = [
     "RetriesExhausted",
     "SchemaViolation",
     "ServiceRuntime",
+    "TooLarge",
     "UnknownEventType",
+    "Unreadable",
     "Work",
     "begin",
     "handles",

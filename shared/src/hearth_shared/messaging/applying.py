@@ -1,13 +1,17 @@
 """Applying a batch of deliveries: one transaction for the inbox rows, the handler and the outbox.
 
+When the database does not answer, apply raises `DatabaseUnavailable` and applies nothing: an
+outage is no failure of the messages, and the consumer pauses rather than retry or park them.
 When the handler names the event it could not apply (`EventFailed`), the transaction is rolled
 back and the rest applied again without it (handlers only write through their context, so a
 rolled-back attempt leaves no trace). When a batch handler fails without naming one, each event is
-applied alone to find it. A lost connection fails every delivery (they are all retried).
+applied alone to find it. A lost connection with the database still answering fails every delivery
+(they are all retried).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,13 +22,15 @@ from ..contracts import CloudEvent
 from ..db import Connection
 from . import inbox
 from .batching import Pending
-from .errors import CONNECTION_ERRORS, EventFailed
+from .errors import DatabaseUnavailable, EventFailed, is_connection_error
 from .handlers import Handler
 from .metrics import KitMetrics
 from .outbox import write_events
 from .work import Work, source_of
 
 log = structlog.get_logger(__name__)
+
+PROBE_SECONDS = 2.0  # how long the database may take to answer `SELECT 1` before it counts as down
 
 
 class Applier:
@@ -55,19 +61,30 @@ class Applier:
                         break
                     except EventFailed as failure:
                         failed[failure.index] = failure.error
-                    except CONNECTION_ERRORS:
-                        raise
                     except Exception as exc:
+                        if is_connection_error(exc):
+                            raise
                         if len(remaining) == 1:
                             failed[remaining[0][0]] = exc
                             continue
                         log.warning("batch handler failed; applying its events one by one", error=repr(exc))
                         await self._apply_singly(conn, remaining, failed)
                         break
-        except Exception as exc:  # the transaction as a whole failed: every delivery is retried
+        except Exception as exc:  # the transaction as a whole failed
+            if not await self.database_answers():
+                raise DatabaseUnavailable(exc) from exc  # an outage: the consumer pauses
             log.warning("batch failed", error=repr(exc), size=len(batch))
-            return [failed.get(i, exc) for i in range(len(batch))]
+            return [failed.get(i, exc) for i in range(len(batch))]  # every delivery is retried
         return [failed.get(i) for i in range(len(batch))]
+
+    async def database_answers(self) -> bool:
+        """Whether the database answers a query now (within `PROBE_SECONDS`)."""
+        try:
+            async with asyncio.timeout(PROBE_SECONDS), self._pool.acquire() as conn:
+                await conn.fetchval("SELECT 1")
+        except Exception:
+            return False
+        return True
 
     async def _apply_singly(
         self, conn: Connection, items: list[inbox.Indexed], failed: dict[int, Exception]
@@ -76,19 +93,21 @@ class Applier:
             try:
                 async with conn.transaction():
                     await self._apply_together(conn, [item])
-            except CONNECTION_ERRORS:
-                raise
             except EventFailed as failure:
                 failed[failure.index] = failure.error
             except Exception as exc:
+                if is_connection_error(exc):
+                    raise
                 failed[item[0]] = exc
 
     async def _apply_together(self, conn: Connection, items: list[inbox.Indexed]) -> None:
         """Inbox rows for the whole batch in one statement, the handler on the events that are new,
         then every event it published in one outbox statement. An `EventFailed` it raises is
         re-raised with the delivery's index in the consumer's batch."""
-        new_ids = await inbox.admit(conn, self._handler.name, [event.id for _, event in items])
-        fresh, duplicates = inbox.split_new(items, new_ids)
+        keys = [inbox.key_of(event) for _, event in items]
+        fresh, duplicates = inbox.split_new(
+            items, await inbox.admit(conn, self._handler.name, keys), inbox.key_of
+        )
         for _, event in duplicates:
             self._ignore_duplicate(event)
         if not fresh:

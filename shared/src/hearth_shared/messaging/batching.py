@@ -4,7 +4,10 @@ Deliveries wait in arrival order. Batches are formed one at a time, so each is a
 consecutive deliveries, and each settles only after the batch formed before it has settled, even
 when several are applied at once (a handler's `concurrency`). That order is what makes one
 `multiple` ack per batch safe: it covers every older unacknowledged delivery on the channel, and by
-then each of those has been acknowledged, returned or parked.
+then each of those has been acknowledged, returned or parked. The delivery tags prove it: a batch
+is acknowledged with `multiple` only when its tags run on, without a gap, from the last one
+settled (or from 1, a new channel); otherwise each delivery is acknowledged by itself, so a
+delivery that never reached a batch can never be covered.
 
 Messages are anything with aio-pika's `ack`/`nack`, so the ordering is unit-tested with fakes.
 """
@@ -28,6 +31,7 @@ log = structlog.get_logger(__name__)
 class Settleable(Protocol):
     async def ack(self, multiple: bool = False) -> None: ...
     async def nack(self, multiple: bool = False, requeue: bool = True) -> None: ...
+    async def reject(self, requeue: bool = True) -> None: ...
 
 
 M = TypeVar("M", bound=Settleable)
@@ -40,17 +44,35 @@ class Pending(Generic[M]):
     message: M
     event: CloudEvent[Any] | None
     error: PermanentFailure | None = None
+    tag: int | None = None  # the delivery tag on its channel (None: not known, order alone counts)
+    alone: bool = False  # redelivered (perhaps after a crash it caused): applied in a batch of its own
 
 
 Errors = Sequence[Exception | None]  # per delivery of a batch: None when it was applied
 
 
+def runs_on(tags: Sequence[int | None], last: int) -> bool:
+    """Whether deliveries with `tags` follow, without a gap, the delivery tag `last` settled before
+    them on their channel (or start a new channel at 1): then a `multiple` ack covers only them."""
+    if any(tag is None for tag in tags):
+        return True  # tags not known: the order of the batches alone
+    known = [tag for tag in tags if tag is not None]
+    consecutive = known == list(range(known[0], known[0] + len(known)))
+    return consecutive and known[0] in (1, last + 1)
+
+
 async def settle(
-    batch: Sequence[Pending[M]], errors: Errors, forward: Callable[[M, Exception], Awaitable[None]]
+    batch: Sequence[Pending[M]],
+    errors: Errors,
+    forward: Callable[[M, Exception], Awaitable[None]],
+    *,
+    multiple: bool = True,
 ) -> None:
     """Forward the failures, then acknowledge the whole batch with one `multiple` ack (every older
-    delivery on the channel is settled by now). If a forward fails, that delivery is returned to
-    its queue instead (the delivery limit bounds the loop) and the rest acknowledged one by one."""
+    delivery on the channel is settled by now), or each delivery by itself when `multiple` is
+    False. If a forward fails, that delivery is returned to its queue instead with a `reject`,
+    which counts toward its delivery limit (a `nack` does not on RabbitMQ 4.3), so the limit bounds
+    the loop; the rest are acknowledged one by one."""
     returned: set[int] = set()
     for index, (pending, error) in enumerate(zip(batch, errors, strict=True)):
         if error is None:
@@ -61,9 +83,9 @@ async def settle(
             log.error("could not forward a failed message; returning it to its queue", error=repr(exc))
             returned.add(index)
             with contextlib.suppress(Exception):
-                await pending.message.nack(requeue=True)
+                await pending.message.reject(requeue=True)
     try:
-        if not returned:
+        if multiple and not returned:
             await batch[-1].message.ack(multiple=True)
         else:
             for index, pending in enumerate(batch):
@@ -73,17 +95,27 @@ async def settle(
         log.warning("could not acknowledge a batch", error=repr(exc), size=len(batch))
 
 
+@dataclass
+class _LastTag:
+    last: int = 0  # the delivery tag of the last delivery settled
+
+
 class Batch(Generic[M]):
     """A run of consecutive deliveries, settled in its turn."""
 
-    def __init__(self, items: list[Pending[M]], previous: asyncio.Event, settled: asyncio.Event) -> None:
+    def __init__(
+        self, items: list[Pending[M]], previous: asyncio.Event, settled: asyncio.Event, tags: _LastTag
+    ) -> None:
         self.items = items
         self._previous = previous
         self._settled = settled
+        self._tags = tags
 
     async def settle(self, errors: Errors, forward: Callable[[M, Exception], Awaitable[None]]) -> None:
         await self._previous.wait()  # every older delivery is settled: a `multiple` ack is safe
-        await settle(self.items, errors, forward)
+        tags = [pending.tag for pending in self.items]
+        await settle(self.items, errors, forward, multiple=runs_on(tags, self._tags.last))
+        self._tags.last = next((t for t in reversed(tags) if t is not None), self._tags.last)
         # Only now: a batch cancelled before settling (shutdown) must never let a later batch's
         # `multiple` ack cover its deliveries; the broker redelivers them.
         self._settled.set()
@@ -91,15 +123,18 @@ class Batch(Generic[M]):
 
 class Batches(Generic[M]):
     """Deliveries in arrival order, taken as batches of up to `size`: what is waiting, or what
-    arrives within `linger_seconds` of the first."""
+    arrives within `linger_seconds` of the first. A delivery marked `alone` is a batch by itself,
+    so a message that crashed the process before is charged alone if it does so again."""
 
     def __init__(self, *, size: int, linger_seconds: float) -> None:
         self._size = size
         self._linger = linger_seconds
         self._queue: asyncio.Queue[Pending[M]] = asyncio.Queue()
+        self._held: Pending[M] | None = None  # taken from the queue, for the next batch
         self._forming = asyncio.Lock()
         self._last_settled = asyncio.Event()
         self._last_settled.set()
+        self._tags = _LastTag()
         self.in_flight = 0  # received and not yet settled
 
     def put(self, pending: Pending[M]) -> None:
@@ -114,16 +149,30 @@ class Batches(Generic[M]):
             previous, settled = self._last_settled, asyncio.Event()
             self._last_settled = settled
         try:
-            yield Batch(items, previous, settled)
+            yield Batch(items, previous, settled, self._tags)
         finally:
             self.in_flight -= len(items)
 
     async def _take(self) -> list[Pending[M]]:
-        items = [await self._queue.get()]
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(self._linger):
-                while len(items) < self._size:
-                    items.append(await self._queue.get())
-        while len(items) < self._size and not self._queue.empty():
-            items.append(self._queue.get_nowait())
+        items = [await self._get()]
+        if not items[0].alone:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._linger):
+                    while len(items) < self._size and self._add(items, await self._get()):
+                        pass
+            while len(items) < self._size and self._held is None and not self._queue.empty():
+                if not self._add(items, self._queue.get_nowait()):
+                    break
         return items
+
+    async def _get(self) -> Pending[M]:
+        held, self._held = self._held, None
+        return held if held is not None else await self._queue.get()
+
+    def _add(self, items: list[Pending[M]], pending: Pending[M]) -> bool:
+        """Add `pending` to the batch forming, or hold it for the next if it must be alone."""
+        if pending.alone:
+            self._held = pending
+            return False
+        items.append(pending)
+        return True

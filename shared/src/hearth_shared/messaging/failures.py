@@ -20,7 +20,7 @@ import aio_pika
 import structlog
 from aio_pika.abc import FieldValue, HeadersType
 
-from .errors import PermanentFailure, RetriesExhausted
+from .errors import RetriesExhausted, as_permanent
 from .metrics import KitMetrics
 from .publisher import Publisher
 from .topology import Names
@@ -190,8 +190,9 @@ class Failures:
         with structlog.contextvars.bound_contextvars(
             event_id=message.message_id, event_type=message.type, correlation_id=message.correlation_id
         ):
-            if isinstance(error, PermanentFailure):
-                await self._park(message, error.reason, str(error))
+            permanent = as_permanent(error)
+            if permanent is not None:
+                await self._park(message, permanent.reason, str(permanent))
                 return
             retry = next_retry(message, self._delays, self._names, self._handler)
             if retry is None:

@@ -18,7 +18,7 @@ from typing import Any
 import structlog
 
 from ..contracts import CloudEvent, EventData
-from .errors import CONNECTION_ERRORS, EventFailed
+from .errors import EventFailed, is_connection_error
 from .work import Work
 
 
@@ -77,9 +77,9 @@ def handles(*accepts: type[EventData], name: str | None = None) -> Callable[[Han
                             event=event,
                         )
                         await fn(ctx, event.data)
-                    except CONNECTION_ERRORS:
-                        raise  # the connection is gone: fail the whole batch
                     except Exception as exc:
+                        if is_connection_error(exc):
+                            raise  # the connection is gone: fail the whole batch
                         raise EventFailed(index, exc) from exc
 
         return Handler(name=name or fn.__name__, accepts=accepts, fn=each)

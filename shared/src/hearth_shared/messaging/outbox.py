@@ -18,18 +18,24 @@ import aio_pika
 import asyncpg
 from prometheus_client import Counter
 
-from ..contracts import CONTENT_TYPE, CloudEvent
+from ..contracts import CONTENT_TYPE, MAX_EVENT_BYTES, CloudEvent
 from ..contracts.envelope import routing_key_for
 from ..db import Connection
 from ..worker import ClaimLoop
+from .errors import TooLarge
 from .publisher import Publisher
 
 
 async def write_events(conn: Connection, events: list[CloudEvent[Any]]) -> None:
     """Add `events` to the outbox in one statement, inside the caller's open transaction (the kit's
-    own: a service publishes with `Work.publish`)."""
+    own: a service publishes with `Work.publish`). An event over the maximum size is refused here
+    (`TooLarge`), in the transaction that would publish it, not parked by every consumer later."""
     if not events:
         return
+    bodies = [e.model_dump_json().encode() for e in events]
+    for event, body in zip(events, bodies, strict=True):
+        if len(body) > MAX_EVENT_BYTES:
+            raise TooLarge(f"{event.type} would be {len(body)} bytes; an event may have {MAX_EVENT_BYTES}")
     await conn.execute(
         "INSERT INTO outbox (event_id, event_type, routing_key, correlation_id, body) "
         "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bytea[])",
@@ -37,7 +43,7 @@ async def write_events(conn: Connection, events: list[CloudEvent[Any]]) -> None:
         [e.type for e in events],
         [routing_key_for(e.type) for e in events],
         [e.correlationid for e in events],
-        [e.model_dump_json().encode() for e in events],
+        bodies,
     )
 
 

@@ -1,7 +1,10 @@
 """Turn the bytes of a delivery into a typed event, or say precisely why not.
 
 This is the consumer's first step, so it lives with messaging (not with the contracts, which know
-nothing of deliveries): each failure here is a `PermanentFailure` the kit parks at once.
+nothing of deliveries): each failure here is a `PermanentFailure` the kit parks at once. The size
+is checked before anything is parsed; then the JSON (any error reading it, including nesting too
+deep or a number too long for Python, is `invalid_json`); then every string in it, keys included
+(no NUL, no lone surrogate: Postgres cannot store them), and its depth; then the contract.
 """
 
 from __future__ import annotations
@@ -11,23 +14,51 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..contracts import CATALOGUE, CloudEvent, EventData
-from .errors import InvalidJson, SchemaViolation, UnknownEventType
+from ..contracts import CATALOGUE, MAX_EVENT_BYTES, CloudEvent, EventData
+from ..contracts.text import forbidden_character
+from .errors import InvalidJson, SchemaViolation, TooLarge, UnknownEventType
+
+MAX_DEPTH = 32  # levels of nested objects and arrays; the deepest contract uses four
 
 
 def _describe(error: ValidationError) -> str:
     return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}" for e in error.errors())
 
 
+def _check_strings(document: Any) -> None:
+    """Refuse a NUL or a lone surrogate in any string or key, and nesting deeper than `MAX_DEPTH`
+    (walked without recursion, so no document can exhaust the stack)."""
+    stack: list[tuple[str, Any, int]] = [("(root)", document, 0)]
+    while stack:
+        path, value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise SchemaViolation(f"{path}: nested deeper than {MAX_DEPTH} levels")
+        if isinstance(value, str):
+            problem = forbidden_character(value)
+            if problem:
+                raise SchemaViolation(f"{path}: {problem}")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                problem = forbidden_character(key)
+                if problem:
+                    raise SchemaViolation(f"{path}: a key has {problem}")
+                stack.append((f"{path}.{key}" if depth else key, item, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", item, depth + 1) for i, item in enumerate(value))
+
+
 def parse_event(body: bytes, expected: dict[str, type[EventData]] | None = None) -> CloudEvent[Any]:
     """Parse a structured-mode CloudEvent whose type is in `expected` (default: the catalogue)."""
     catalogue = CATALOGUE if expected is None else expected
+    if len(body) > MAX_EVENT_BYTES:
+        raise TooLarge(f"body is {len(body)} bytes; an event may have at most {MAX_EVENT_BYTES}")
     try:
         document = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidJson(f"body is not JSON: {exc}") from exc
+    except (ValueError, RecursionError) as exc:  # includes UnicodeDecodeError and JSONDecodeError
+        raise InvalidJson(f"body is not JSON: {type(exc).__name__}: {str(exc)[:200]}") from exc
     if not isinstance(document, dict):
         raise SchemaViolation("a CloudEvent must be a JSON object")
+    _check_strings(document)
     event_type = document.get("type")
     model = catalogue.get(event_type) if isinstance(event_type, str) else None
     if model is None:

@@ -165,16 +165,22 @@ class ServiceRuntime:
         return True
 
     async def stop(self) -> None:
-        """Stop consuming, let in-flight deliveries settle, flush the outbox, disconnect."""
+        """Stop consuming, let in-flight deliveries settle, flush the outbox, disconnect — all
+        within `shutdown_grace_seconds`: the consumers are drained together, not one by one."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.settings.shutdown_grace_seconds
         # With the broker away there is nothing to cancel or flush: the broker will redeliver what
         # was not acknowledged and the outbox keeps what was not published.
         broker_here = self.connection is not None and not self.connection.is_closed
-        for consumer in self.consumers:
-            await consumer.stop(timeout=15.0 if broker_here else 0.0)
+        drain = 0.6 * self.settings.shutdown_grace_seconds if broker_here else 0.0
+        await asyncio.gather(*(consumer.stop(timeout=drain) for consumer in self.consumers))
+        left = max(0.0, deadline - loop.time() - 1.0)  # a second kept for closing
         if self.relay is not None:
-            await self.relay.stop(flush_timeout=10.0 if broker_here else 0.0)
-        for worker in self.workers:
-            await worker.stop()
+            await self.relay.stop(flush_timeout=min(10.0, left) if broker_here else 0.0)
+        left = max(0.0, deadline - loop.time() - 1.0)
+        await asyncio.gather(
+            *(worker.stop(flush_timeout=min(worker.flush_timeout, left)) for worker in self.workers)
+        )
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -1,0 +1,53 @@
+"""What a string or a timestamp in an event may be: only what Postgres can store, and no guessing.
+
+- `CleanStr`: a string with no NUL character and no lone surrogate (Postgres refuses both, so an
+  event holding one could never be applied). Every text field of a contract is one, with a
+  `max_length`.
+- `Timestamp`: an RFC 3339 string with an offset (`2026-11-20T14:05:00-04:00`, `…Z`). Pydantic's lax
+  mode would read `0` or `"12"` as seconds since 1970; an event carrying that is refused instead.
+  A `datetime` is accepted from Python code (it must be aware).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator
+
+
+def forbidden_character(value: str) -> str | None:
+    """What makes `value` unstorable (a NUL or a lone surrogate), or None."""
+    if "\x00" in value:
+        return "a NUL character is not allowed"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "a lone surrogate is not allowed (not valid Unicode)"
+    return None
+
+
+def _clean(value: str) -> str:
+    problem = forbidden_character(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+CleanStr = Annotated[str, AfterValidator(_clean)]
+
+_RFC3339 = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$", re.ASCII
+)
+
+
+def _rfc3339(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _RFC3339.match(value):
+        return value
+    raise ValueError("a timestamp must be an RFC 3339 string with an offset, e.g. 2026-11-20T14:05:00-04:00")
+
+
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
