@@ -1,9 +1,10 @@
 """Erasure reaches every service (issue 17's acceptance): a person buys a ticket, attends, earns
 credits and a certificate, gives feedback, joins a group, gets emails and has an event parked;
 then PersonErasureRequested. A scan of every text, JSON and bytea column of every service schema
-finds their name and email nowhere but in the kit's own tables (outbox, inbox: marked below as the
-kit's change to make); the transcript by person id keeps its hours; the certificate verifies
-without a name; a later MemberUpserted or TicketPurchased for them brings nothing back."""
+finds their name and email nowhere but in the kit's outbox (marked below, with parked messages,
+as the kit's change to make), nor does any service's log line; the transcript by person id keeps
+its hours; the certificate verifies without a name; a later MemberUpserted or TicketPurchased for
+them brings nothing back."""
 
 from __future__ import annotations
 
@@ -125,8 +126,9 @@ async def test_erasure_leaves_no_name_or_email_in_any_service_table(
 ) -> None:
     registration = await start_service("registration")
     credits = await start_service("credits")
-    await start_service("notifications", smtp_port=smtp_sink.port)
+    notifications = await start_service("notifications", smtp_port=smtp_sink.port)
     groups = await start_service("groups")
+    services = (registration, credits, notifications, groups)
     certificates = await watch(amqp, Names(name_prefix, "test"), CertificateIssued)
     someone, pid, group = await _live(registration, groups, amqp, name_prefix)
     [(_, issued)] = checked(await collect(certificates, 1, timeout=30))
@@ -174,6 +176,8 @@ async def test_erasure_leaves_no_name_or_email_in_any_service_table(
     assert pid not in roster
     assert detail["member_count"] == 0
     assert len(smtp_sink.to(someone["email"])) == 3  # nothing more was sent to them
+    for service in services:  # logs carry ids: not a line, at any level, names them
+        assert [line for line in service.log_path.read_text().splitlines() if tag in line] == []
 
 
 async def _service_hits(dsn: str, needle: str) -> list[str]:
