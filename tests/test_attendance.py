@@ -168,4 +168,7 @@ async def test_staff_check_in_and_reports_from_other_systems(
     # The outsider's report is parked with its reason, for staff to see.
     parked = await eventually(lambda: list_parked(amqp, names))
     assert [(p.reason, p.handler) for p in parked] == [("unknown_attendee", "on_attendance_reported")]
-    assert outsider["email"] in parked[0].detail
+    # The detail names the field, not the address (logs carry ids: issue 17); the body says who.
+    assert "the reported email holds no ticket" in parked[0].detail
+    assert outsider["email"] not in parked[0].detail
+    assert outsider["email"] in parked[0].body

@@ -10,6 +10,8 @@ from pydantic import Field, SecretStr
 
 from hearth_shared.settings import ServiceSettings
 
+from .domain.retention import Retention
+
 
 class NotificationsSettings(ServiceSettings):
     http_port: int = 8004
@@ -38,6 +40,15 @@ class NotificationsSettings(ServiceSettings):
     digest_at: time = time(8, 0)
     digest_time_zone: str = "America/Toronto"
 
+    # Retention (docs/operations.md): a finished email's subject, bodies and calendar are kept this
+    # long (its metadata stays); a fired or dropped plan this long after its instant.
+    email_body_retention: timedelta = timedelta(days=90)
+    plan_retention: timedelta = timedelta(days=30)
+    retention_poll_seconds: float = 600.0
+
     # Where links in emails lead (the public faces of registration and credits).
     registration_public_url: str = "http://localhost:8001"
     credits_public_url: str = "http://localhost:8002"
+
+    def retention(self) -> Retention:
+        return Retention(email_body=self.email_body_retention, plan=self.plan_retention)

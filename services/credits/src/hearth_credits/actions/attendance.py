@@ -20,7 +20,10 @@ async def record(work: Work, batch: Sequence[CloudEvent[Any]], rule: CycleRule) 
     published as a consequence of the record that made it (the newest of its pair)."""
     records: list[AttendanceRecorded] = [e.data for e in batch]
     await store.activities.lock(work.conn, {r.gathering_id for r in records}, shared=True)
-    await store.people.upsert(work.conn, [events.person_of(r.attendee) for r in records if r.attendee])
+    named = [(e.data.attendee, e.time) for e in batch if e.data.attendee]
+    await store.people.upsert(
+        work.conn, [events.person_of(who) for who, _ in named], known_at=[at for _, at in named]
+    )
     attendance = [events.attendance_of(r) for r in records]
     newest = domain.attendance.newest_per_pair(attendance)
     changed = await store.attendance.keep(work.conn, [attendance[i] for i in newest.values()])

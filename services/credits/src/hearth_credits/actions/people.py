@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import uuid
 
+from hearth_shared.contracts.catalogue import PersonErasureRequested
 from hearth_shared.messaging import Work
 
 from .. import store
 
 
-async def erase(work: Work, email: str) -> list[uuid.UUID]:
-    return await store.people.erase(work.conn, email)
+async def erase(work: Work, request: PersonErasureRequested) -> list[uuid.UUID]:
+    """Blank the person's name and email and keep a tombstone of the address, so attendance
+    published before the request cannot bring them back; return the ids erased."""
+    return await store.people.erase(work.conn, str(request.email), request.requested_at)

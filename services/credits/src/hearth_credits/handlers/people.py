@@ -11,4 +11,4 @@ from ..actions import people
 @handles(PersonErasureRequested, name="on_erasure")  # the queue's name since the first release
 async def on_person_erasure_requested(ctx: HandlerContext, request: PersonErasureRequested) -> None:
     """Remove the person's details; the ledger (by opaque id) stays, as regulators require."""
-    await people.erase(ctx, request.email)
+    await people.erase(ctx, request)

@@ -38,11 +38,13 @@ class NewInterest:
 
 
 async def add(conn: Connection, entries: Sequence[NewInterest]) -> int:
-    """Add to the pool; an open entry for the same person, kind and topic keeps the earlier time."""
+    """Add to the pool (never an erased person); an open entry for the same person, kind and topic
+    keeps the earlier time."""
     result = await conn.execute(
         """INSERT INTO interests (id, person_id, kind, topic, language, region, gathering_id, expressed_at)
            SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
-                                $7::uuid[], $8::timestamptz[])
+                                $7::uuid[], $8::timestamptz[]) AS i(id, p, k, t, l, r, g, at)
+           WHERE NOT EXISTS (SELECT 1 FROM erased_people x WHERE x.person_id = i.p)
            ON CONFLICT (person_id, kind, topic) WHERE status = 'open'
            DO UPDATE SET expressed_at = least(interests.expressed_at, EXCLUDED.expressed_at)""",
         [e.id for e in entries],

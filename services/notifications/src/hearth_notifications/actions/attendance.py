@@ -3,6 +3,8 @@ feedback request at once for someone recorded after it went out (a report import
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from hearth_shared.contracts.catalogue import AttendanceRecorded
 from hearth_shared.messaging import Work
 
@@ -12,9 +14,11 @@ from ..store import gatherings, people, plans
 from .deliveries import send
 
 
-async def record(work: Work, attendance: AttendanceRecorded, *, registration_url: str) -> None:
+async def record(work: Work, attendance: AttendanceRecorded, *, at: datetime, registration_url: str) -> None:
+    """Remember who attended (not an erased person: `at`, when the event was published, tells a
+    fact from before an erasure request); ask them for feedback if it already went out."""
     if attendance.attendee is not None:
-        await people.remember(work.conn, [person_of(attendance.attendee)])
+        await people.remember(work.conn, [person_of(attendance.attendee)], known_at=[at])
     if attendance.minutes_attended == 0:
         return
     await gatherings.record_attendance(work.conn, attendance.gathering_id, attendance.person_id)

@@ -40,10 +40,16 @@ async def _refused(work: Work, row: SendingRow, refusal: Refusal, max_attempts: 
     context = {"correlation_id": row.correlation_id, "delivery_id": str(row.id)}
     if sending.gives_up(refusal, attempts, max_attempts):
         await deliveries.mark_failed(work.conn, row.id, refusal.reason)
-        log.error("email failed", reason=refusal.reason, attempts=attempts, **context)
+        log.error(
+            "email failed",
+            reason=sending.without_address(refusal.reason, row.to_address),
+            attempts=attempts,
+            **context,
+        )
         failed = events.failed(row, attempts, refusal.reason)
         await replace(work, correlation_id=row.correlation_id).publish(failed)
         return
     delay = sending.retry_delay_seconds(attempts)
     await deliveries.reschedule(work.conn, row.id, refusal.reason, delay)
-    log.warning("email deferred", reason=refusal.reason, attempts=attempts, retry_in=delay, **context)
+    logged = sending.without_address(refusal.reason, row.to_address)
+    log.warning("email deferred", reason=logged, attempts=attempts, retry_in=delay, **context)

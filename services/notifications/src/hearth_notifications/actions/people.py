@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hearth_shared.contracts.catalogue import MemberUpserted
+from hearth_shared.contracts.catalogue import MemberUpserted, PersonErasureRequested
 from hearth_shared.messaging import Work
 
 from ..store import people
@@ -13,7 +13,7 @@ async def update_member(work: Work, member: MemberUpserted) -> None:
     await people.update_by_email(work.conn, str(member.email), member.name, member.preferred_language)
 
 
-async def erase(work: Work, email: str) -> int:
-    """Forget a person's details (their delivery log keeps the facts, not the content); return
-    how many recipients were erased."""
-    return await people.erase(work.conn, email)
+async def erase(work: Work, request: PersonErasureRequested) -> int:
+    """Forget a person's details (their delivery log keeps the facts, not the content) and keep
+    tombstones so no later event brings them back; return how many person ids were erased."""
+    return await people.erase(work.conn, str(request.email), request.requested_at)

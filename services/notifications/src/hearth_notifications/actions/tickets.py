@@ -20,7 +20,9 @@ from .deliveries import Outgoing, dispatch
 
 async def record_news(work: Work, news: list[CloudEvent[Any]], *, registration_url: str) -> None:
     """Remember the people and tickets the events name, then write every email of the batch."""
-    await people.remember(work.conn, [person_of(e.data.attendee) for e in news])
+    await people.remember(
+        work.conn, [person_of(e.data.attendee) for e in news], known_at=[e.time for e in news]
+    )
     await gatherings.add_tickets(
         work.conn,
         [

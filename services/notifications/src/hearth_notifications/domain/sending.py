@@ -26,3 +26,13 @@ def gives_up(refusal: Refusal, attempts: int, max_attempts: int) -> bool:
 def retry_delay_seconds(attempts: int) -> float:
     """Growing delays between SMTP attempts: 2, 4, 8 … capped at 10 minutes."""
     return float(min(2**attempts, 600))
+
+
+def without_address(reason: str, address: str) -> str:
+    """A refusal as a log line may carry it: SMTP replies often quote the recipient
+    (`550 5.1.1 <x@y>: Recipient address rejected`), and logs carry ids, not addresses."""
+    at = reason.lower().find(address.lower()) if address else -1
+    while at >= 0:
+        reason = reason[:at] + "<to_address>" + reason[at + len(address) :]
+        at = reason.lower().find(address.lower())
+    return reason

@@ -15,4 +15,4 @@ from ..settings import NotificationsSettings
 @handles(CreditsAwarded, CertificateIssued)
 async def on_credits(ctx: HandlerContext, data: Any) -> None:
     settings: NotificationsSettings = ctx.settings
-    await credits.announce(ctx, data, credits_url=settings.credits_public_url)
+    await credits.announce(ctx, data, at=ctx.event.time, credits_url=settings.credits_public_url)

@@ -57,4 +57,4 @@ async def on_attendance_recorded(ctx: HandlerContext, data: AttendanceRecorded) 
     """Remember who attended; once the feedback request has gone out, someone recorded late
     (a report imported the next day) is asked at once."""
     settings: NotificationsSettings = ctx.settings
-    await attendance.record(ctx, data, registration_url=settings.registration_public_url)
+    await attendance.record(ctx, data, at=ctx.event.time, registration_url=settings.registration_public_url)

@@ -19,5 +19,5 @@ async def on_member_upserted(ctx: HandlerContext, member: MemberUpserted) -> Non
 
 @handles(PersonErasureRequested, name="on_erasure")
 async def on_person_erasure_requested(ctx: HandlerContext, request: PersonErasureRequested) -> None:
-    erased = await people.erase(ctx, str(request.email))
+    erased = await people.erase(ctx, request)
     log.info("person erased", recipients=erased)

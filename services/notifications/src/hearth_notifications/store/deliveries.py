@@ -102,7 +102,7 @@ def _log_entry(record: asyncpg.Record) -> DeliveryRow:
 
 async def add(conn: Connection, emails: list[NewDelivery]) -> int:
     """Record emails; return how many are new. The same source, person and template never make a
-    second row."""
+    second row; nothing is written for a person erased at their request."""
     if not emails:
         return 0
     rows = await conn.fetch(
@@ -114,6 +114,7 @@ async def add(conn: Connection, emails: list[NewDelivery]) -> int:
                        $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
                        $13::text[], $14::text[])
                 AS e(k, src, cor, p, t, c, l, a, s, bt, bh, cal, st, why)
+           WHERE NOT EXISTS (SELECT 1 FROM erased_people x WHERE x.person_id = e.p)
            ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1""",
         [
             f"{d.source_event_id}:{d.email.person_id or d.email.to_address.lower()}:{d.email.template}"

@@ -128,5 +128,6 @@ async def record_reported(work: Work, report: AttendanceReported) -> None:
         raise UnknownAttendee(f"no gathering {report.gathering_id}")
     person = await store.people.person_by_email(work.conn, report.email)
     if person is None or not await store.tickets.ticket_for(work.conn, report.gathering_id, person.id):
-        raise UnknownAttendee(f"{report.email} holds no ticket for gathering {report.gathering_id}")
+        # The field, not its value: parking details are logged and shown to staff.
+        raise UnknownAttendee(f"the reported email holds no ticket for gathering {report.gathering_id}")
     await record(work, report.gathering_id, person, report.minutes_attended, "reported")

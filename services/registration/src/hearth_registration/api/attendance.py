@@ -67,6 +67,7 @@ class AttendanceOut(BaseModel):
     revision: int
     source: str
     recorded_at: datetime
+    erased_at: datetime | None = Field(default=None, description="Set when the person's details were erased")
 
 
 def _import_fields(row: AttendanceImport) -> dict[str, Any]:

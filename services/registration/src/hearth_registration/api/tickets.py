@@ -110,6 +110,7 @@ class TicketHolderOut(BaseModel):
     profession: str | None
     regulatory_body: str | None
     region: str | None
+    erased_at: datetime | None = Field(default=None, description="Set when the person's details were erased")
 
 
 def _csv(holders: list[TicketHolderOut]) -> str:

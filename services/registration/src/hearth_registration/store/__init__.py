@@ -2,6 +2,6 @@
 (frozen dataclasses). Every function takes the caller's connection, so the caller decides the
 transaction. The SQL migrations are in `store/migrations`."""
 
-from . import attendance, breakouts, feedback, gatherings, people, tickets, waitlist
+from . import attendance, breakouts, erasure, feedback, gatherings, people, tickets, waitlist
 
-__all__ = ["attendance", "breakouts", "feedback", "gatherings", "people", "tickets", "waitlist"]
+__all__ = ["attendance", "breakouts", "erasure", "feedback", "gatherings", "people", "tickets", "waitlist"]

@@ -32,6 +32,7 @@ class NamedAttendance(Attendance):
 
     name: str
     email: str
+    erased_at: datetime | None  # set: the name and email are pseudonyms (erased on request)
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ async def for_person(conn: Connection, gathering_id: uuid.UUID, person_id: uuid.
 
 async def list_for_gathering(conn: Connection, gathering_id: uuid.UUID) -> list[NamedAttendance]:
     records = await conn.fetch(
-        """SELECT a.*, p.name, p.email FROM attendance a JOIN people p ON p.id = a.person_id
+        """SELECT a.*, p.name, p.email, p.erased_at FROM attendance a JOIN people p ON p.id = a.person_id
            WHERE a.gathering_id = $1 ORDER BY p.name, p.email""",
         gathering_id,
     )

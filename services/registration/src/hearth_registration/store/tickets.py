@@ -49,6 +49,7 @@ class TicketHolder:
     profession: str | None
     regulatory_body: str | None
     region: str | None
+    erased_at: datetime | None  # set: the name and email are pseudonyms (erased on request)
 
 
 async def ticket_by_key(conn: Connection, key: str) -> Ticket | None:
@@ -139,7 +140,7 @@ async def list_ticket_holders(
         """SELECT t.id AS ticket_id, t.status, t.ticket_type, t.price_cents, t.currency, t.created_at,
                   t.breakout_id, b.name_en AS breakout,
                   p.id AS person_id, p.name, p.email, p.preferred_language, p.member_id,
-                  p.profession, p.regulatory_body, p.region
+                  p.profession, p.regulatory_body, p.region, p.erased_at
            FROM tickets t JOIN people p ON p.id = t.person_id
                 LEFT JOIN breakouts b ON b.id = t.breakout_id
            WHERE t.gathering_id = $1
