@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
-import httpx
 import pytest
 from aio_pika.abc import AbstractRobustConnection
 
@@ -84,7 +83,7 @@ async def _live(
 ) -> tuple[dict[str, str], str, str]:
     """The person's life before erasure: ticket, attendance, feedback, a group, a parked report."""
     someone = person()
-    async with httpx.AsyncClient(base_url=registration.url) as client:
+    async with registration.client() as client:
         gid = await schedule_gathering(registration, credit_policy=POLICY)
         [ticket] = await buy_tickets(client, gid, [someone])
         pid = str(ticket["person_id"])
@@ -100,7 +99,7 @@ async def _live(
             gathering_id=other, email=someone["email"], minutes_attended=30, reported_at=datetime.now(UTC)
         )
         await publish_event(amqp, Names(name_prefix, "registration"), new_event(report, source="/video"))
-    async with httpx.AsyncClient(base_url=groups.url) as client:
+    async with groups.client(role=None) as client:
         made = await client.post(
             "/groups", json={"kind": "advocacy_campaign", "language": "en"}, headers=STAFF
         )
@@ -111,7 +110,7 @@ async def _live(
 
 
 async def _transcript(credits: ServiceProcess, pid: str) -> dict[str, Any]:
-    async with httpx.AsyncClient(base_url=credits.url) as client:
+    async with credits.client() as client:
         answer = await client.get(f"/people/{pid}/transcript", params={"cycle": "2026-2027"})
     return dict(answer.json())
 
@@ -143,7 +142,7 @@ async def test_erasure_leaves_no_name_or_email_in_any_service_table(
 
     request = PersonErasureRequested(email=someone["email"], requested_at=datetime.now(UTC))
     await publish_event(amqp, Names(name_prefix, "gateway"), new_event(request, source="/hearth/gateway"))
-    async with httpx.AsyncClient(base_url=credits.url) as client:
+    async with credits.client() as client:
         verify = f"/verify/{issued.verification_code}"
         verified = await eventually(
             lambda: client.get(verify), lambda r: r.json()["holder"] is None, timeout=20
@@ -170,7 +169,7 @@ async def test_erasure_leaves_no_name_or_email_in_any_service_table(
     after = await _transcript(credits, pid)
     assert (after["progress"]["earned"], after["rows"]) == (before["progress"]["earned"], before["rows"])
     assert (verified.json()["status"], verified.json()["hours"]) == ("valid", "1.50")
-    async with httpx.AsyncClient(base_url=groups.url) as client:
+    async with groups.client(role=None) as client:
         detail = (await client.get(f"/groups/{group}", headers=STAFF)).json()
         roster = (await client.get(f"/groups/{group}/members", headers=STAFF)).text
     assert pid not in roster
@@ -200,7 +199,7 @@ async def test_erasure_reaches_the_kits_outbox(
 ) -> None:
     registration = await start_service("registration")
     someone = person()
-    async with httpx.AsyncClient(base_url=registration.url) as client:
+    async with registration.client() as client:
         gid = await schedule_gathering(registration)
         await buy_tickets(client, gid, [someone])
     request = PersonErasureRequested(email=someone["email"], requested_at=datetime.now(UTC))

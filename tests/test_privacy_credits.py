@@ -8,7 +8,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import httpx
 from aio_pika.abc import AbstractRobustConnection
 
 from hearth_shared.contracts import new_event
@@ -49,7 +48,7 @@ async def test_attendance_from_before_an_erasure_earns_hours_but_brings_no_name_
     await publish_event(amqp, names, new_event(request, source="/hearth/gateway"))
     await publish_event(amqp, names, new_event(g, source="/hearth/registration"))
     await publish_event(amqp, names, attended.model_copy(update={"time": published_at}))
-    async with httpx.AsyncClient(base_url=credits.url) as client:
+    async with credits.client() as client:
         await eventually(lambda: client.get(f"/people/{who.person_id}/ledger"), lambda r: len(r.json()) == 1)
         transcript = (
             await client.get(f"/people/{who.person_id}/transcript", params={"cycle": "2026-2027"})

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 from aio_pika.abc import AbstractRobustConnection
 
 from hearth_shared.contracts import EventData, new_event
@@ -36,7 +35,7 @@ async def test_a_replayed_interest_does_not_bring_an_erased_person_back(
     interest = InterestExpressed(person_id=erased.person_id, interest=Interest.PEER_SUPPORT, language="en")
     await publish(purchase)
     await publish(interest)
-    async with httpx.AsyncClient(base_url=groups.url, headers=STAFF) as client:
+    async with groups.client(role=None, headers=STAFF) as client:
 
         async def interests(person: Any) -> Any:
             return await client.get(f"/people/{person.person_id}/interests")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import httpx
 import pytest
 from aio_pika.abc import AbstractRobustConnection
 
@@ -29,7 +28,7 @@ async def test_registration_logs_name_the_field_not_the_email(
     registration = await start_service("registration")
     names = Names(name_prefix, "registration")
     holder, stranger = person(), person()
-    async with httpx.AsyncClient(base_url=registration.url) as client:
+    async with registration.client() as client:
         gid = await schedule_gathering(registration)
         await buy_tickets(client, gid, [holder])
         found = await client.get(f"/gatherings/{gid}/registrants", params={"q": holder["email"]})
@@ -61,7 +60,7 @@ async def test_registration_logs_name_the_field_not_the_email(
 async def test_a_search_by_email_leaves_no_email_in_the_access_log(start_service: StartService) -> None:
     registration = await start_service("registration")
     holder = person()
-    async with httpx.AsyncClient(base_url=registration.url) as client:
+    async with registration.client() as client:
         gid = await schedule_gathering(registration)
         await buy_tickets(client, gid, [holder])
         found = await client.get(f"/gatherings/{gid}/registrants", params={"q": holder["email"]})

@@ -8,11 +8,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 from aio_pika.abc import AbstractRobustConnection
 
-from hearth_shared.contracts import CloudEvent, new_event
-from hearth_shared.contracts.catalogue import EventData, PersonErasureRequested
+from hearth_shared.contracts import CloudEvent, EventData, new_event
+from hearth_shared.contracts.catalogue import PersonErasureRequested
 from hearth_shared.messaging import Names
 from hearth_testing.broker import publish_event
 from hearth_testing.builders import gathering_scheduled, person_details, ticket_purchased
@@ -45,7 +44,7 @@ async def test_erasure_blanks_deliveries_and_no_later_event_brings_the_person_ba
     for who in (erased, late):
         request = PersonErasureRequested(email=str(who.email).upper(), requested_at=datetime.now(UTC))
         await publish_event(amqp, Names(name_prefix, "gateway"), _event(request))
-    async with httpx.AsyncClient(base_url=notifications.url) as client:
+    async with notifications.client() as client:
         await eventually(
             lambda: client.get("/deliveries", params={"person_id": str(erased.person_id)}),
             lambda r: [d["to_address"] for d in r.json()] == ["erased"],

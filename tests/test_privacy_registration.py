@@ -45,7 +45,7 @@ async def test_erasure_pseudonymises_the_person_and_the_register_cannot_bring_th
     registration = await start_service("registration")
     names = Names(name_prefix, "registration")
     someone, other = person(), person()
-    async with httpx.AsyncClient(base_url=registration.url) as client:
+    async with registration.client() as client:
         gid = await schedule_gathering(registration)
         ids = [str(t["person_id"]) for t in await buy_tickets(client, gid, [someone, other])]
         imported = await client.post(

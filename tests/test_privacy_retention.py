@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
-import httpx
 import pytest
 from aio_pika.abc import AbstractRobustConnection
 
@@ -47,7 +46,7 @@ async def test_finished_emails_lose_their_content_and_finished_plans_go_after_th
     await publish_event(amqp, names, new_event(ticket_purchased(g, who), source="/hearth/registration"))
     await smtp_sink.wait_for(str(who.email))
     url, params = "/deliveries", {"person_id": str(who.person_id)}
-    async with httpx.AsyncClient(base_url=notifications.url) as client:
+    async with notifications.client() as client:
         [sent] = (
             await eventually(lambda: client.get(url, params=params), lambda r: r.json()[0]["sent_at"])
         ).json()
