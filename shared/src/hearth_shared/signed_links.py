@@ -66,7 +66,7 @@ class MissingLinkKey(RuntimeError):
 class SignedLinks:
     def __init__(self, keys: list[str], public_url: str) -> None:
         if not keys or any(len(key) < MIN_KEY_LENGTH for key in keys):
-            raise MissingLinkKey(f"set {KEY_VARIABLE} to a random value of {MIN_KEY_LENGTH} characters or more")
+            raise MissingLinkKey(f"set {KEY_VARIABLE} to {MIN_KEY_LENGTH} random characters or more")
         self._keys = keys  # oldest first; the last one signs
         self.public_url = public_url.rstrip("/")
 
