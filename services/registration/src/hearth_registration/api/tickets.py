@@ -83,6 +83,8 @@ class TicketOut(BaseModel):
     payment_method: str | None = Field(
         default=None, description="payment_system, e_transfer, invoice, at_door or card"
     )
+    payment_reference: str | None = None
+    paid_recorded_by: uuid.UUID | None = Field(default=None, description="Who marked it paid (staff)")
 
 
 class TicketDetail(TicketOut):
