@@ -119,7 +119,7 @@ async def test_an_unpaid_hold_expires_and_its_seat_goes_to_the_waiting_list(
     start_service: StartService, amqp: AbstractRobustConnection, name_prefix: str
 ) -> None:
     registration = await start_service(
-        "registration", payment_hold_minutes=0.05, hold_expiry_poll_seconds=0.2
+        "registration", payment_hold_minutes=0.05, offer_expiry_poll_seconds=0.2
     )
     names = Names(name_prefix, "registration")
     watcher = await watch(amqp, names, RegistrationCancelled, WaitlistOffered)

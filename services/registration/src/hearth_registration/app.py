@@ -24,8 +24,7 @@ from .api import ROUTERS, install_refusals
 from .events import SERVICE
 from .handlers import HANDLERS
 from .settings import RegistrationSettings
-from .workers.hold_expiry import HoldExpiry
-from .workers.offer_expiry import OfferExpiry
+from .workers.holds import HoldExpiry
 
 __all__ = ["create_app", "create_runtime"]
 
@@ -51,16 +50,11 @@ def create_runtime(settings: RegistrationSettings | None = None) -> ServiceRunti
         ],
         migrations="hearth_registration.store.migrations",
         workers=[
-            lambda pool: OfferExpiry(
-                pool,
-                hold_seconds=settings.waitlist_hold_seconds,
-                poll_seconds=settings.offer_expiry_poll_seconds,
-            ),
             lambda pool: HoldExpiry(
                 pool,
                 hold_seconds=settings.waitlist_hold_seconds,
-                poll_seconds=settings.hold_expiry_poll_seconds,
-            ),
+                poll_seconds=settings.offer_expiry_poll_seconds,
+            )
         ],
     )
 
