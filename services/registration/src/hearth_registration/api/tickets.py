@@ -149,7 +149,10 @@ class PurchaseOut(BaseModel):
     outcome: Literal["ticket", "waitlisted"]
     ticket_id: uuid.UUID | None = Field(default=None, description="None when waitlisted")
     person_id: uuid.UUID
-    status: Literal["confirmed", "awaiting_payment", "waitlisted"]
+    status: Literal["confirmed", "awaiting_payment", "waitlisted", "cancelled", "expired"] = Field(
+        description="The ticket's state (confirmed: active) or waitlisted; a replayed Idempotency-Key "
+        "answers the state now, so also cancelled or expired"
+    )
     hold_expires_at: datetime | None = Field(
         default=None, description="awaiting_payment: when the unpaid hold lapses and the seat passes on"
     )
@@ -288,12 +291,12 @@ def ticket_out(ticket: Ticket) -> TicketOut:
 
 def _purchase_out(purchase: tickets.Purchase) -> PurchaseOut:
     if isinstance(purchase.row, Ticket):
-        held = purchase.row.status == domain.TicketStatus.AWAITING_PAYMENT
+        state = purchase.row.status
         return PurchaseOut(
             outcome="ticket",
             ticket_id=purchase.row.id,
             person_id=purchase.row.person_id,
-            status="awaiting_payment" if held else "confirmed",
+            status="confirmed" if state == domain.TicketStatus.ACTIVE else state,
             hold_expires_at=purchase.row.hold_expires_at,
             ticket=ticket_out(purchase.row),
         )
