@@ -78,6 +78,11 @@ async def registration_form(request: Request, site: Site, gathering_id: uuid.UUI
 @router.post("/events/{gathering_id}/register", dependencies=[SmallForm])
 async def register(request: Request, site: Site, gathering_id: uuid.UUID) -> Response:
     fields = await form_fields(request)
+    # Counted first: a refused or broken form counts too, so hammering never gets through.
+    if not await site.limits.hit(
+        register_address=client_address(request), register_email=fields.get("email", "")
+    ):
+        raise TooMany()
     found = await _gathering(site, gathering_id)
     expected = request.cookies.get(PUBLIC_CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(expected, fields.get("csrf", "")):
@@ -85,10 +90,6 @@ async def register(request: Request, site: Site, gathering_id: uuid.UUID) -> Res
     if fields.get(public_forms.HONEYPOT):
         # A bot filled the field people never see: thank it, register nothing.
         return site.render(request, "registered.html", {"gathering": found[0], "outcome": "unknown"})
-    if not await site.limits.hit(
-        register_address=client_address(request), register_email=fields.get("email", "")
-    ):
-        raise TooMany()
     offered = [t["kind"] for t in found[0]["ticket_types"]]
     checked = public_forms.read_registration(fields, offered, [b["id"] for b in found[1]])
     if checked.problems:
