@@ -6,17 +6,28 @@ registrations for one email get the 429 page; the calendar file is the gathering
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 import uuid
+from typing import Any
 
 import httpx
 import pytest
 
 from hearth_shared.signed_links import LIFETIMES, Purpose
+from hearth_testing.waiting import eventually
 
 from .conftest import Stack
-from .public_site import REGISTER_PER_EMAIL, PublicSite, buy, new_gathering, non_member, public_site_fixture
+from .public_site import (
+    REGISTER_PER_EMAIL,
+    PublicSite,
+    buy,
+    new_gathering,
+    non_member,
+    public_site_fixture,
+    ticket_of,
+)
 
 public = public_site_fixture()
 NEEDS_MERGE = pytest.mark.xfail(strict=False, reason="needs reg13/notify merge")
@@ -194,3 +205,146 @@ async def test_a_ticket_holder_changes_breakout_from_the_link(public: PublicSite
         assert moved.status_code == 303, moved.text
     async with stack.registration.client() as staff:
         assert (await staff.get(f"/tickets/{ticket['id']}")).json()["breakout_id"] == french
+
+
+async def _waiting_line(stack: Stack, gathering_id: str) -> list[dict[str, Any]]:
+    async with stack.registration.client() as staff:
+        return list((await staff.get(f"/gatherings/{gathering_id}/waitlist")).json())
+
+
+async def test_declining_an_offer_from_its_link_passes_the_seat_to_the_next_in_line(
+    public: PublicSite, stack: Stack
+) -> None:
+    gathering = await new_gathering(stack, "Declined", capacity=1)
+    seat = (await buy(stack, gathering["id"], non_member("seat")))["ticket"]
+    first = (await buy(stack, gathering["id"], non_member("first")))["waitlist_entry"]
+    second = (await buy(stack, gathering["id"], non_member("second")))["waitlist_entry"]
+    async with stack.registration.client() as staff:
+        assert (await staff.post(f"/tickets/{seat['id']}/cancel")).status_code == 200
+    token = public.links.token(Purpose.OFFER, entry=first["id"])
+    async with public.client() as client:
+        assert (await client.get(f"/offer/{token}")).status_code == 200  # reading changes nothing
+        assert {e["id"]: e["status"] for e in await _waiting_line(stack, gathering["id"])}[
+            first["id"]
+        ] == "offered"
+        declined = await client.post(f"/offer/{token}/decline")
+    assert declined.status_code == 200
+    assert "You declined the seat" in declined.text
+    line = await eventually(
+        lambda: _waiting_line(stack, gathering["id"]),
+        lambda entries: {e["id"]: e["status"] for e in entries}.get(second["id"]) == "offered",
+        timeout=20,
+    )
+    assert {e["id"]: e["status"] for e in line}[first["id"]] == "withdrawn"
+
+
+@NEEDS_MERGE
+async def test_the_offer_page_shows_the_held_seat_and_its_expiry(public: PublicSite, stack: Stack) -> None:
+    gathering = await new_gathering(stack, "Offer details", capacity=1)
+    seat = (await buy(stack, gathering["id"], non_member("seat")))["ticket"]
+    entry = (await buy(stack, gathering["id"], non_member("next")))["waitlist_entry"]
+    async with stack.registration.client() as staff:
+        assert (await staff.post(f"/tickets/{seat['id']}/cancel")).status_code == 200
+    async with public.client() as client:
+        page = await client.get(f"/offer/{public.links.token(Purpose.OFFER, entry=entry['id'])}")
+    assert "Offer details" in page.text
+    assert "We hold this seat for you until" in page.text
+
+
+@NEEDS_MERGE
+async def test_feedback_from_the_link_is_saved_and_comes_back_to_edit(
+    public: PublicSite, stack: Stack
+) -> None:
+    gathering = await new_gathering(stack, "Feedback saved")
+    person = (await buy(stack, gathering["id"], non_member("kind")))["ticket"]["person_id"]
+    async with stack.registration.client() as staff:
+        await staff.post(f"/gatherings/{gathering['id']}/check-ins", json={"person_ids": [person]})
+    token = public.links.token(Purpose.FEEDBACK, gathering=gathering["id"], person=person)
+    sent = {"benefit_rating": "4", "comments": "Useful cases", "wish_peer_supervision": "yes"}
+    async with public.client() as client:
+        saved = await client.post(f"/feedback/{token}", data=sent)
+        assert saved.status_code == 303, saved.text
+        again = await client.get(f"/feedback/{token}")
+    assert 'value="4" checked' in again.text
+    assert "Useful cases" in again.text
+    async with stack.registration.client() as staff:
+        [given] = (await staff.get(f"/gatherings/{gathering['id']}/feedback")).json()
+    assert (given["person_id"], given["benefit_rating"]) == (person, 4)
+    assert [w["interest"] for w in given["follow_up"]] == ["peer_supervision"]
+
+
+async def _known_to_notifications(stack: Stack, person: str) -> None:
+    async with stack.notifications.client() as staff:
+        await eventually(
+            lambda: staff.get(f"/people/{person}/preferences"), lambda r: r.status_code == 200, timeout=30
+        )
+
+
+@NEEDS_MERGE
+async def test_email_preferences_are_saved_with_the_digest_and_language(
+    public: PublicSite, stack: Stack
+) -> None:
+    gathering = await new_gathering(stack, "Preferences")
+    person = (await buy(stack, gathering["id"], non_member("prefs")))["ticket"]["person_id"]
+    await _known_to_notifications(stack, person)
+    token = public.links.token(Purpose.PREFERENCES, person=person)
+    chosen = {"receive_feedback": "yes", "receive_groups": "yes", "digest": "weekly", "language": "fr"}
+    async with public.client() as client:
+        saved = await client.post(f"/email-preferences/{token}", data=chosen)
+        assert saved.status_code == 303, saved.text
+    async with stack.notifications.client() as staff:
+        found = (await staff.get(f"/people/{person}/preferences")).json()
+    assert sorted(found["opted_out"]) == ["news", "reminders"]
+    assert (found["digest"], found["language"]) == ("weekly", "fr")
+
+
+@NEEDS_MERGE
+async def test_one_click_unsubscribe_works_as_a_mail_client_posts_it(
+    public: PublicSite, stack: Stack
+) -> None:
+    gathering = await new_gathering(stack, "One click")
+    person = (await buy(stack, gathering["id"], non_member("click")))["ticket"]["person_id"]
+    await _known_to_notifications(stack, person)
+    token = public.links.token(Purpose.UNSUBSCRIBE, person=person, category="reminders")
+    async with httpx.AsyncClient(base_url=public.url) as mail_client:  # no cookie, no form token
+        answer = await mail_client.post(
+            f"/unsubscribe/{token}",
+            content=b"List-Unsubscribe=One-Click",
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
+    assert answer.status_code == 200
+    async with stack.notifications.client() as staff:
+        assert "reminders" in (await staff.get(f"/people/{person}/preferences")).json()["opted_out"]
+
+
+@NEEDS_MERGE
+async def test_a_paid_ticket_is_shown_held_awaiting_payment(public: PublicSite, stack: Stack) -> None:
+    gathering = await new_gathering(stack, "Paid")
+    person = non_member("pays")
+    async with public.client() as client:
+        form = await _form(client, gathering["id"])
+        fields = {k: v for k, v in person.items() if k != "attests_regulated_profession"}
+        page = await client.post(
+            f"/events/{gathering['id']}/register", data=form | fields | {"attests": "yes"}
+        )
+        assert "Your seat is held" in page.text
+        ticket = await ticket_of(stack, gathering["id"], person["email"])
+        mine = await client.get(f"/my/{public.links.token(Purpose.REGISTRATION, ticket=ticket['ticket_id'])}")
+    assert "Held awaiting payment until" in mine.text
+
+
+async def test_the_gateways_log_keeps_the_page_of_a_link_but_never_its_token(
+    public: PublicSite, stack: Stack
+) -> None:
+    gathering = await new_gathering(stack, "Quiet logs")
+    ticket = (await buy(stack, gathering["id"], non_member("logs")))["ticket"]
+    token = public.links.token(Purpose.REGISTRATION, ticket=ticket["id"])
+    async with public.client() as client:
+        assert (await client.get(f"/my/{token}")).status_code == 200
+        assert (await client.get(f"/my/{token}/calendar.ics")).status_code == 200
+    logged = await eventually(
+        lambda: asyncio.to_thread(public.gateway.log_path.read_text),
+        lambda text: "/my/<link>/calendar.ics" in text,
+        timeout=10,
+    )
+    assert token not in logged

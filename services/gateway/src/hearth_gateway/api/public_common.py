@@ -5,6 +5,8 @@ a page in the visitor's language, never a 500."""
 
 from __future__ import annotations
 
+import logging
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -129,8 +131,26 @@ _LINK_WORDS = {
 }
 
 
+_LINK_IN_PATH = re.compile(r"^(/(?:my|offer|feedback|email-preferences|unsubscribe)/)[^/?\s]+")
+
+
+class WithoutLinkTokens(logging.Filter):
+    """A signed link opens a person's registration: uvicorn's access line keeps its page, never
+    its token (`/my/<link>`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) >= 3 and isinstance(record.args[2], str):
+            path = _LINK_IN_PATH.sub(r"\1<link>", record.args[2])
+            record.args = (*record.args[:2], path, *record.args[3:])
+        return True
+
+
 def install_public_refusals(app: FastAPI) -> None:
-    """The public site's refusals as pages (the staff pages keep their own)."""
+    """The public site's refusals as pages (the staff pages keep their own), and link tokens kept
+    out of the access log."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, WithoutLinkTokens) for f in access.filters):
+        access.addFilter(WithoutLinkTokens())
 
     @app.exception_handler(LinkNotAccepted)
     async def link_refused(request: Request, exc: LinkNotAccepted) -> Response:
