@@ -115,7 +115,8 @@ def _outcome(gathering: dict[str, Any], bought: dict[str, Any]) -> dict[str, Any
     entry = bought.get("waitlist_entry") or {}
     return {
         "gathering": gathering,
-        "outcome": bought.get("outcome"),
+        # The contract also puts the ticket's id and state at the top level: either shape reads.
+        "outcome": bought.get("outcome") or ("ticket" if ticket or bought.get("ticket_id") else "waitlisted"),
         "status": ticket.get("status") or bought.get("status"),
         "hold_expires_at": ticket.get("hold_expires_at") or bought.get("hold_expires_at"),
         "position": bought.get("position"),
