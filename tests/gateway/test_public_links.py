@@ -348,3 +348,15 @@ async def test_the_gateways_log_keeps_the_page_of_a_link_but_never_its_token(
         timeout=10,
     )
     assert token not in logged
+
+
+async def test_a_gateway_without_a_link_key_serves_the_site_and_says_links_are_not_available(
+    stack: Stack, public: PublicSite
+) -> None:
+    token = public.links.token(Purpose.REGISTRATION, ticket=str(uuid.uuid4()))
+    async with httpx.AsyncClient(base_url=stack.gateway.url) as client:  # the stack's: no HEARTH_LINK_KEY
+        events = await client.get("/events")
+        link = await client.get(f"/my/{token}")
+    assert events.status_code == 200
+    assert link.status_code == 503
+    assert "This page is not available yet" in link.text
