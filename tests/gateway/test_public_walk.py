@@ -23,7 +23,12 @@ from aio_pika.abc import AbstractRobustConnection
 from playwright.async_api import Browser, Page, ViewportSize, async_playwright, expect
 
 from hearth_shared.contracts import new_event
-from hearth_shared.contracts.catalogue import CertificateIssued, MembershipStatus, MemberUpserted
+from hearth_shared.contracts.catalogue import (
+    CertificateIssued,
+    MembershipStatus,
+    MemberUpserted,
+    PaymentReceived,
+)
 from hearth_shared.messaging import Names
 from hearth_shared.signed_links import Purpose
 from hearth_testing.broker import checked as contract_checked
@@ -61,6 +66,7 @@ WORDS = {
         "accepted": "Your place is confirmed",
         "see_mine": "See my registration",
         "confirmed": "Confirmed",
+        "awaiting": "Held awaiting payment",
         "feedback": "How much did this help you?",
         "preferences": "Your email preferences",
         "unsubscribe": "Unsubscribe",
@@ -93,6 +99,7 @@ WORDS = {
         "accepted": "Votre place est confirmée",
         "see_mine": "Voir mon inscription",
         "confirmed": "Confirmée",
+        "awaiting": "Réservée en attente du paiement",
         "feedback": "À quel point cela vous a-t-il aidé?",
         "preferences": "Vos préférences de courriel",
         "unsubscribe": "Se désabonner",
@@ -247,7 +254,9 @@ async def _walk_person_links(
     await checked(page, language, "unsubscribe")
 
 
-async def _walk_waiting_list(page: Page, public: PublicSite, language: str) -> None:
+async def _walk_waiting_list(
+    page: Page, public: PublicSite, amqp: AbstractRobustConnection, language: str
+) -> None:
     words = WORDS[language]
     full = await new_gathering(public.stack, f"Small circle {language}", capacity=1)
     seat = (await buy(public.stack, full["id"], non_member("seat")))["ticket"]
@@ -280,7 +289,26 @@ async def _walk_waiting_list(page: Page, public: PublicSite, language: str) -> N
     await expect(page.get_by_role("heading", level=1)).to_have_text(words["accepted"])
     await checked(page, language, "offer-accepted")
     await page.get_by_role("link", name=words["see_mine"]).click()
+    # A non-member's seat from the line is priced: held until the payment system says it is paid.
+    await expect(page.locator(".facts")).to_contain_text(words["awaiting"])
+    async with public.stack.registration.client() as staff:
+        ticket_id = (await staff.get(f"/waitlist/{entry['id']}")).json()["ticket_id"]
+    paid = PaymentReceived(
+        ticket_id=uuid.UUID(ticket_id),
+        amount_cents=2500,
+        currency="CAD",
+        reference=f"psp-{uuid.uuid4().hex[:8]}",
+        paid_at=datetime.now(UTC),
+    )
+    names = Names(public.stack.name_prefix, "registration")
+    await publish_event(amqp, names, new_event(paid, source="/payments"))
+    for _ in range(30):  # the page as the person reloads it until the payment has arrived
+        await page.reload()
+        if words["confirmed"] in await page.locator(".facts").inner_text():
+            break
+        await asyncio.sleep(0.5)
     await expect(page.locator(".facts")).to_contain_text(words["confirmed"])
+    await checked(page, language, "my-registration-paid")
 
 
 async def _walk_verify(page: Page, public: PublicSite, certificate: dict[str, str], language: str) -> None:
@@ -331,7 +359,7 @@ async def test_a_new_attendee_walks_the_public_site(
         await page.get_by_role("button", name=WORDS[language]["cancel"]).click()
         await expect(page.get_by_role("status")).to_contain_text(WORDS[language]["cancelled"])
         await checked(page, language, "my-registration-cancelled")
-        await _walk_waiting_list(page, public, language)
+        await _walk_waiting_list(page, public, amqp, language)
         await _walk_verify(page, public, certificate, language)
         await _walk_refusals(page, public, token, language)
     finally:
