@@ -253,7 +253,9 @@ def test_reminders_are_real_hours_before_the_start_across_a_change_of_clocks() -
     assert by_template["feedback_request", 3600] == datetime(2027, 3, 14, 17, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("code", "permanent"), [(550, True), (554, True), (421, False), (None, False)])
+@pytest.mark.parametrize(
+    ("code", "permanent"), [(550, True), (554, True), (421, False), (535, False), (None, False)]
+)
 def test_only_5xx_smtp_replies_are_permanent(code: int | None, permanent: bool) -> None:
     assert sending.is_permanent_smtp_failure(code) is permanent
 

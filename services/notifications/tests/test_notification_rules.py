@@ -97,18 +97,70 @@ def test_a_digest_answers_its_person_and_day() -> None:
     assert digests.source_of_digest(person, day) == f"digest:{person}:2027-10-08"
 
 
+CREATED = datetime(2027, 1, 4, 12, 0, tzinfo=UTC)
+BUDGET = timedelta(days=3)
+
+
 @pytest.mark.parametrize(
-    ("code", "attempts", "final"),
-    [(550, 1, True), (421, 1, False), (None, 7, False), (None, 8, True), (421, 9, True)],
+    ("code", "phase", "after", "final"),
+    [
+        (550, "recipient", timedelta(0), True),  # mailbox unavailable
+        (554, "data", timedelta(0), True),  # message rejected
+        (451, "recipient", timedelta(days=2), False),  # greylisted: try again
+        (451, "data", timedelta(days=3), True),  # a trouble of this email past the budget
+        (None, "data", timedelta(hours=1), False),  # the connection dropped mid-message
+        (535, "auth", timedelta(days=30), False),  # a rotated password: never the email's fault
+        (530, "sender", timedelta(0), False),  # authentication / STARTTLS required
+        (553, "sender", timedelta(0), False),  # the sender address refused
+        (None, "connect", timedelta(days=30), False),  # the relay unreachable
+        (None, "build", timedelta(0), True),  # the MIME document cannot be built
+    ],
 )
-def test_a_refusal_is_final_after_a_5xx_or_the_last_attempt(
-    code: int | None, attempts: int, final: bool
+def test_only_a_5xx_to_rcpt_or_data_or_an_unbuildable_email_or_the_budget_fails_an_email(
+    code: int | None, phase: str, after: timedelta, final: bool
 ) -> None:
-    assert sending.gives_up(sending.Refusal("no", code), attempts, max_attempts=8) is final
+    refusal = sending.Refusal("no", code, sending.Phase(phase))
+    assert sending.gives_up(refusal, CREATED, CREATED + after, BUDGET) is final
 
 
-def test_retries_wait_longer_each_time_up_to_ten_minutes() -> None:
-    assert [sending.retry_delay_seconds(n) for n in (1, 2, 3, 9, 10, 30)] == [2, 4, 8, 512, 600, 600]
+@pytest.mark.parametrize(
+    ("code", "phase", "verdict"),
+    [
+        (535, "auth", "pause"),
+        (530, "recipient", "pause"),
+        (421, "data", "pause"),
+        (550, "sender", "pause"),
+        (None, "connect", "pause"),
+        (550, "recipient", "failed"),
+        (552, "data", "failed"),
+        (452, "recipient", "retry"),
+        (None, "data", "retry"),
+    ],
+)
+def test_refusals_of_the_service_pause_sending_and_refusals_of_an_email_do_not(
+    code: int | None, phase: str, verdict: str
+) -> None:
+    assert sending.verdict(sending.Refusal("no", code, sending.Phase(phase))) == verdict
+
+
+def test_retries_wait_longer_each_time_up_to_an_hour_and_pauses_up_to_their_cap() -> None:
+    assert [sending.retry_delay_seconds(n) for n in (1, 2, 3, 9, 12, 30, 10_000)] == [
+        2,
+        4,
+        8,
+        512,
+        3600,
+        3600,
+        3600,
+    ]
+    assert [sending.pause_seconds(n, 60) for n in (1, 2, 3, 6, 7, 100)] == [1, 2, 4, 32, 60, 60]
+
+
+def test_a_failure_reason_fits_the_contract_whatever_the_server_said() -> None:
+    long = sending.storable_reason("550 " + "x" * 10_000 + "\x00")
+    assert len(long) == sending.REASON_LIMIT
+    assert "\x00" not in sending.storable_reason("550 bad\x00 reply")
+    assert sending.storable_reason("550 \ud800") == "550 ?"
 
 
 def test_a_fired_plan_answers_its_subject_template_offset_and_instant() -> None:

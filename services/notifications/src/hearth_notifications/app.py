@@ -25,7 +25,7 @@ def create_runtime(
 ) -> ServiceRuntime:
     """The runtime; `clock` is the scheduler's (the handlers plan on the system clock)."""
     chosen = settings or NotificationsSettings()
-    return ServiceRuntime(
+    runtime = ServiceRuntime(
         SERVICE,
         chosen,
         handlers=HANDLERS,
@@ -33,9 +33,11 @@ def create_runtime(
         migrations="hearth_notifications.store.migrations",
         workers=[
             lambda pool: Scheduler(pool, chosen, clock, schema=SERVICE),
-            lambda pool: Mailer(pool, chosen, schema=SERVICE),
+            # Called once the runtime exists: the mailer's metrics join the service's registry.
+            lambda pool: Mailer(pool, chosen, schema=SERVICE, registry=runtime.metrics),
         ],
     )
+    return runtime
 
 
 def create_app(settings: NotificationsSettings | None = None) -> FastAPI:

@@ -27,9 +27,16 @@ class NotificationsSettings(ServiceSettings):
     smtp_connections: int = Field(default=2, ge=1, le=32)
     mail_from: str = "Hearth <no-reply@hearth.invalid>"
     mail_batch_size: int = 50
-    mail_max_attempts: int = 8
-    # A sender holding a delivery longer than this (a crash) loses it to another sender.
-    mail_lease_seconds: float = 120.0
+    # A sender's lease on the emails it took; renewed every third of it while they are sent, so
+    # it runs out only after a crash (then another sender, or the restarted one, takes them).
+    # Longer than one email's SMTP exchange may take (smtp_timeout per command).
+    mail_lease_seconds: float = Field(default=60.0, ge=3)
+    # How long an email refused for its own transient reason (4xx to RCPT or DATA, a dropped
+    # connection mid-message) is retried, with growing delays, before it fails (ISO 8601 or seconds).
+    mail_retry_budget: timedelta = timedelta(days=3)
+    # The longest wait between tries while the SMTP server refuses the service (AUTH, MAIL FROM,
+    # unreachable); emails stay queued meanwhile, however long it lasts.
+    smtp_pause_max_seconds: float = Field(default=60.0, gt=0)
 
     # Reminders before a gathering or group meeting (ISO 8601 durations or seconds in the env,
     # e.g. HEARTH_REMINDERS='["P1D", "PT1H"]'), and the feedback request after a gathering ends.
