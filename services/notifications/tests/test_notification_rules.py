@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from hearth_notifications.domain import digests, emails, gatherings, plans, preferences, sending
-from hearth_notifications.domain.people import Person
+from hearth_notifications.domain.people import Person, person_of
 from hearth_shared.contracts.catalogue import (
     Bilingual,
     CreditsAwarded,
@@ -23,8 +23,11 @@ from hearth_shared.contracts.catalogue import (
     WaitlistJoined,
     WaitlistOffered,
 )
+from hearth_shared.signed_links import PATHS, Purpose, SignedLinks
 
 pytestmark = pytest.mark.unit
+
+LINKS = SignedLinks(["k" * 32], "https://hearth.example.org")
 
 TITLE = Bilingual(en="Justice circle", fr="Cercle justice")
 STARTS = datetime(2027, 4, 1, 17, 0, tzinfo=UTC)
@@ -63,13 +66,13 @@ def scheduled(**changes: object) -> GatheringScheduled:
 
 
 def test_a_suppressed_email_says_which_category_was_opted_out_of() -> None:
-    chosen = preferences.Preferences(frozenset({"reminders"}), group_digest=False)
+    chosen = preferences.Preferences(frozenset({"reminders"}))
     assert preferences.decide("reminder", chosen) == (
         preferences.Disposition.SUPPRESS,
         "opted out of reminders",
     )
     assert preferences.decide("ticket_confirmation", chosen) == (preferences.Disposition.SEND, None)
-    digest = preferences.Preferences(group_digest=True)
+    digest = preferences.Preferences(digest=preferences.Digest.WEEKLY)
     assert preferences.decide("group_formed", digest) == (preferences.Disposition.HOLD, None)
     assert preferences.decide("group_formed", preferences.Preferences()) == (
         preferences.Disposition.SEND,
@@ -202,7 +205,7 @@ def test_the_read_models_details_show_the_place_in_one_line() -> None:
 def test_each_piece_of_ticket_news_becomes_its_own_email() -> None:
     who = PersonDetails(person_id=uuid.uuid4(), name="Riley Doucet", email="riley@example.org", language="en")  # type: ignore[arg-type]
     sold = snapshot()
-    news = [
+    news: list[emails.TicketNews] = [
         TicketPurchased(
             ticket_id=uuid.uuid4(), ticket_type="member", price_cents=0, gathering=sold, attendee=who
         ),
@@ -210,7 +213,8 @@ def test_each_piece_of_ticket_news_becomes_its_own_email() -> None:
         WaitlistJoined(entry_id=uuid.uuid4(), position=2, gathering=sold, attendee=who),
         WaitlistOffered(entry_id=uuid.uuid4(), expires_at=STARTS, gathering=sold, attendee=who),
     ]
-    written = [emails.ticket_news(n, sequence=1, registration_url="https://r.example.org") for n in news]
+    to = person_of(who)
+    written = [emails.ticket_news(n, to, LINKS, sequence=1) for n in news]
     assert [e.template for e in written] == [
         "ticket_confirmation",
         "registration_cancelled",
@@ -218,8 +222,73 @@ def test_each_piece_of_ticket_news_becomes_its_own_email() -> None:
         "waitlist_offered",
     ]
     assert [e.calendar is not None for e in written] == [True, False, False, False]
-    assert f"https://r.example.org/waitlist/{news[3].entry_id}/accept" in written[3].text  # type: ignore[union-attr]
     assert {e.person_id for e in written} == {who.person_id}
+    # Every link is a signed link to the public site, for its purpose; never an API route.
+    assert {"ticket": str(news[0].ticket_id)} == read(written[0].text, Purpose.REGISTRATION)  # type: ignore[union-attr]
+    assert {"entry": str(news[3].entry_id)} == read(written[3].text, Purpose.OFFER)  # type: ignore[union-attr]
+    assert "/waitlist/" not in written[3].text
+    assert "accept" not in "".join(w for w in written[3].text.split() if w.startswith("http"))
+
+
+class TicketPurchasedWithState(TicketPurchased):
+    """TicketPurchased as registration publishes it from issue 13 on (the optional state)."""
+
+    status: str | None = None
+    hold_expires_at: datetime | None = None
+
+
+class RegistrationCancelledWithReason(RegistrationCancelled):
+    reason: str | None = None
+
+
+def test_ticket_emails_say_the_tickets_state() -> None:
+    who = PersonDetails(person_id=uuid.uuid4(), name="Riley Doucet", email="riley@example.org", language="fr")
+    sold, to = snapshot(), person_of(who)
+    held = TicketPurchasedWithState(
+        ticket_id=uuid.uuid4(),
+        ticket_type="non_member",
+        price_cents=4500,
+        gathering=sold,
+        attendee=who,
+        status="awaiting_payment",
+        hold_expires_at=datetime(2027, 3, 20, 16, 0, tzinfo=UTC),
+    )
+    email = emails.ticket_news(held, to, LINKS, sequence=1)
+    assert email.template == "ticket_held"
+    assert email.calendar is None  # not confirmed: nothing for the calendar yet
+    assert "45,00\xa0$" in email.text  # Canadian French: 45,00 $
+    assert "20 mars 2027" in email.text  # the hold's expiry, in the gathering's zone
+    assert {"ticket": str(held.ticket_id)} == read(email.text, Purpose.REGISTRATION)
+    confirmed = TicketPurchasedWithState(**(held.model_dump() | {"status": "confirmed"}))
+    assert emails.ticket_news(confirmed, to, LINKS, sequence=1).template == "ticket_confirmation"
+    expired = RegistrationCancelledWithReason(
+        ticket_id=held.ticket_id, gathering=sold, attendee=who, reason="hold_expired"
+    )
+    assert emails.ticket_news(expired, to, LINKS, sequence=2).template == "hold_expired"
+    paid = emails.ticket_paid(to, held.ticket_id, sold, LINKS, sequence=3)
+    assert paid.template == "ticket_paid"
+    assert paid.calendar is not None
+    assert {"ticket": str(held.ticket_id)} == read(paid.text, Purpose.REGISTRATION)
+
+
+def test_the_feedback_request_opens_the_persons_own_form() -> None:
+    to = riley()
+    gathering_id = uuid.uuid4()
+    email = emails.feedback_request(to, gathering_id, TITLE, LINKS)
+    assert read(email.text, Purpose.FEEDBACK) == {"gathering": str(gathering_id), "person": str(to.person_id)}
+    assert "/gatherings/" not in email.text
+    assert email.unsubscribe_url is not None
+    assert read(email.unsubscribe_url, Purpose.UNSUBSCRIBE) == {
+        "person": str(to.person_id),
+        "category": "feedback",
+    }
+
+
+def read(text: str, purpose: Purpose) -> dict[str, str]:
+    """The subject of the one link of `purpose` in `text`, as the public site would read it."""
+    prefix = "https://hearth.example.org" + PATHS[purpose]
+    [link] = {w.rstrip(".,)") for w in text.split() if w.startswith(prefix)}
+    return LINKS.read(purpose, link.removeprefix(prefix))
 
 
 @pytest.mark.parametrize(
@@ -238,5 +307,5 @@ def test_credits_are_announced_only_with_hours_and_a_title(
         cycle="2026-2027",
         activity_title=title,
     )
-    email = emails.credits_news(award, riley(), "https://c.example.org")
+    email = emails.credits_news(award, riley(), LINKS)
     assert (email is not None) is announced

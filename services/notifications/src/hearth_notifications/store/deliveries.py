@@ -111,12 +111,12 @@ async def add(conn: Connection, emails: list[NewDelivery]) -> int:
     rows = await conn.fetch(
         """INSERT INTO deliveries (id, idempotency_key, source_event_id, correlation_id, person_id,
                                    template, category, language, to_address, subject, body_text,
-                                   body_html, calendar, status, last_error)
-           SELECT gen_random_uuid(), k, src, cor, p, t, c, l, a, s, bt, bh, cal, st, why
+                                   body_html, calendar, status, last_error, unsubscribe_url)
+           SELECT gen_random_uuid(), k, src, cor, p, t, c, l, a, s, bt, bh, cal, st, why, un
            FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[],
                        $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
-                       $13::text[], $14::text[])
-                AS e(k, src, cor, p, t, c, l, a, s, bt, bh, cal, st, why)
+                       $13::text[], $14::text[], $15::text[])
+                AS e(k, src, cor, p, t, c, l, a, s, bt, bh, cal, st, why, un)
            WHERE NOT EXISTS (SELECT 1 FROM erased_people x WHERE x.person_id = e.p)
            ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1""",
         [
@@ -136,6 +136,7 @@ async def add(conn: Connection, emails: list[NewDelivery]) -> int:
         [d.email.calendar for d in emails],
         [str(d.disposition) for d in emails],
         [d.reason for d in emails],
+        [d.email.unsubscribe_url for d in emails],
     )
     return len(rows)
 
@@ -264,9 +265,9 @@ async def resend(
     row = await conn.fetchrow(
         f"""INSERT INTO deliveries (id, idempotency_key, source_event_id, correlation_id, person_id,
                                    template, category, language, to_address, subject, body_text,
-                                   body_html, calendar)
+                                   body_html, calendar, unsubscribe_url)
            SELECT $1::uuid, 'resend:' || $1::uuid::text, source_event_id, $3, person_id, template, category,
-                  language, $4, subject, body_text, body_html, calendar
+                  language, $4, subject, body_text, body_html, calendar, unsubscribe_url
            FROM deliveries WHERE id = $2
            RETURNING {COLUMNS}""",  # noqa: S608 - fixed column list
         new_id,
@@ -278,12 +279,17 @@ async def resend(
     return _log_entry(row)
 
 
-async def held(conn: Connection, limit: int) -> list[HeldRow]:
-    """Digest-bound deliveries, locked, grouped by person (oldest first)."""
+async def held(conn: Connection, limit: int, *, weekly_due: bool) -> list[HeldRow]:
+    """Digest-bound deliveries, locked, grouped by person (oldest first): of people with a daily
+    digest (or none any more: what was held goes at the next digest hour), and of people with a
+    weekly one on its day."""
     rows = await conn.fetch(
-        "SELECT id, person_id, subject, language, to_address FROM deliveries "
-        "WHERE status = 'held' ORDER BY person_id, created_at LIMIT $1 FOR UPDATE SKIP LOCKED",
+        "SELECT d.id, d.person_id, d.subject, d.language, d.to_address FROM deliveries d "
+        "LEFT JOIN preferences p ON p.person_id = d.person_id "
+        "WHERE d.status = 'held' AND (coalesce(p.digest, 'none') <> 'weekly' OR $2) "
+        "ORDER BY d.person_id, d.created_at LIMIT $1 FOR UPDATE OF d SKIP LOCKED",
         limit,
+        weekly_due,
     )
     return [HeldRow(**dict(r)) for r in rows]
 

@@ -92,6 +92,20 @@ async def ticket_holders(conn: Connection, gathering_id: uuid.UUID) -> list[Tick
     ]
 
 
+async def tickets(conn: Connection, ticket_ids: list[uuid.UUID]) -> dict[uuid.UUID, TicketRow]:
+    """Active tickets by id: their holder and the gathering as sold."""
+    rows = await conn.fetch(
+        "SELECT ticket_id, person_id, snapshot FROM tickets WHERE ticket_id = ANY($1::uuid[]) AND active",
+        ticket_ids,
+    )
+    return {
+        r["ticket_id"]: TicketRow(
+            r["ticket_id"], r["person_id"], GatheringSnapshot.model_validate_json(r["snapshot"])
+        )
+        for r in rows
+    }
+
+
 async def record_attendance(conn: Connection, gathering_id: uuid.UUID, person_id: uuid.UUID) -> None:
     await conn.execute(
         "INSERT INTO attendance (gathering_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
