@@ -27,9 +27,7 @@ from hearth_notifications.events import SERVICE
 from hearth_notifications.settings import NotificationsSettings
 from hearth_notifications.store import deliveries
 from hearth_notifications.workers.mailer import Mailer
-from hearth_shared.db import connect_with_retry, migrate
 from hearth_testing.fixtures import StartService
-from hearth_testing.infra import TestDatabase
 from hearth_testing.processes import free_port
 from hearth_testing.waiting import eventually
 
@@ -91,19 +89,6 @@ def running(relay: Relay) -> Iterator[Relay]:
         yield relay
     finally:
         relay._controller.stop()
-
-
-@pytest.fixture
-async def pool(database: TestDatabase) -> AsyncIterator[asyncpg.Pool]:
-    found = await connect_with_retry(database.dsn(SERVICE), SERVICE, min_size=1, max_size=10)
-    await migrate(found, SERVICE, ["hearth_shared.migrations", "hearth_notifications.store.migrations"])
-    yield found
-    await found.close()
-
-
-@pytest.fixture
-def correlation_id() -> str:
-    return f"test-{uuid.uuid4()}"
 
 
 @pytest.fixture(autouse=True)
@@ -190,13 +175,13 @@ async def test_a_killed_sender_repeats_at_most_one_email(
 ) -> None:
     with running(Relay()) as relay:
         relay.delay = 0.2
-        notifications = await start_service(
-            "notifications", smtp_port=relay.port, smtp_connections=1, mail_lease_seconds=3
-        )
+        options = {"smtp_port": relay.port, "smtp_connections": 1, "mail_lease_seconds": 3}
+        # Sending needs the database and the relay, not the broker: /health is enough.
+        notifications = await start_service("notifications", wait_for="/health", **options)
         ids = await queue(pool, correlation_id, 15)
         await eventually(lambda: _mine(relay, {str(i) for i in ids}), lambda c: len(c) >= 5, interval=0.02)
         await notifications.kill()  # in the middle of a batch: one email on the wire, the rest leased
-        await start_service("notifications", smtp_port=relay.port, smtp_connections=1, mail_lease_seconds=3)
+        await start_service("notifications", wait_for="/health", **options)
         copies = await arrived(relay, ids)
         await asyncio.sleep(1)
         copies = await _mine(relay, {str(i) for i in ids})
