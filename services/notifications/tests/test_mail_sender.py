@@ -50,6 +50,7 @@ class Relay:
         self.delay = 0.0
         self.password = password
         self.refuse_sender = False
+        self.refuse_recipients: dict[str, str] = {}  # address: the reply to its RCPT
         options: dict[str, Any] = {}
         if password is not None:
             options = {"authenticator": self._authenticate, "auth_required": True, "auth_require_tls": False}
@@ -64,6 +65,12 @@ class Relay:
         if self.refuse_sender:
             return "553 5.7.1 Sender address not allowed"
         envelope.mail_from = address
+        return "250 OK"
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if address in self.refuse_recipients:
+            return self.refuse_recipients[address]
+        envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
@@ -258,6 +265,33 @@ async def test_an_email_that_cannot_be_built_fails_alone_and_the_others_flow(
         )
         assert event is not None
         assert "could not be built" in event
+
+
+@pytest.mark.parametrize(
+    ("reply", "status"), [("550 5.1.1 mailbox unavailable", "failed"), ("452 4.2.2 mailbox full", "pending")]
+)
+async def test_a_refused_recipient_fails_or_waits_alone_and_sending_goes_on(
+    pool: asyncpg.Pool, correlation_id: str, reply: str, status: str
+) -> None:
+    """A 5xx to RCPT fails that email at once; a 4xx reschedules it with a delay; neither pauses
+    sending, so the other emails go."""
+    with running(Relay()) as relay:
+        ids = await queue(pool, correlation_id, 3)
+        refused = (await statuses(pool, ids[:1]))[ids[0]]
+        relay.refuse_recipients[refused["to_address"]] = reply
+        registry = CollectorRegistry()
+        mailer = Mailer(pool, settings(relay), schema=SERVICE, registry=registry)
+        async with sending(mailer):
+            copies = await arrived(relay, ids[1:])
+            row = await eventually(
+                lambda: statuses(pool, ids[:1]), lambda rows: rows[ids[0]]["attempts"] == 1
+            )
+        assert set(copies.values()) == {1}
+        assert row[ids[0]]["status"] == status
+        assert reply.split()[0] in row[ids[0]]["last_error"]
+        assert registry.get_sample_value("hearth_mail_sending_paused") in (None, 0)
+        if status == "pending":
+            assert row[ids[0]]["next_attempt_at"] > row[ids[0]]["created_at"]
 
 
 async def test_a_sender_whose_lease_was_taken_over_settles_nothing(
