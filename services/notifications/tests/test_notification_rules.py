@@ -9,6 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+from registration_states import RegistrationCancelledWithReason, TicketPurchasedWithState
 
 from hearth_notifications.domain import digests, emails, gatherings, plans, preferences, sending
 from hearth_notifications.domain.people import Person, person_of
@@ -228,17 +229,6 @@ def test_each_piece_of_ticket_news_becomes_its_own_email() -> None:
     assert {"entry": str(news[3].entry_id)} == read(written[3].text, Purpose.OFFER)  # type: ignore[union-attr]
     assert "/waitlist/" not in written[3].text
     assert "accept" not in "".join(w for w in written[3].text.split() if w.startswith("http"))
-
-
-class TicketPurchasedWithState(TicketPurchased):
-    """TicketPurchased as registration publishes it from issue 13 on (the optional state)."""
-
-    status: str | None = None
-    hold_expires_at: datetime | None = None
-
-
-class RegistrationCancelledWithReason(RegistrationCancelled):
-    reason: str | None = None
 
 
 def test_ticket_emails_say_the_tickets_state() -> None:
