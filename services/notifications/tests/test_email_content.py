@@ -65,9 +65,9 @@ def context(template: str, language: str) -> dict[str, Any]:
         "waitlist_joined": gathering_context(EVENING, language) | {"position": 3},  # type: ignore[arg-type]
         "waitlist_offered": gathering_context(EVENING, language)  # type: ignore[arg-type]
         | {"expires": "Friday 19:00", "offer_url": "https://hearth.example.org/offer/TOKEN"},
-        "gathering_updated": gathering_context(EVENING, language),  # type: ignore[arg-type]
+        "gathering_updated": gathering_context(EVENING, language) | {"my_url": MY},  # type: ignore[arg-type]
         "gathering_cancelled": gathering_context(EVENING, language) | {"reason": "Storm warning"},  # type: ignore[arg-type]
-        "reminder": gathering_context(QUARTERLY, language) | {"lead": lead},  # type: ignore[arg-type]
+        "reminder": gathering_context(QUARTERLY, language) | {"lead": lead, "my_url": MY},  # type: ignore[arg-type]
         "feedback_request": {"title": QUARTERLY.title, "feedback_url": "https://hearth.example.org/f/1"},
         "credits_awarded": {"title": QUARTERLY.title, "hours": "1.5", "cycle": "2026-2027"},
         "certificate_issued": {
@@ -152,7 +152,7 @@ BODIES = {
     ("gathering_updated", "fr"): ["Où : Camden, London", "met votre agenda à jour"],
     ("gathering_cancelled", "en"): ["Why: Storm warning"],
     ("gathering_cancelled", "fr"): ["Raison : Storm warning"],
-    ("reminder", "en"): ["starts in 24 hours", "Atlantic"],
+    ("reminder", "en"): ["starts in 24 hours", "Atlantic", MY],
     ("reminder", "fr"): ["commence dans 24 heures", "Atlantique"],
     ("feedback_request", "en"): ["https://hearth.example.org/f/1"],
     ("feedback_request", "fr"): ["https://hearth.example.org/f/1"],

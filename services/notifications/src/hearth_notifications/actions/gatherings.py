@@ -69,6 +69,8 @@ async def _tell_holders(
             )
         else:
             told.append(
-                emails.gathering_updated(to, now, holder.gathering, links_of(work), sequence=sequence)
+                emails.gathering_updated(
+                    to, now, holder.gathering, links_of(work), sequence=sequence, ticket_id=holder.ticket_id
+                )
             )
     await send(work, told)

@@ -53,7 +53,11 @@ async def _emails(work: Work, row: PlanRow) -> list[Email]:
     found = await people.find(work.conn, [h.person_id for h in holders])
     return [
         emails.reminder(
-            to, replace(stored.gathering, join_url=holder.gathering.join_url), row.plan.lead, links
+            to,
+            replace(stored.gathering, join_url=holder.gathering.join_url),
+            row.plan.lead,
+            links,
+            holder.ticket_id,
         )
         for holder in holders
         if (to := found.get(holder.person_id)) is not None

@@ -95,12 +95,20 @@ def ticket_paid(
 
 
 def gathering_updated(
-    to: Person, now: GatheringScheduled, snapshot: GatheringSnapshot, links: SignedLinks, *, sequence: int
+    to: Person,
+    now: GatheringScheduled,
+    snapshot: GatheringSnapshot,
+    links: SignedLinks,
+    *,
+    sequence: int,
+    ticket_id: uuid.UUID | None = None,
 ) -> Email:
     """A real change, with the invitation that updates the entry in the holder's calendar."""
     gathering = announced(now, snapshot)
     ics = invite(gathering, to.language, sequence=sequence)
-    return compose("gathering_updated", to, links, calendar=ics, **gathering_context(gathering, to.language))
+    my_url = signed.registration(links, ticket_id) if ticket_id else None
+    context = gathering_context(gathering, to.language)
+    return compose("gathering_updated", to, links, calendar=ics, my_url=my_url, **context)
 
 
 def gathering_cancelled(
@@ -119,9 +127,18 @@ def gathering_cancelled(
     )
 
 
-def reminder(to: Person, gathering: Gathering, lead_time: timedelta, links: SignedLinks) -> Email:
+def reminder(
+    to: Person,
+    gathering: Gathering,
+    lead_time: timedelta,
+    links: SignedLinks,
+    ticket_id: uuid.UUID | None = None,
+) -> Email:
     lead = duration(lead_time, to.language)
-    return compose("reminder", to, links, lead=lead, **gathering_context(gathering, to.language))
+    my_url = signed.registration(links, ticket_id) if ticket_id else None
+    return compose(
+        "reminder", to, links, lead=lead, my_url=my_url, **gathering_context(gathering, to.language)
+    )
 
 
 def group_meeting_reminder(to: Person, meeting: Gathering, lead_time: timedelta, links: SignedLinks) -> Email:

@@ -36,6 +36,7 @@ class TicketRow:
 
 @dataclass(frozen=True)
 class TicketHolderRow:
+    ticket_id: uuid.UUID
     person_id: uuid.UUID
     gathering: GatheringSnapshot
 
@@ -84,11 +85,13 @@ async def cancel_tickets(conn: Connection, ticket_ids: list[uuid.UUID]) -> None:
 async def ticket_holders(conn: Connection, gathering_id: uuid.UUID) -> list[TicketHolderRow]:
     """Each holder and the gathering as their ticket showed it (with the join link)."""
     rows = await conn.fetch(
-        "SELECT DISTINCT ON (person_id) person_id, snapshot FROM tickets WHERE gathering_id = $1 AND active",
+        "SELECT DISTINCT ON (person_id) ticket_id, person_id, snapshot FROM tickets "
+        "WHERE gathering_id = $1 AND active ORDER BY person_id, ticket_id",
         gathering_id,
     )
     return [
-        TicketHolderRow(r["person_id"], GatheringSnapshot.model_validate_json(r["snapshot"])) for r in rows
+        TicketHolderRow(r["ticket_id"], r["person_id"], GatheringSnapshot.model_validate_json(r["snapshot"]))
+        for r in rows
     ]
 
 
