@@ -144,7 +144,8 @@ async def _blank_deliveries(conn: Connection, email: str, erased: list[uuid.UUID
                last_error = CASE WHEN status IN ('pending', 'sending', 'held')
                                       OR strpos(lower(last_error), lower($1)) > 0
                                  THEN 'erased at the person''s request' ELSE last_error END,
-               to_address = 'erased', subject = '', body_text = '', body_html = '', calendar = NULL
+               to_address = 'erased', subject = '', body_text = '', body_html = '', calendar = NULL,
+               unsubscribe_url = NULL
            WHERE lower(to_address) = lower($1) OR person_id = ANY($2::uuid[])""",
         email,
         erased,
