@@ -82,6 +82,7 @@ class Mailer(ClaimLoop):
         self._metrics = MailMetrics(registry or CollectorRegistry())
         self._paused_until = 0.0
         self._pauses_in_a_row = 0
+        self._one_step_at_a_time = asyncio.Lock()
 
     async def stop(self, flush_timeout: float | None = None) -> None:
         await super().stop(flush_timeout)
@@ -93,7 +94,13 @@ class Mailer(ClaimLoop):
 
     async def step(self) -> int:
         """Lease up to one batch of due deliveries and send them over the connections in
-        parallel, each settled as soon as it is answered; return how many were leased."""
+        parallel, each settled as soon as it is answered; return how many were leased. One step
+        at a time: stop() flushes with steps of its own while the loop's may still be sending, and
+        an SMTP session carries one email at a time."""
+        async with self._one_step_at_a_time:
+            return await self._step()
+
+    async def _step(self) -> int:
         if self.paused():
             return 0
         lease = self._settings.mail_lease_seconds
