@@ -9,7 +9,12 @@ from datetime import datetime
 
 from hearth_notifications.events import TICKET_CONFIRMED
 from hearth_shared.contracts import EventData
-from hearth_shared.contracts.catalogue import RegistrationCancelled, TicketPurchased
+from hearth_shared.contracts.catalogue import (
+    GatheringSnapshot,
+    PersonDetails,
+    RegistrationCancelled,
+    TicketPurchased,
+)
 
 
 class TicketPurchasedWithState(TicketPurchased):
@@ -29,3 +34,5 @@ class TicketConfirmed(EventData):
     ticket_id: uuid.UUID
     person_id: uuid.UUID
     gathering_id: uuid.UUID
+    gathering: GatheringSnapshot | None = None  # now with the join link
+    attendee: PersonDetails | None = None

@@ -26,16 +26,18 @@ async def test_held_paid_and_expired_tickets_each_get_the_email_of_their_state(
 ) -> None:
     g = gathering_scheduled(datetime(2027, 11, 4, 17, 0, tzinfo=UTC), "America/Halifax")
     paying, lapsing = person_details("en"), person_details("fr")
+    sold = ticket_purchased(g, paying).gathering  # with the join link: only a confirmed seat has it
     held = [
         TicketPurchasedWithState(
-            **ticket_purchased(g, who, price_cents=4500).model_dump(),
+            **ticket_purchased(g, who, price_cents=4500).model_dump(exclude={"gathering"}),
+            gathering=sold.model_copy(update={"join_url": None}),
             status="awaiting_payment",
             hold_expires_at=datetime(2027, 10, 30, 16, 0, tzinfo=UTC),
         )
         for who in (paying, lapsing)
     ]
     paid = TicketConfirmed(
-        ticket_id=held[0].ticket_id, person_id=paying.person_id, gathering_id=g.gathering_id
+        ticket_id=held[0].ticket_id, person_id=paying.person_id, gathering_id=g.gathering_id, gathering=sold
     )
     expired = RegistrationCancelledWithReason(
         ticket_id=held[1].ticket_id, gathering=held[1].gathering, attendee=lapsing, reason="hold_expired"
@@ -71,6 +73,10 @@ async def test_held_paid_and_expired_tickets_each_get_the_email_of_their_state(
     confirmed = by[paying.person_id, "ticket_paid"]
     assert confirmed["subject"].startswith("Payment received, your place is confirmed")
     assert confirmed["calendar"] is not None
+    assert f"Join online: {sold.join_url}" in confirmed["body_text"]
+    assert "Join online" not in first["body_text"]
+    kept = await pool.fetchval("SELECT snapshot FROM tickets WHERE ticket_id = $1", held[0].ticket_id)
+    assert sold.join_url in kept  # for the reminders
     assert by[lapsing.person_id, "hold_expired"]["subject"].startswith("Votre place réservée a été libérée")
     assert {r["category"] for r in rows} == {"payment"}
     assert {r["unsubscribe_url"] for r in rows} == {None}  # critical: no opt-out

@@ -55,10 +55,17 @@ async def record_news(work: Work, news: list[CloudEvent[Any]]) -> None:
 
 
 async def _paid(work: Work, confirmed: list[CloudEvent[Any]]) -> list[Outgoing]:
-    """A held ticket paid: its holder hears it is confirmed (a ticket not known here, or
-    cancelled meanwhile, has nobody to tell)."""
+    """A held ticket paid: its holder hears it is confirmed, with the gathering as the event now
+    shows it (the join link comes only with a confirmed seat), which the ticket keeps for the
+    reminders. A ticket not known here, or cancelled meanwhile, has nobody to tell."""
     if not confirmed:
         return []
+    named = [e for e in confirmed if getattr(e.data, "attendee", None) is not None]
+    await people.remember(
+        work.conn, [person_of(e.data.attendee) for e in named], known_at=[e.time for e in named]
+    )
+    shown = {e.data.ticket_id: g for e in confirmed if (g := getattr(e.data, "gathering", None)) is not None}
+    await gatherings.update_snapshots(work.conn, shown)
     found = await gatherings.tickets(work.conn, [e.data.ticket_id for e in confirmed])
     holders: dict[Any, Person] = await people.find(work.conn, [t.person_id for t in found.values()])
     links = links_of(work)

@@ -109,6 +109,18 @@ async def tickets(conn: Connection, ticket_ids: list[uuid.UUID]) -> dict[uuid.UU
     }
 
 
+async def update_snapshots(conn: Connection, snapshots: dict[uuid.UUID, GatheringSnapshot]) -> None:
+    """A ticket's gathering as its confirmation shows it (with the join link, once paid)."""
+    if not snapshots:
+        return
+    await conn.execute(
+        """UPDATE tickets t SET snapshot = u.s
+           FROM unnest($1::uuid[], $2::jsonb[]) AS u(id, s) WHERE t.ticket_id = u.id""",
+        list(snapshots),
+        [s.model_dump_json() for s in snapshots.values()],
+    )
+
+
 async def record_attendance(conn: Connection, gathering_id: uuid.UUID, person_id: uuid.UUID) -> None:
     await conn.execute(
         "INSERT INTO attendance (gathering_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
