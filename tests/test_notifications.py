@@ -22,6 +22,7 @@ from hearth_notifications.settings import NotificationsSettings
 from hearth_notifications.workers.scheduler import Scheduler
 from hearth_shared.contracts import CloudEvent, new_event
 from hearth_shared.contracts.catalogue import (
+    CATALOGUE,
     Bilingual,
     CertificateIssued,
     CreditsAwarded,
@@ -34,6 +35,7 @@ from hearth_shared.contracts.catalogue import (
     NotificationDelivered,
     NotificationFailed,
     PersonDetails,
+    RegistrationCancelled,
     TicketPurchased,
 )
 from hearth_shared.db import connect_with_retry
@@ -544,3 +546,41 @@ async def test_a_held_ticket_says_it_awaits_payment_until_the_holds_expiry(
     assert read(links, link(email, links, Purpose.REGISTRATION), Purpose.REGISTRATION) == {
         "ticket": str(held.ticket_id)
     }
+
+
+@pytest.mark.skipif(
+    "org.hearth.registration.ticket_confirmed.v1" not in CATALOGUE,
+    reason="registration's TicketConfirmed (issue 13) not merged yet",
+)
+async def test_a_paid_hold_is_confirmed_with_the_invitation_and_an_expired_one_released(
+    start_service: StartService, smtp_sink: SmtpSink, publish: Publish, public_url: str
+) -> None:
+    await with_links(start_service, smtp_sink, public_url)
+    g, payer, lapser = gathering_scheduled(starting_in_two_days()), person_details("en"), person_details("en")
+    expires = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
+    await publish(g)
+    held = {}
+    for who in (payer, lapser):
+        held[who.person_id] = purchase = ticket_purchased(
+            g, who, price_cents=4500, status="awaiting_payment", hold_expires_at=expires
+        )
+        await publish(purchase)
+        await smtp_sink.wait_for(str(who.email))
+    paid = CATALOGUE["org.hearth.registration.ticket_confirmed.v1"](
+        ticket_id=held[payer.person_id].ticket_id, person_id=payer.person_id, gathering_id=g.gathering_id
+    )
+    await publish(paid)
+    lapsed = held[lapser.person_id]
+    await publish(
+        RegistrationCancelled(
+            ticket_id=lapsed.ticket_id,
+            gathering=lapsed.gathering,
+            attendee=lapser,
+            reason="hold_expired",  # type: ignore[call-arg]
+        )
+    )
+    confirmed = (await smtp_sink.wait_for(str(payer.email), 2))[-1]
+    assert confirmed["Subject"].startswith("Payment received, your place is confirmed")
+    assert calendar_of(confirmed).events[0].start == g.starts_at
+    released = (await smtp_sink.wait_for(str(lapser.email), 2))[-1]
+    assert released["Subject"].startswith("Your held place has been released")
