@@ -9,9 +9,12 @@ from datetime import datetime
 from hearth_shared.contracts.catalogue import NotificationDelivered, NotificationFailed
 from hearth_shared.messaging import source_of
 
+from .domain.sending import storable_reason
 from .store.deliveries import SendingRow
 
 SERVICE = "notifications"
+# Registration's "a held ticket was paid" (issue 13), consumed when the contract catalogue has it.
+TICKET_CONFIRMED = "org.hearth.registration.ticket_confirmed.v1"
 SOURCE = source_of(SERVICE)
 
 
@@ -30,4 +33,4 @@ def delivered(row: SendingRow, delivered_at: datetime) -> NotificationDelivered:
 
 
 def failed(row: SendingRow, attempts: int, reason: str) -> NotificationFailed:
-    return NotificationFailed(**_facts(row), attempts=attempts, reason=reason)
+    return NotificationFailed(**_facts(row), attempts=attempts, reason=storable_reason(reason))

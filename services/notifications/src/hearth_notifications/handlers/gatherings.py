@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from hearth_shared.contracts import CloudEvent
+from hearth_shared.contracts import CloudEvent, EventData
 from hearth_shared.contracts.catalogue import (
+    CATALOGUE,
     AttendanceRecorded,
     GatheringCancelled,
     GatheringScheduled,
@@ -20,6 +21,7 @@ from hearth_shared.messaging import HandlerContext, Work, handles, handles_batch
 
 from ..actions import attendance, gatherings, tickets
 from ..domain.plans import system_clock
+from ..events import TICKET_CONFIRMED
 from ..settings import NotificationsSettings
 
 
@@ -43,18 +45,20 @@ async def on_gathering(ctx: HandlerContext, data: Any) -> None:
     )
 
 
-# One queue for the four: a ticket's news must apply in order (a cancellation after its purchase).
-@handles_batch(TicketPurchased, RegistrationCancelled, WaitlistJoined, WaitlistOffered, concurrency=2)
+# A held ticket paid: registration's TicketConfirmed (issue 13), taken once the catalogue has it.
+_PAID: list[type[EventData]] = [CATALOGUE[TICKET_CONFIRMED]] if TICKET_CONFIRMED in CATALOGUE else []
+
+
+# One queue for all: a ticket's news must apply in order (a cancellation after its purchase).
+@handles_batch(TicketPurchased, RegistrationCancelled, WaitlistJoined, WaitlistOffered, *_PAID, concurrency=2)
 async def on_ticket(ctx: Work, events: list[CloudEvent[Any]]) -> None:
     """Confirm a place (with the calendar invitation), its cancellation, and waitlist news.
     Ticket sales come in bursts: a batch at a time, one statement per table."""
-    settings: NotificationsSettings = ctx.settings
-    await tickets.record_news(ctx, events, registration_url=settings.registration_public_url)
+    await tickets.record_news(ctx, events)
 
 
 @handles(AttendanceRecorded, name="on_attendance")
 async def on_attendance_recorded(ctx: HandlerContext, data: AttendanceRecorded) -> None:
     """Remember who attended; once the feedback request has gone out, someone recorded late
     (a report imported the next day) is asked at once."""
-    settings: NotificationsSettings = ctx.settings
-    await attendance.record(ctx, data, at=ctx.event.time, registration_url=settings.registration_public_url)
+    await attendance.record(ctx, data, at=ctx.event.time)
