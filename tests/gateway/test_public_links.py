@@ -30,7 +30,6 @@ from .public_site import (
 )
 
 public = public_site_fixture()
-NEEDS_MERGE = pytest.mark.xfail(strict=False, reason="needs reg13/notify merge")
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 _ATTEMPT = re.compile(r'name="attempt" value="([^"]+)"')
 
@@ -284,7 +283,6 @@ async def _known_to_notifications(stack: Stack, person: str) -> None:
         )
 
 
-@NEEDS_MERGE
 async def test_email_preferences_are_saved_with_the_digest_and_language(
     public: PublicSite, stack: Stack
 ) -> None:
@@ -302,7 +300,6 @@ async def test_email_preferences_are_saved_with_the_digest_and_language(
     assert (found["digest"], found["language"]) == ("weekly", "fr")
 
 
-@NEEDS_MERGE
 async def test_one_click_unsubscribe_works_as_a_mail_client_posts_it(
     public: PublicSite, stack: Stack
 ) -> None:

@@ -17,7 +17,7 @@ TICKET_KINDS = ("member", "non_member", "student", "free")
 WISHES = ("advocacy_campaign", "best_practice_resource", "peer_support", "peer_supervision")
 # What a person may opt out of; confirmations, offers, payments and certificates always come.
 CATEGORIES = ("reminders", "feedback", "groups", "news")
-DIGESTS = ("none", "weekly")
+DIGESTS = ("none", "daily", "weekly")  # as notifications sends them
 HONEYPOT = "website"  # hidden from people; a bot that fills every field fills it
 
 MEMBERSHIP_NOT_CONFIRMED = N_(
@@ -148,8 +148,8 @@ def read_preferences(fields: dict[str, str]) -> Checked:
 
 
 def preferences_form(found: dict[str, Any]) -> dict[str, str]:
-    """Notifications' answer as the form shows it (the older `group_digest` flag read as weekly)."""
+    """Notifications' answer as the form shows it."""
     opted_out = set(found.get("opted_out") or [])
     fields = {f"receive_{c}": "yes" for c in CATEGORIES if c not in opted_out}
-    digest = found.get("digest") or ("weekly" if found.get("group_digest") else "none")
+    digest = found.get("digest") or "none"
     return fields | {"digest": str(digest), "language": str(found.get("language") or "")}
