@@ -8,6 +8,7 @@ own, so they never compete with other tests' processes for the same queues."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import uuid
@@ -264,3 +265,38 @@ async def test_without_the_broker_the_door_answers_503_with_retry_after(door: Do
         await cut_off.stop()
     assert_problem(answer, 503)
     assert int(answer.headers["retry-after"]) > 0
+
+
+def _example(heading: str, language: str) -> str:
+    """The code block under `heading` in docs/events.md."""
+    text = (Path(__file__).resolve().parent.parent / "docs" / "events.md").read_text(encoding="utf-8")
+    after = text.split(f"### {heading}\n", 1)[1]
+    return after.split(f"```{language}\n", 1)[1].split("```", 1)[0]
+
+
+async def test_the_documented_curl_and_python_examples_work(door: Door, tmp_path: Path) -> None:
+    name, secret = await register(door, MEMBER)
+    url = f"{door.url}/door/{name}/events"
+    document = member_document()
+    (tmp_path / "member.json").write_text(json.dumps(document, indent=2), encoding="utf-8")
+    script = _example("With curl", "sh").replace("SECRET='whsec_…'", f"SECRET='{secret}'")
+    script = script.replace("https://hearth.example.org/door/membership-register/events", url)
+    curl = await asyncio.create_subprocess_exec(
+        "bash",
+        "-euo",
+        "pipefail",
+        "-c",
+        script + " -w '%{http_code}'",
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await curl.communicate()
+    assert out.decode().endswith("202"), out
+
+    namespace: dict[str, Any] = {}
+    exec(_example("With Python", "python"), namespace)  # our own documentation, run as a reader would
+    batch = [member_document(), member_document()]
+    await asyncio.to_thread(namespace["send"], batch, secret, url)
+    for event in [document, *batch]:
+        member_id = event["data"]["member_id"]
+        assert await eventually(lambda: member_status(door, member_id)) == "active"  # noqa: B023
