@@ -129,3 +129,30 @@ def test_system_names_fit_in_a_url() -> None:
     assert name_problem("membership-register") is None
     for bad in ("", "a", "Membership", "-x", "a/b", "x" * 64):
         assert name_problem(bad) is not None
+
+
+async def test_back_pressure_is_a_429_and_no_broker_a_503_each_with_retry_after() -> None:
+    from types import SimpleNamespace
+
+    from hearth_gateway.store.door_publisher import DoorPublisher
+
+    disconnected = SimpleNamespace(connection=None, names=None)
+    full = DoorPublisher(disconnected, max_in_flight=0)  # type: ignore[arg-type]
+    busy = refusal_of(await _publish(full))
+    assert (busy.status, busy.retry_after) == (429, 1)
+    down = refusal_of(await _publish(DoorPublisher(disconnected)))  # type: ignore[arg-type]
+    assert down.status == 503
+    assert down.retry_after
+
+
+async def _publish(publisher: Any) -> Exception | None:
+    try:
+        await publisher.publish([], "membership-register")
+    except Refusal as exc:
+        return exc
+    return None
+
+
+def refusal_of(found: Exception | None) -> Refusal:
+    assert isinstance(found, Refusal)
+    return found
