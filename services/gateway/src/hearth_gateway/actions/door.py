@@ -108,8 +108,13 @@ async def _signed_by(
     pool: asyncpg.Pool, system: str, content_type: str | None, headers: Mapping[str, str], body: bytes
 ) -> Signer:
     mode_of(content_type, headers)  # 415 before anything is read
-    async with pool.acquire() as conn:
-        signer = await systems.signer(conn, system)
+    try:
+        async with pool.acquire() as conn:
+            signer = await systems.signer(conn, system)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:  # the database is away
+        raise Refusal(
+            503, "database_unavailable", "Hearth cannot check signatures now", retry_after=5
+        ) from exc
     try:
         body.decode("utf-8")
     except UnicodeDecodeError as exc:
