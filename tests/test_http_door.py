@@ -286,7 +286,7 @@ async def test_the_documented_curl_and_python_examples_work(door: Door, tmp_path
         "-euo",
         "pipefail",
         "-c",
-        script + " -w '%{http_code}'",
+        script.rstrip() + " -w ' %{http_code}'",
         cwd=tmp_path,
         stdout=asyncio.subprocess.PIPE,
     )
