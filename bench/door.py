@@ -25,6 +25,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 from common import AMQP_URL, bench_environment, remove_topology, summarise
+from purchase import cpu_seconds
 from standardwebhooks.webhooks import Webhook
 
 from hearth_gateway.actions import systems
@@ -58,7 +59,7 @@ def signed_requests(secret: str, events: int, batch: int) -> list[tuple[bytes, d
 
 
 async def run(
-    url: str, requests: list[tuple[bytes, dict[str, str]]], concurrency: int, batch: int
+    url: str, requests: list[tuple[bytes, dict[str, str]]], concurrency: int, batch: int, pid: int
 ) -> dict[str, float]:
     latencies: list[float] = []
     statuses: list[int] = []
@@ -72,9 +73,9 @@ async def run(
                 latencies.append(time.perf_counter() - started)
                 statuses.append(answer.status_code)
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds([pid])
         await asyncio.gather(*(send(body, headers) for body, headers in requests))
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, cpu_seconds([pid]) - cpu
     accepted = statuses.count(202)
     quantiles = statistics.quantiles(latencies, n=100)
     return {
@@ -82,6 +83,7 @@ async def run(
         "requests_per_second": accepted / elapsed,
         "p50_ms": quantiles[49] * 1000,
         "p99_ms": quantiles[98] * 1000,
+        "gateway_cpu_ms_per_request": cpu * 1000 / len(requests),
         "refused": len(statuses) - accepted,
     }
 
@@ -103,10 +105,11 @@ async def main(events: int, concurrency: int, batch: int) -> None:
         try:
             secret = await systems.register(pool, None, "membership-register", [MEMBER], None)
             url = f"{gateway.url}/door/membership-register/events"
+            pid = gateway.pid or 0
             rounds: dict[str, list[float]] = {}
             for size in (1, batch):
-                await run(url, signed_requests(secret, 200, size), concurrency, size)  # warm up
-                found = await run(url, signed_requests(secret, events, size), concurrency, size)
+                await run(url, signed_requests(secret, 200, size), concurrency, size, pid)  # warm up
+                found = await run(url, signed_requests(secret, events, size), concurrency, size, pid)
                 print(f"batch {size}: {found}")
                 for key, value in found.items():
                     rounds.setdefault(f"batch{size}_{key}", []).append(value)
