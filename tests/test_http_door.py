@@ -206,6 +206,12 @@ async def test_each_refusal_has_its_status_and_a_problem_naming_the_fields(door:
         metrics = (await client.get("/metrics")).text
     assert 'hearth_door_refused_total{reason="bad_signature",status="401"}' in metrics
     assert 'hearth_door_refused_total{reason="type_not_allowed",status="403"}' in metrics
+    logged = await door.gateway.wait_for_log(
+        event="door refused a request", reason="invalid_event", system=name
+    )
+    assert {"/1/data/email", "/1/data/name"} <= set(logged["fields"])
+    refusals = [line for line in door.gateway.logs() if line.get("event") == "door refused a request"]
+    assert not [line for line in refusals if "@" in json.dumps(line)]  # pointers, never a value
 
 
 async def test_a_signature_outside_the_five_minute_window_is_refused(door: Door) -> None:
