@@ -14,6 +14,7 @@ from hearth_shared.api import build_app
 from hearth_shared.messaging import ServiceRuntime
 from hearth_shared.service_token import key_from_env
 
+from .actions.door import Door, DoorMetrics
 from .actions.throttle import LoginThrottle
 from .api import (
     attendance,
@@ -22,6 +23,7 @@ from .api import (
     check_in,
     dashboard,
     emails,
+    event_door,
     gatherings,
     parked,
     people,
@@ -33,6 +35,7 @@ from .api import (
     registrants,
     self_reports,
     staff,
+    systems,
 )
 from .api.deps import Gateway, NotSignedIn, Refused
 from .api.i18n import load_translations
@@ -44,6 +47,7 @@ from .domain.sessions import SessionRules
 from .domain.words import N_
 from .handlers import HANDLERS
 from .settings import GatewaySettings
+from .store.door_publisher import DoorPublisher
 from .store.services import ServiceError, Services
 from .workers.session_sweeper import SessionSweeper
 
@@ -62,6 +66,8 @@ ROUTERS = [
     parked.router,
     audit.router,
     staff.router,
+    systems.router,
+    event_door.router,
 ]
 # The public site (issue 13): no staff login; a signed link or nothing at all proves who asks.
 PUBLIC_ROUTERS = [
@@ -155,6 +161,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         rules=session_rules(settings),
         pages=pages,
     )
+    app.state.door = Door(DoorPublisher(runtime), DoorMetrics(runtime.metrics))
     static = resources.files("hearth_gateway") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _install_refusals(app, pages)
