@@ -9,7 +9,6 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
-from registration_states import RegistrationCancelledWithReason, TicketPurchasedWithState
 
 from hearth_notifications.domain import digests, emails, gatherings, plans, preferences, sending
 from hearth_notifications.domain.people import Person, person_of
@@ -234,7 +233,7 @@ def test_each_piece_of_ticket_news_becomes_its_own_email() -> None:
 def test_ticket_emails_say_the_tickets_state() -> None:
     who = PersonDetails(person_id=uuid.uuid4(), name="Riley Doucet", email="riley@example.org", language="fr")
     sold, to = snapshot(), person_of(who)
-    held = TicketPurchasedWithState(
+    held = TicketPurchased(
         ticket_id=uuid.uuid4(),
         ticket_type="non_member",
         price_cents=4500,
@@ -249,9 +248,9 @@ def test_ticket_emails_say_the_tickets_state() -> None:
     assert "45,00\xa0$" in email.text  # Canadian French: 45,00 $
     assert "20 mars 2027" in email.text  # the hold's expiry, in the gathering's zone
     assert {"ticket": str(held.ticket_id)} == read(email.text, Purpose.REGISTRATION)
-    confirmed = TicketPurchasedWithState(**(held.model_dump() | {"status": "confirmed"}))
+    confirmed = TicketPurchased(**(held.model_dump() | {"status": "confirmed"}))
     assert emails.ticket_news(confirmed, to, LINKS, sequence=1).template == "ticket_confirmation"
-    expired = RegistrationCancelledWithReason(
+    expired = RegistrationCancelled(
         ticket_id=held.ticket_id, gathering=sold, attendee=who, reason="hold_expired"
     )
     assert emails.ticket_news(expired, to, LINKS, sequence=2).template == "hold_expired"

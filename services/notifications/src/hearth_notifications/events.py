@@ -13,8 +13,6 @@ from .domain.sending import storable_reason
 from .store.deliveries import SendingRow
 
 SERVICE = "notifications"
-# Registration's "a held ticket was paid" (issue 13), consumed when the contract catalogue has it.
-TICKET_CONFIRMED = "org.hearth.registration.ticket_confirmed.v1"
 SOURCE = source_of(SERVICE)
 
 

@@ -10,12 +10,11 @@ from dataclasses import replace
 from typing import Any
 
 from hearth_shared.contracts import CloudEvent
-from hearth_shared.contracts.catalogue import RegistrationCancelled, TicketPurchased
+from hearth_shared.contracts.catalogue import RegistrationCancelled, TicketConfirmed, TicketPurchased
 from hearth_shared.messaging import Work
 
 from ..domain import emails
 from ..domain.people import Person, person_of
-from ..events import TICKET_CONFIRMED
 from ..store import gatherings, people
 from ..store.gatherings import TicketRow
 from .deliveries import Outgoing, dispatch, links_of
@@ -23,7 +22,7 @@ from .deliveries import Outgoing, dispatch, links_of
 
 async def record_news(work: Work, news: list[CloudEvent[Any]]) -> None:
     """Remember the people and tickets the events name, then write every email of the batch."""
-    named = [e for e in news if e.type != TICKET_CONFIRMED]
+    named = [e for e in news if not isinstance(e.data, TicketConfirmed)]
     await people.remember(
         work.conn, [person_of(e.data.attendee) for e in named], known_at=[e.time for e in named]
     )
@@ -50,7 +49,7 @@ async def record_news(work: Work, news: list[CloudEvent[Any]]) -> None:
         # Rendering takes about a millisecond an email: let the mail sender's SMTP replies
         # in between, rather than holding the event loop for a whole batch.
         await asyncio.sleep(0)
-    written += await _paid(work, [e for e in news if e.type == TICKET_CONFIRMED])
+    written += await _paid(work, [e for e in news if isinstance(e.data, TicketConfirmed)])
     await dispatch(work, written)
 
 
@@ -60,11 +59,11 @@ async def _paid(work: Work, confirmed: list[CloudEvent[Any]]) -> list[Outgoing]:
     reminders. A ticket not known here, or cancelled meanwhile, has nobody to tell."""
     if not confirmed:
         return []
-    named = [e for e in confirmed if getattr(e.data, "attendee", None) is not None]
+    named = [e for e in confirmed if e.data.attendee is not None]
     await people.remember(
         work.conn, [person_of(e.data.attendee) for e in named], known_at=[e.time for e in named]
     )
-    shown = {e.data.ticket_id: g for e in confirmed if (g := getattr(e.data, "gathering", None)) is not None}
+    shown = {e.data.ticket_id: e.data.gathering for e in confirmed if e.data.gathering is not None}
     await gatherings.update_snapshots(work.conn, shown)
     found = await gatherings.tickets(work.conn, [e.data.ticket_id for e in confirmed])
     holders: dict[Any, Person] = await people.find(work.conn, [t.person_id for t in found.values()])

@@ -5,7 +5,7 @@ group invitations and the daily digest."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from babel.numbers import format_currency, format_decimal
@@ -56,7 +56,7 @@ def ticket_news(data: TicketNews, to: Person, links: SignedLinks, *, sequence: i
     if isinstance(data, TicketPurchased):
         return _purchase(data, to, links, gathering, sequence, context)
     if isinstance(data, RegistrationCancelled):
-        expired = getattr(data, "reason", None) == HOLD_EXPIRED
+        expired = data.reason == HOLD_EXPIRED
         return compose("hold_expired" if expired else "registration_cancelled", to, links, **context)
     if isinstance(data, WaitlistJoined):
         return compose("waitlist_joined", to, links, position=data.position, **context)
@@ -74,8 +74,8 @@ def _purchase(
     context: dict[str, Any],
 ) -> Email:
     my_url = signed.registration(links, data.ticket_id)
-    if str(getattr(data, "status", "") or "") == AWAITING_PAYMENT:
-        hold: datetime | None = getattr(data, "hold_expires_at", None)
+    if data.status == AWAITING_PAYMENT:
+        hold = data.hold_expires_at
         expires = moment(hold, gathering.time_zone, to.language) if hold else None
         price = format_currency(data.price_cents / 100, data.currency, locale=LOCALES[to.language])
         return compose("ticket_held", to, links, my_url=my_url, expires=expires, price=price, **context)

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from hearth_shared.contracts import CloudEvent, EventData
+from hearth_shared.contracts import CloudEvent
 from hearth_shared.contracts.catalogue import (
-    CATALOGUE,
     AttendanceRecorded,
     GatheringCancelled,
     GatheringScheduled,
     GatheringUpdated,
     RegistrationCancelled,
+    TicketConfirmed,
     TicketPurchased,
     WaitlistJoined,
     WaitlistOffered,
@@ -21,7 +21,6 @@ from hearth_shared.messaging import HandlerContext, Work, handles, handles_batch
 
 from ..actions import attendance, gatherings, tickets
 from ..domain.plans import system_clock
-from ..events import TICKET_CONFIRMED
 from ..settings import NotificationsSettings
 
 
@@ -45,12 +44,10 @@ async def on_gathering(ctx: HandlerContext, data: Any) -> None:
     )
 
 
-# A held ticket paid: registration's TicketConfirmed (issue 13), taken once the catalogue has it.
-_PAID: list[type[EventData]] = [CATALOGUE[TICKET_CONFIRMED]] if TICKET_CONFIRMED in CATALOGUE else []
-
-
 # One queue for all: a ticket's news must apply in order (a cancellation after its purchase).
-@handles_batch(TicketPurchased, RegistrationCancelled, WaitlistJoined, WaitlistOffered, *_PAID, concurrency=2)
+@handles_batch(
+    TicketPurchased, RegistrationCancelled, WaitlistJoined, WaitlistOffered, TicketConfirmed, concurrency=2
+)
 async def on_ticket(ctx: Work, events: list[CloudEvent[Any]]) -> None:
     """Confirm a place (with the calendar invitation), its cancellation, and waitlist news.
     Ticket sales come in bursts: a batch at a time, one statement per table."""
