@@ -82,7 +82,7 @@ class Run:
         assert found, f"{pattern!r} not printed:\n{self.printed}"
         return found
 
-    def gone(self) -> bool:
+    async def gone(self) -> bool:
         """No process of the run's group is left (its children were started in it)."""
         try:
             os.killpg(self.process.pid, 0)
@@ -208,13 +208,11 @@ async def test_dev_run_from_a_fresh_clone_serves_signs_in_mails_and_stops_cleanl
         )
         assert bought.status_code == 201, bought.text
 
-    def confirmation() -> Message:
-        found = [m for m in _messages(mail / "new") if m["To"] and who in m["To"]]
-        assert found, f"no email to {who} in {mail / 'new'}"
-        return found[0]
+    async def emails_to_the_newcomer() -> list[Message]:
+        return [m for m in _messages(mail) if m["To"] and who in m["To"]]
 
-    message = await eventually(confirmation, timeout=30)
-    assert message["Subject"]
+    found = await eventually(emails_to_the_newcomer, timeout=30, what=f"an email to {who} in {mail}")
+    assert found[0]["Subject"]
 
     # The demo data loads again on the running stack without doubling anything.
     async with httpx.AsyncClient(timeout=60, auth=ServiceTokenAuth(key, "admin")) as client:
