@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .logs import configure_logging
 from .messaging import ServiceRuntime
 from .settings import ServiceSettings
+from .tracing import TraceMiddleware, configure_tracing
 
 CORRELATION_HEADER = "X-Correlation-Id"
 # What a correlation id taken from a request may be: it travels in events (`correlationid`, at most
@@ -109,6 +110,7 @@ def build_app(runtime: ServiceRuntime, *, title: str, routers: Iterable[APIRoute
 
     app.add_middleware(BodyLimitMiddleware, limit=runtime.settings.max_request_bytes)
     app.add_middleware(CorrelationMiddleware)
+    app.add_middleware(TraceMiddleware)  # outermost: the span covers the whole request
     return app
 
 
@@ -171,4 +173,5 @@ class CorrelationMiddleware:
 def serve(app: FastAPI, settings: ServiceSettings, service: str) -> None:
     """Run one service: logs configured, uvicorn handling SIGTERM through the lifespan."""
     configure_logging(service, log_format=settings.log_format, level=settings.log_level)
+    configure_tracing(service)
     uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None)
