@@ -138,7 +138,10 @@ async def dev_run(infra: Infra, tmp_path: Path) -> AsyncIterator[Run]:
     lines: deque[str] = deque(maxlen=400)
     reader: asyncio.Task[None] | None = None
     try:
-        printed = await asyncio.wait_for(_read_until_ready(process, lines), 120)
+        try:
+            printed = await asyncio.wait_for(_read_until_ready(process, lines), 120)
+        except TimeoutError:
+            raise AssertionError("./dev run was not ready in 120 s:\n" + "".join(lines)) from None
         reader = asyncio.create_task(_keep_reading(process, lines))
         yield Run(process, lines, printed, copy, infra.amqp_url)
     finally:
@@ -148,13 +151,16 @@ async def dev_run(infra: Infra, tmp_path: Path) -> AsyncIterator[Run]:
         if reader:
             reader.cancel()
         await provision.drop(infra.admin_dsn, database, role_prefix=role_prefix)
-        connection = await aio_pika.connect(infra.amqp_url)
-        async with connection:
-            for service, handler_names in handlers_under_test().items():
-                queues, exchanges = declared_names(
-                    Names(name_prefix, service), handler_names, [1.0, 10.0, 60.0]
-                )
-                await delete_names(connection, queues, exchanges)
+        await asyncio.wait_for(_remove_topology(infra.amqp_url, name_prefix), 60)
+
+
+async def _remove_topology(amqp_url: str, name_prefix: str) -> None:
+    """The run's queues and exchanges (quorum queues left behind wear the shared broker down)."""
+    connection = await aio_pika.connect(amqp_url, timeout=15)
+    async with connection:
+        for service, handler_names in handlers_under_test().items():
+            queues, exchanges = declared_names(Names(name_prefix, service), handler_names, RUN_RETRY_DELAYS)
+            await delete_names(connection, queues, exchanges)
 
 
 def _messages(folder: Path) -> list[Message]:

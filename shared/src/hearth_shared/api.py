@@ -17,6 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .http_metrics import RequestMetricsMiddleware
 from .logs import configure_logging
 from .messaging import ServiceRuntime
 from .settings import ServiceSettings
@@ -110,6 +111,7 @@ def build_app(runtime: ServiceRuntime, *, title: str, routers: Iterable[APIRoute
 
     app.add_middleware(BodyLimitMiddleware, limit=runtime.settings.max_request_bytes)
     app.add_middleware(CorrelationMiddleware)
+    app.add_middleware(RequestMetricsMiddleware, registry=runtime.metrics)
     app.add_middleware(TraceMiddleware)  # outermost: the span covers the whole request
     return app
 
