@@ -14,14 +14,15 @@ import re
 import secrets
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-import aio_pika
 import pytest
 from aio_pika.abc import AbstractRobustConnection
 
-from hearth_shared.contracts import new_event
+from bench.common import publish_backlog
+from hearth_shared.contracts import CloudEvent, new_event
+from hearth_shared.contracts.catalogue import MemberUpserted
 from hearth_shared.messaging import Names
 from hearth_shared.messaging.topology import declared_names, delete_names
 from hearth_testing.builders import member_upserted
@@ -61,32 +62,16 @@ async def start_replica(
     return replica
 
 
-async def publish_backlog(amqp: AbstractRobustConnection, prefix: str, tag: str) -> list[str]:
-    """10,000 MemberUpserted, as the register would publish them (persistent, confirmed)."""
-    ids = []
-    async with amqp.channel(publisher_confirms=True) as channel:
-        exchange = await channel.get_exchange(Names(prefix, "registration").events_exchange)
-        for start in range(0, EVENTS, 500):
-            messages = []
-            for n in range(start, start + 500):
-                data = member_upserted(
-                    member_id=f"CC-{tag}-{n}", email=f"cc.{tag}.{n}@example.org", changed_at=datetime.now(UTC)
-                )
-                event = new_event(data, source="/membership-register", event_id=f"cc-{tag}-{n}")
-                ids.append(event.id)
-                messages.append(
-                    exchange.publish(
-                        aio_pika.Message(
-                            event.model_dump_json().encode(),
-                            message_id=event.id,
-                            content_type="application/cloudevents+json",
-                            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                        ),
-                        routing_key=data.routing_key(),
-                    )
-                )
-            await asyncio.gather(*messages)
-    return ids
+def backlog(tag: str) -> list[CloudEvent[Any]]:
+    """10,000 MemberUpserted, as the register would publish them."""
+    return [
+        new_event(
+            member_upserted(member_id=f"CC-{tag}-{n}", email=f"cc.{tag}.{n}@example.org"),
+            source="/membership-register",
+            event_id=f"cc-{tag}-{n}",
+        )
+        for n in range(EVENTS)
+    ]
 
 
 async def counters(replica: ServiceProcess) -> dict[str, float]:
@@ -110,7 +95,10 @@ async def test_two_replicas_drain_ten_thousand_events_each_applied_once(
     tag = secrets.token_hex(3)
     started = time.monotonic()
     first = await start_replica(infra, database, prefix, started_replicas, tmp_path / "first.log")
-    ids = await publish_backlog(amqp, prefix, tag)  # the first replica declared the queue
+    events = backlog(tag)
+    exchange = Names(prefix, "registration").events_exchange  # the first replica declared it
+    await publish_backlog(amqp, exchange, MemberUpserted.routing_key(), events)
+    ids = [event.id for event in events]
     second = await start_replica(infra, database, prefix, started_replicas, tmp_path / "second.log")
 
     async def handled() -> float:
