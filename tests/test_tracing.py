@@ -32,14 +32,19 @@ from opentelemetry.trace import SpanKind
 from hearth_shared import tracing
 from hearth_shared.api import build_app
 from hearth_shared.contracts import new_event
-from hearth_shared.contracts.catalogue import MemberUpserted, PersonErasureRequested
+from hearth_shared.contracts.catalogue import MemberUpserted, PersonErasureRequested, TicketPurchased
 from hearth_shared.messaging import HandlerContext, ServiceRuntime, Work, begin, handles, handles_batch
 from hearth_shared.messaging.topology import delete_names
 from hearth_shared.settings import ServiceSettings
 from hearth_testing.broker import watch
-from hearth_testing.builders import member_upserted
-from hearth_testing.fixtures import TEST_RETRY_DELAYS
+from hearth_testing.builders import member_upserted, person
+from hearth_testing.fixtures import TEST_RETRY_DELAYS, StartService
 from hearth_testing.infra import Infra, TestDatabase
+from hearth_testing.processes import ServiceProcess
+from hearth_testing.smtp import SmtpSink
+from hearth_testing.waiting import eventually
+
+from .helpers import schedule_gathering
 
 CALLER_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 CALLER = f"00-{CALLER_TRACE}-00f067aa0ba902b7-01"
@@ -241,3 +246,48 @@ def provider_of(spans: InMemorySpanExporter) -> TracerProvider:
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(spans))
     return provider
+
+
+# --- across processes: the services as they run, tracing configured by OTEL_* ---------------------
+
+
+async def test_a_purchase_over_http_is_one_trace_across_registration_and_notifications(
+    start_service: StartService, smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OTEL_TRACES_EXPORTER", "console")  # the services print their spans as JSON lines
+    monkeypatch.setenv("OTEL_BSP_SCHEDULE_DELAY", "100")
+    registration, notifications = (
+        await start_service("registration"),
+        await start_service("notifications", smtp_host="127.0.0.1", smtp_port=smtp_sink.port),
+    )
+    buyer, gathering_id = person("en"), await schedule_gathering(registration)
+    headers = {"Idempotency-Key": buyer["email"], "traceparent": CALLER}
+    async with registration.client() as client:
+        bought = await client.post(f"/gatherings/{gathering_id}/tickets", json=buyer, headers=headers)
+    assert bought.status_code == 201, bought.text
+    await smtp_sink.wait_for(buyer["email"])
+
+    def spans_of(process: ServiceProcess) -> list[dict[str, Any]]:
+        return [line for line in process.logs() if "context" in line and "kind" in line]
+
+    async def purchase_spans() -> list[dict[str, Any]]:
+        return [s for s in spans_of(registration) if s["context"]["trace_id"] == f"0x{CALLER_TRACE}"]
+
+    found = await eventually(purchase_spans, lambda s: len(s) >= 2, timeout=15, what="registration's spans")
+    server = next(s for s in found if s["name"] == "POST /gatherings/{gathering_id}/tickets")
+    publish = next(s for s in found if s["name"] == f"publish {TicketPurchased.event_type}")
+    assert (server["kind"], server["parent_id"]) == ("SpanKind.SERVER", "0x00f067aa0ba902b7")
+    assert publish["parent_id"] == server["context"]["span_id"]
+    assert server["resource"]["attributes"]["service.name"] == "hearth-registration"
+
+    async def consumer_spans() -> list[dict[str, Any]]:
+        return [
+            s
+            for s in spans_of(notifications)
+            if s["name"] == "on_ticket process"
+            and any(link["context"]["span_id"] == publish["context"]["span_id"] for link in s["links"])
+        ]
+
+    [process] = await eventually(consumer_spans, timeout=15, what="notifications' span of the purchase")
+    assert process["kind"] == "SpanKind.CONSUMER"
+    assert process["resource"]["attributes"]["service.name"] == "hearth-notifications"

@@ -13,6 +13,7 @@ import uvicorn
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.telemetry import TelemetryConfig
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -102,7 +103,12 @@ def build_app(runtime: ServiceRuntime, *, title: str, routers: Iterable[APIRoute
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, lifespan=lifespan)
+    # FastAPI's own telemetry stays off: its spans record query strings (a staff search by email)
+    # and exception messages; hearth_shared.tracing's middleware records neither.
+    quiet = TelemetryConfig(
+        tracing=False, operation_spans=False, metrics=False, logs=False, auto_configure=False
+    )
+    app = FastAPI(title=title, lifespan=lifespan, telemetry=quiet)
     app.state.runtime = runtime
     install_error_handlers(app)
     app.include_router(operations_router(runtime))

@@ -74,8 +74,8 @@ def _exporters(names: str) -> list[SpanExporter]:
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
             exporters.append(OTLPSpanExporter())  # reads OTEL_EXPORTER_OTLP_*
-        elif name == "console":
-            exporters.append(ConsoleSpanExporter())
+        elif name == "console":  # one JSON object per line, beside the JSON log lines
+            exporters.append(ConsoleSpanExporter(formatter=lambda span: span.to_json(indent=None) + "\n"))
         elif name not in ("", "none"):
             log.warning("unknown OTEL_TRACES_EXPORTER ignored", exporter=name)
     return exporters
