@@ -220,6 +220,8 @@ async def test_dev_run_from_a_fresh_clone_serves_signs_in_mails_and_stops_cleanl
     found = await eventually(emails_to_the_newcomer, timeout=30, what=f"an email to {who} in {mail}")
     assert found[0]["Subject"]
 
+    await check_demo_data(services, key)
+
     # The demo data loads again on the running stack without doubling anything.
     async with httpx.AsyncClient(timeout=60, auth=ServiceTokenAuth(key, "admin")) as client:
         before = (await client.get(f"{registration}/gatherings")).json()
@@ -235,6 +237,29 @@ async def test_dev_run_from_a_fresh_clone_serves_signs_in_mails_and_stops_cleanl
     assert code == 0, output[-5000:]
     assert "Hearth stopped." in output
     assert "Traceback" not in output, output[-5000:]
+
+
+async def check_demo_data(services: dict[str, str], key: str) -> None:
+    """What the issue asks of the demo data, as the services hold it."""
+    async with httpx.AsyncClient(timeout=30, auth=ServiceTokenAuth(key, "admin")) as client:
+        listed = (await client.get(f"{services['registration']}/gatherings")).json()
+        by_title = {g["title"]["en"].split(" — ")[0]: g for g in listed}
+        assert by_title["December quarterly community of practice"]["local_start"].endswith("12:00 AST")
+        assert by_title["June noon community of practice"]["local_start"].endswith("12:00 ADT")
+        london = by_title["Inter-borough networking evening for social workers"]
+        assert london["local_start"].endswith("-10-01 18:00 BST")
+        assert (
+            "Annual support conference for social work students and newly qualified social workers"
+            in by_title
+        )
+        december = by_title["December quarterly community of practice"]["id"]
+        holders = (await client.get(f"{services['registration']}/gatherings/{december}/registrants")).json()
+        assert {h["ticket_type"] for h in holders} == {"member", "non_member", "student"}
+        [student] = [h for h in holders if h["ticket_type"] == "student"]
+        assert "French" in (student["breakout"] or "")  # the practicum student supports the French breakout
+        groups = (await client.get(f"{services['groups']}/groups")).json()
+        [supervision] = [g for g in groups if g["kind"] == "peer_supervision"]
+        assert supervision["member_count"] == 5
 
 
 def load_demo_module(copy: Path) -> ModuleType:
