@@ -156,6 +156,29 @@ def test_a_send_carries_the_bodys_trace_in_the_amqp_headers(spans: InMemorySpanE
     assert parent_of(send) == 0x00F067AA0BA902B7
 
 
+async def test_a_call_to_a_service_carries_the_context_but_never_its_query_string(
+    spans: InMemorySpanExporter,
+) -> None:
+    seen: list[httpx.Request] = []
+
+    def service(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=[])
+
+    async with httpx.AsyncClient(
+        transport=httpx.MockTransport(service), base_url="http://registration"
+    ) as client:
+        HTTPXClientInstrumentor.instrument_client(
+            client, tracer_provider=provider_of(spans), request_hook=tracing.without_query_async
+        )
+        await client.get("/people", params={"q": "alex.morin@example.org"})
+    [call] = spans.get_finished_spans()
+    assert call.attributes is not None
+    assert call.attributes["url.full"] == "http://registration/people"
+    assert "example.org" not in json.dumps(dict(call.attributes))
+    assert seen[0].headers["traceparent"].split("-")[2] == f"{call.context.span_id:016x}"
+
+
 def test_a_malformed_traceparent_starts_a_new_trace(spans: InMemorySpanExporter) -> None:
     assert tracing.context_of("00-not-a-trace-01") is None
     with tracing.processing("h", traced_event("m-5", "x")):
