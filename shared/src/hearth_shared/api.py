@@ -13,13 +13,16 @@ import uvicorn
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.telemetry import TelemetryConfig
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .http_metrics import RequestMetricsMiddleware
 from .logs import configure_logging
 from .messaging import ServiceRuntime
 from .settings import ServiceSettings
+from .tracing import TraceMiddleware, configure_tracing
 
 CORRELATION_HEADER = "X-Correlation-Id"
 # What a correlation id taken from a request may be: it travels in events (`correlationid`, at most
@@ -100,7 +103,12 @@ def build_app(runtime: ServiceRuntime, *, title: str, routers: Iterable[APIRoute
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, lifespan=lifespan)
+    # FastAPI's own telemetry stays off: its spans record query strings (a staff search by email)
+    # and exception messages; hearth_shared.tracing's middleware records neither.
+    quiet = TelemetryConfig(
+        tracing=False, operation_spans=False, metrics=False, logs=False, auto_configure=False
+    )
+    app = FastAPI(title=title, lifespan=lifespan, telemetry=quiet)
     app.state.runtime = runtime
     install_error_handlers(app)
     app.include_router(operations_router(runtime))
@@ -109,6 +117,8 @@ def build_app(runtime: ServiceRuntime, *, title: str, routers: Iterable[APIRoute
 
     app.add_middleware(BodyLimitMiddleware, limit=runtime.settings.max_request_bytes)
     app.add_middleware(CorrelationMiddleware)
+    app.add_middleware(RequestMetricsMiddleware, registry=runtime.metrics)
+    app.add_middleware(TraceMiddleware)  # outermost: the span covers the whole request
     return app
 
 
@@ -171,4 +181,5 @@ class CorrelationMiddleware:
 def serve(app: FastAPI, settings: ServiceSettings, service: str) -> None:
     """Run one service: logs configured, uvicorn handling SIGTERM through the lifespan."""
     configure_logging(service, log_format=settings.log_format, level=settings.log_level)
+    configure_tracing(service)
     uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None)
