@@ -14,7 +14,7 @@ import pytest
 from hearth_notifications.actions import tickets
 from hearth_notifications.events import SERVICE
 from hearth_shared.contracts import new_event
-from hearth_shared.contracts.catalogue import RegistrationCancelled, TicketConfirmed, TicketPurchased
+from hearth_shared.contracts.catalogue import RegistrationCancelled, TicketConfirmed
 from hearth_shared.messaging import begin
 from hearth_testing.builders import gathering_scheduled, person_details, ticket_purchased
 
