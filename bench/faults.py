@@ -65,7 +65,8 @@ if __name__ == "__main__":
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--purchases", type=int, default=5000, help="as many attendance reports follow")
-    parser.add_argument("--rate", type=float, default=15.0, help="purchases started per second (three emails each; the sender's default limit is 50/s)")
+    # Three emails a purchase (confirmation, credits, certificate); the sender's default limit is 50/s.
+    parser.add_argument("--rate", type=float, default=15.0, help="purchases started per second")
     parser.add_argument("--kills-per-service", type=int, default=7)
     parser.add_argument("--broker-restarts", type=int, default=2)
     parser.add_argument("--database-restarts", type=int, default=1)
