@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import tempfile
 from pathlib import Path
 
@@ -26,6 +27,8 @@ from hearth_testing.fault_scenario import FaultPlan, run_scenario
 
 
 async def main(plan: FaultPlan) -> None:
+    logging.getLogger("aiormq").setLevel(logging.CRITICAL)  # the reporter's reconnects, expected
+    logging.getLogger("aio_pika").setLevel(logging.CRITICAL)
     logs = Path(tempfile.mkdtemp(prefix="hearth-faults-bench-"))
     outcome = await run_scenario(plan, logs)
     lost = outcome.tickets_missing + outcome.confirmations_missing + outcome.awards_missing
@@ -45,6 +48,7 @@ async def main(plan: FaultPlan) -> None:
         f"drained: {outcome.drained}, {outcome.drain_seconds:.1f} s after the last fault; left unsettled: "
         f"{outcome.unsettled or 'nothing'}, unpublished {outcome.unpublished}, "
         f"pending emails {outcome.pending_deliveries}\n"
+        f"each part drained, seconds after the last fault: {outcome.drain_parts}\n"
         f"logs in {logs}"
     )
     summarise(

@@ -42,6 +42,7 @@ from .smtp import SmtpSink
 SERVICES = ("registration", "credits", "notifications")
 CONFIRMATION = "Your place is confirmed:"  # ticket_confirmation.en's subject
 UNROUTED = "hearth.unrouted.recent"  # NotificationDelivered has no consumer by design
+DRAINED_PARTS = ("tickets", "awards", "confirmations", "outboxes", "emails", "queues")
 CREDIT_POLICY = {"hours": "1.5", "minimum_attendance_fraction": "0.75", "category": "community_of_practice"}
 
 
@@ -85,6 +86,7 @@ class Outcome:
     drain_seconds: float  # from the end of the last fault to everything settled
     load_seconds: float
     timeline: list[tuple[float, str]] = field(default_factory=list)
+    drain_parts: dict[str, float] = field(default_factory=dict)  # part: seconds after the last fault
 
     def summary(self) -> dict[str, Any]:
         return {k: v for k, v in vars(self).items() if k != "timeline"} | {"kills": dict(self.kills)}
@@ -271,22 +273,29 @@ async def run_scenario(plan: FaultPlan, logs: Path, progress: Callable[[str], No
         last_fault = started + timeline[-1][0] if timeline else time.monotonic()
         progress(f"load done in {load_seconds:.0f} s; draining")
         counts = Counts(rig, gathering_id, [p for p in purchases if p is not None])
-        drained = await until_drained(counts, plan.drain_timeout)
+        parts = await until_drained(counts, plan.drain_timeout, since=last_fault)
+        drained = len(parts) == len(DRAINED_PARTS)
         outcome = await counts.outcome(plan, purchases, drained, time.monotonic() - last_fault)
-        outcome.load_seconds, outcome.timeline = load_seconds, timeline
+        outcome.load_seconds, outcome.timeline, outcome.drain_parts = load_seconds, timeline, parts
         return outcome
 
 
-async def until_drained(counts: Counts, timeout: float) -> bool:
+async def until_drained(counts: Counts, timeout: float, since: float) -> dict[str, float]:
+    """Seconds from `since` until each part of "drained" first held (missing: it never did)."""
     deadline = time.monotonic() + timeout
+    first: dict[str, float] = {}
     while time.monotonic() < deadline:
         try:
-            if await counts.settled():
-                return True
+            parts = await counts.settled()
         except Exception:  # a service's database still recovering
-            pass
+            parts = {}
+        for part, done in parts.items():
+            if done:
+                first.setdefault(part, time.monotonic() - since)
+        if parts and all(parts.values()):
+            return first
         await asyncio.sleep(0.5)
-    return False
+    return first
 
 
 class Counts:
@@ -345,17 +354,18 @@ class Counts:
             ids = [m["X-Hearth-Delivery-Id"] for m in self.rig.sink.messages]
         return len(ids), len(ids) - len(set(ids))
 
-    async def settled(self) -> bool:
+    async def settled(self) -> dict[str, bool]:
+        """Each part of "drained": every effect there, nothing pending, nothing held by the broker."""
         tickets, awards, confirmations = await self.tickets(), await self.awards(), self.confirmations()
         wanted = self.accepted
-        return (
-            all(tickets[p.email] >= 1 for p in wanted)
-            and all(awards[p.person_id] >= 1 for p in wanted)
-            and all(confirmations[p.email.lower()] >= 1 for p in wanted)
-            and not any((await self.unpublished()).values())
-            and await self.pending_deliveries() == 0
-            and not await self.unsettled()
-        )
+        return {
+            "tickets": all(tickets[p.email] >= 1 for p in wanted),
+            "awards": all(awards[p.person_id] >= 1 for p in wanted),
+            "confirmations": all(confirmations[p.email.lower()] >= 1 for p in wanted),
+            "outboxes": not any((await self.unpublished()).values()),
+            "emails": await self.pending_deliveries() == 0,
+            "queues": not await self.unsettled(),
+        }
 
     async def outcome(
         self, plan: FaultPlan, purchases: list[Purchase | None], drained: bool, drain_seconds: float
