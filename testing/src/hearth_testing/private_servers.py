@@ -22,7 +22,12 @@ from pathlib import Path
 from .processes import free_port
 
 RABBITMQ_BIN = Path("/usr/lib/rabbitmq/bin")  # Debian's scripts, without the wrapper's `su rabbitmq`
-POSTGRES_BIN = Path("/usr/local/bin")
+# Debian keeps PostgreSQL's server tools beside its version (the newest wins), off PATH.
+POSTGRES_BIN = max(
+    Path("/usr/lib/postgresql").glob("*/bin"),
+    default=Path("/usr/local/bin"),
+    key=lambda p: (len(p.parent.name), p.parent.name),
+)
 
 
 async def _run(*command: str, env: dict[str, str] | None = None, timeout: float = 60.0) -> str:
