@@ -49,10 +49,5 @@ def test_no_message_is_left_unsettled_or_parked(outcome: Outcome) -> None:
     assert outcome.pending_deliveries == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the mail sender settles a leased batch only after sending all of it, so a crash repeats "
-    "every email of the batch sent so far (10 to 59 repeats for 3 crashes here); notify's branch fixes it",
-)
 def test_a_notifications_crash_repeats_at_most_one_email(outcome: Outcome) -> None:
     assert outcome.duplicate_emails <= outcome.kills["notifications"], outcome.summary()
