@@ -105,7 +105,7 @@ def test_feedback_wishes_and_a_practice_area_circle_become_follow_ups() -> None:
 
 
 def test_preferences_come_back_to_the_form_and_go_out_as_opt_outs() -> None:
-    form = public_forms.preferences_form({"opted_out": ["reminders"], "group_digest": True})
+    form = public_forms.preferences_form({"opted_out": ["reminders"], "digest": "weekly", "language": None})
     assert form == {
         "receive_feedback": "yes",
         "receive_groups": "yes",
