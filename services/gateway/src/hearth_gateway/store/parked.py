@@ -4,6 +4,7 @@ to escape."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from aio_pika.abc import AbstractRobustConnection
@@ -28,14 +29,36 @@ class ParkedEverywhere:
 async def list_everywhere(
     connection: AbstractRobustConnection, prefix: str, services: list[str]
 ) -> ParkedEverywhere:
-    found: list[ParkedIn] = []
-    missing: list[str] = []
-    for service in services:
+    """Every service's parked messages, the services read at the same time."""
+
+    async def of(service: str) -> list[ParkedIn] | None:
         try:
-            found += [ParkedIn(service, m) for m in await list_parked(connection, Names(prefix, service))]
+            return [ParkedIn(service, m) for m in await list_parked(connection, Names(prefix, service))]
         except ChannelNotFoundEntity:
-            missing.append(service)
-    return ParkedEverywhere(found, missing)
+            return None  # its parking queue is not declared: not deployed yet
+
+    found = await asyncio.gather(*(of(s) for s in services))
+    messages = [m for each in found if each for m in each]
+    return ParkedEverywhere(messages, [s for s, each in zip(services, found, strict=True) if each is None])
+
+
+async def count_everywhere(
+    connection: AbstractRobustConnection, prefix: str, services: list[str]
+) -> dict[str, int]:
+    """How many messages each service has parked (those whose parking queue exists), as the broker
+    counts them: nothing is taken off the queues."""
+    counts: dict[str, int] = {}
+    for service in services:
+        channel = await connection.channel()
+        try:
+            queue = await channel.declare_queue(Names(prefix, service).parking_queue, passive=True)
+            counts[service] = queue.declaration_result.message_count or 0
+        except ChannelNotFoundEntity:
+            continue
+        finally:
+            if not channel.is_closed:
+                await channel.close()
+    return counts
 
 
 async def replay_one(

@@ -132,6 +132,22 @@ async def list_imports(_: Staff, gathering_id: uuid.UUID, pool: Pool) -> list[Im
     return [ImportOut(recorded=[], unchanged=0, errors=r.errors, **_import_fields(r)) for r in rows]
 
 
+class FiguresOut(BaseModel):
+    registered: int = Field(description="Active tickets")
+    present: int = Field(description="People with attendance recorded")
+    waiting: int = Field(description="Waiting or offered a seat on the waiting list")
+    feedback: int
+    average_rating: float | None = Field(description="Mean benefit rating (1-5); null without feedback")
+
+
+@router.get("/gatherings/{gathering_id}/figures")
+async def show_figures(_: Staff, gathering_id: uuid.UUID, pool: Pool) -> FiguresOut:
+    """The gathering at a glance (the staff dashboard), counted without listing anyone."""
+    async with pool.acquire() as conn:
+        await store.gatherings.known_gathering(conn, gathering_id)
+        return FiguresOut(**vars(await store.attendance.figures(conn, gathering_id)))
+
+
 @router.get("/gatherings/{gathering_id}/attendance")
 async def list_attendance(_: Staff, gathering_id: uuid.UUID, pool: Pool) -> list[AttendanceOut]:
     async with pool.acquire() as conn:

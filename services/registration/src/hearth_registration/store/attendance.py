@@ -12,7 +12,7 @@ import asyncpg
 
 from hearth_shared.db import Connection
 
-from .rows import many, maybe
+from .rows import many, maybe, one
 
 
 @dataclass(frozen=True)
@@ -118,3 +118,29 @@ async def list_imports(conn: Connection, gathering_id: uuid.UUID) -> list[Attend
         "SELECT * FROM attendance_imports WHERE gathering_id = $1 ORDER BY imported_at DESC", gathering_id
     )
     return [_import(r) for r in records]
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A gathering at a glance, as the staff dashboard shows it."""
+
+    registered: int  # active tickets
+    present: int  # attendance records
+    waiting: int  # waiting or offered on the waiting list
+    feedback: int
+    average_rating: float | None
+
+
+async def figures(conn: Connection, gathering_id: uuid.UUID) -> Figures:
+    """Counted in the database: the dashboard never fetches the lists themselves."""
+    record = await conn.fetchrow(
+        """SELECT (SELECT count(*) FROM tickets WHERE gathering_id = $1 AND status = 'active') AS registered,
+                  (SELECT count(*) FROM attendance WHERE gathering_id = $1) AS present,
+                  (SELECT count(*) FROM waitlist WHERE gathering_id = $1
+                                                   AND status IN ('waiting', 'offered')) AS waiting,
+                  f.feedback, f.average_rating
+           FROM (SELECT count(*) AS feedback, avg(benefit_rating)::float AS average_rating
+                 FROM feedback WHERE gathering_id = $1) f""",
+        gathering_id,
+    )
+    return one(Figures, record)
