@@ -15,7 +15,7 @@ from aio_pika.abc import AbstractRobustConnection
 from hearth_shared.contracts import new_event
 from hearth_shared.contracts.catalogue import AttendanceRecorded, CreditPolicy, GatheringScheduled
 from hearth_shared.messaging import Names
-from hearth_testing.broker import publish_event
+from hearth_testing.broker import checked, collect, publish_event, watch
 from hearth_testing.builders import gathering_scheduled, person, person_details
 from hearth_testing.fixtures import StartService
 from hearth_testing.waiting import eventually
@@ -154,3 +154,35 @@ async def test_a_person_s_certificates_list_valid_and_revoked_and_self_reports_p
     assert newest == [held[0]]
     assert (reports_total, [r["title"] for r in reports]) == (3, ["Course C", "Course B"])
     assert [r["title"] for r in pending] == ["Course C"]
+
+
+async def test_a_check_in_is_undone_as_the_next_revision_and_names_who_undid_it(
+    start_service: StartService, amqp: AbstractRobustConnection, name_prefix: str
+) -> None:
+    registration = await start_service("registration")
+    watcher = await watch(amqp, Names(name_prefix, "registration"), AttendanceRecorded)
+    gid = await schedule_gathering(registration)
+    door = uuid.uuid4()
+    async with registration.client(role="check_in", staff_id=door) as client:
+        async with registration.client() as coordinator:
+            [ticket] = await buy_tickets(coordinator, gid, [person()])
+        pid = ticket["person_id"]
+        await client.post(f"/gatherings/{gid}/check-ins", json={"person_ids": [pid]})
+        undone = await client.post(f"/gatherings/{gid}/check-ins/{pid}/undo")
+        figures = (await client.get(f"/gatherings/{gid}/figures")).json()
+        listed, _ = await _listed(client, f"/gatherings/{gid}/registrants", checked_in="false")
+        again = await client.post(f"/gatherings/{gid}/check-ins/{pid}/undo")
+        await client.post(f"/gatherings/{gid}/check-ins", json={"person_ids": [pid]})
+        nobody = await client.post(f"/gatherings/{gid}/check-ins/{uuid.uuid4()}/undo")
+    async with registration.client(role="viewer") as viewer:
+        refused = await viewer.post(f"/gatherings/{gid}/check-ins/{pid}/undo")
+    published = [data for _, data in checked(await collect(watcher, 3))]
+
+    assert undone.status_code == 200, undone.text
+    assert undone.json() == {"person_id": pid, "minutes_attended": 0, "revision": 2, "recorded_by": str(door)}
+    assert figures["present"] == 0
+    assert [r["person_id"] for r in listed] == [pid]
+    assert again.status_code == 404  # nothing left to undo
+    assert nobody.status_code == 404
+    assert refused.status_code == 403
+    assert [(e.minutes_attended, e.revision) for e in published] == [(90, 1), (0, 2), (90, 3)]

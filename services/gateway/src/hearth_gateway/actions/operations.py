@@ -95,6 +95,16 @@ async def check_in(
     return outcome
 
 
+async def undo_check_in(
+    pool: asyncpg.Pool, services: Services, who: Staff, gathering_id: str, person_id: str, address: str
+) -> Json:
+    undone = await services.post(
+        who, "registration", f"/gatherings/{gathering_id}/check-ins/{person_id}/undo", {}
+    )
+    await _audited(pool, who, AuditAction.CHECK_IN_UNDONE, gathering_id, address, detail=person_id)
+    return undone
+
+
 async def import_attendance(
     pool: asyncpg.Pool,
     services: Services,

@@ -32,6 +32,7 @@ async def show_check_in(
     gathering_id: uuid.UUID,
     q: Annotated[str, Query(max_length=200)] = "",
     done: str = "",
+    undone: str = "",
 ) -> Response:
     who = signed.staff
     needle = q.strip()
@@ -47,6 +48,7 @@ async def show_check_in(
         "present": figures["present"],
         "registered": figures["registered"],
         "done": done,
+        "undone": undone,
     }
     return gw.pages.render(request, "check_in.html", context, session=signed.session)
 
@@ -63,4 +65,20 @@ async def check_person_in(
         gw.pool, gw.services, signed.staff, str(gathering_id), str(person_id), signed.address
     )
     query = urlencode({"done": str(person_id), "q": q})
+    return RedirectResponse(f"/gatherings/{gathering_id}/check-in?{query}", status_code=303)
+
+
+@router.post("/gatherings/{gathering_id}/check-in/undo")
+async def undo_check_in(
+    gw: GatewayDep,
+    signed: CheckIn,
+    gathering_id: uuid.UUID,
+    person_id: Annotated[uuid.UUID, Form()],
+    q: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """The wrong person's button: registration takes the check-in back (and tells credits)."""
+    await operations.undo_check_in(
+        gw.pool, gw.services, signed.staff, str(gathering_id), str(person_id), signed.address
+    )
+    query = urlencode({"undone": str(person_id), "q": q})
     return RedirectResponse(f"/gatherings/{gathering_id}/check-in?{query}", status_code=303)

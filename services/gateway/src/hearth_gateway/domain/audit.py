@@ -28,6 +28,7 @@ class AuditAction(StrEnum):
     REGISTRANTS_MOVED = "registrants_moved"
     REGISTRANTS_EXPORTED = "registrants_exported"
     CHECKED_IN = "checked_in"
+    CHECK_IN_UNDONE = "check_in_undone"
     ATTENDANCE_IMPORTED = "attendance_imported"
     TRANSCRIPT_DOWNLOADED = "transcript_downloaded"
     SELF_REPORT_DECIDED = "self_report_decided"

@@ -22,8 +22,9 @@ class Attendance:
     person_id: uuid.UUID
     minutes_attended: int
     revision: int  # a correction is the next revision
-    source: str  # check_in, import, reported
+    source: str  # check_in, import, reported, undone (a check-in taken back: 0 minutes)
     recorded_at: datetime
+    recorded_by: uuid.UUID | None  # the staff member who last set it (None: another system)
 
 
 @dataclass(frozen=True)
@@ -52,14 +53,20 @@ def _import(record: asyncpg.Record) -> AttendanceImport:
 
 
 async def upsert(
-    conn: Connection, gathering_id: uuid.UUID, person_id: uuid.UUID, minutes: int, source: str
+    conn: Connection,
+    gathering_id: uuid.UUID,
+    person_id: uuid.UUID,
+    minutes: int,
+    source: str,
+    recorded_by: uuid.UUID | None = None,
 ) -> Attendance | None:
     """The record, new or corrected (next revision); None when it already says `minutes`."""
     record = await conn.fetchrow(
-        """INSERT INTO attendance (id, gathering_id, person_id, minutes_attended, source)
-           VALUES ($1, $2, $3, $4, $5)
+        """INSERT INTO attendance (id, gathering_id, person_id, minutes_attended, source, recorded_by)
+           VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (gathering_id, person_id) DO UPDATE
                SET minutes_attended = EXCLUDED.minutes_attended, source = EXCLUDED.source,
+                   recorded_by = EXCLUDED.recorded_by,
                    revision = attendance.revision + 1, recorded_at = now()
                WHERE attendance.minutes_attended <> EXCLUDED.minutes_attended
            RETURNING *""",
@@ -68,6 +75,7 @@ async def upsert(
         person_id,
         minutes,
         source,
+        recorded_by,
     )
     return maybe(Attendance, record)
 
@@ -125,7 +133,7 @@ class Figures:
     """A gathering at a glance, as the staff dashboard shows it."""
 
     registered: int  # active tickets
-    present: int  # attendance records
+    present: int  # attendance records of more than 0 minutes (an undone check-in is 0)
     waiting: int  # waiting or offered on the waiting list
     feedback: int
     average_rating: float | None
@@ -135,7 +143,8 @@ async def figures(conn: Connection, gathering_id: uuid.UUID) -> Figures:
     """Counted in the database: the dashboard never fetches the lists themselves."""
     record = await conn.fetchrow(
         """SELECT (SELECT count(*) FROM tickets WHERE gathering_id = $1 AND status = 'active') AS registered,
-                  (SELECT count(*) FROM attendance WHERE gathering_id = $1) AS present,
+                  (SELECT count(*) FROM attendance
+                   WHERE gathering_id = $1 AND minutes_attended > 0) AS present,
                   (SELECT count(*) FROM waitlist WHERE gathering_id = $1
                                                    AND status IN ('waiting', 'offered')) AS waiting,
                   f.feedback, f.average_rating

@@ -16,7 +16,7 @@ NO_BREAKOUT = "none"
 
 @dataclass(frozen=True)
 class Registrant(TicketHolder):
-    checked_in: bool  # an attendance record exists for the person and gathering
+    checked_in: bool  # attendance of more than 0 minutes is recorded (an undone check-in is 0)
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ _WHERE = """LEFT JOIN attendance a ON a.gathering_id = t.gathering_id AND a.pers
              AND ($3::text IS NULL OR t.ticket_type = $3)
              AND ($4::uuid IS NULL OR t.breakout_id = $4)
              AND (NOT $5::boolean OR t.breakout_id IS NULL)
-             AND ($6::boolean IS NULL OR $6 = (a.id IS NOT NULL))"""
+             AND ($6::boolean IS NULL OR $6 = coalesce(a.minutes_attended > 0, false))"""
 _SEARCH = "AND (s.name ILIKE '%' || $7 || '%' OR s.email ILIKE '%' || $7 || '%')"
 
 
@@ -65,7 +65,8 @@ async def page(
                    p.id AS person_id, p.name, p.email, p.preferred_language, p.member_id,
                    p.profession, p.regulatory_body, p.region, p.erased_at
             FROM (SELECT t.id AS ticket_id, t.status, t.ticket_type, t.price_cents, t.currency,
-                         t.created_at, t.breakout_id, t.person_id AS holder, a.id IS NOT NULL AS checked_in
+                         t.created_at, t.breakout_id, t.person_id AS holder,
+                         coalesce(a.minutes_attended > 0, false) AS checked_in
                   {found}
                   ORDER BY t.created_at, t.id LIMIT $8 OFFSET $9) r
                  JOIN people p ON p.id = r.holder LEFT JOIN breakouts b ON b.id = r.breakout_id
