@@ -54,31 +54,19 @@ async def show_check_in(
 
 
 @router.post("/gatherings/{gathering_id}/check-in")
-async def check_person_in(
-    gw: GatewayDep,
-    signed: CheckIn,
-    gathering_id: uuid.UUID,
-    person_id: Annotated[uuid.UUID, Form()],
-    q: Annotated[str, Form(max_length=200)] = "",
-) -> Response:
-    await operations.check_in(
-        gw.pool, gw.services, signed.staff, str(gathering_id), str(person_id), signed.address
-    )
-    query = urlencode({"done": str(person_id), "q": q})
-    return RedirectResponse(f"/gatherings/{gathering_id}/check-in?{query}", status_code=303)
-
-
 @router.post("/gatherings/{gathering_id}/check-in/undo")
-async def undo_check_in(
+async def check_person_in(
+    request: Request,
     gw: GatewayDep,
     signed: CheckIn,
     gathering_id: uuid.UUID,
     person_id: Annotated[uuid.UUID, Form()],
     q: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    """The wrong person's button: registration takes the check-in back (and tells credits)."""
-    await operations.undo_check_in(
-        gw.pool, gw.services, signed.staff, str(gathering_id), str(person_id), signed.address
-    )
-    query = urlencode({"undone": str(person_id), "q": q})
+    """Check a person in, or (`…/undo`: the wrong person's button) take it back; registration
+    tells credits either way."""
+    undo = request.url.path.endswith("/undo")
+    act = operations.undo_check_in if undo else operations.check_in
+    await act(gw.pool, gw.services, signed.staff, str(gathering_id), str(person_id), signed.address)
+    query = urlencode({"undone" if undo else "done": str(person_id), "q": q})
     return RedirectResponse(f"/gatherings/{gathering_id}/check-in?{query}", status_code=303)
