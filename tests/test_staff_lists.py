@@ -186,3 +186,33 @@ async def test_a_check_in_is_undone_as_the_next_revision_and_names_who_undid_it(
     assert nobody.status_code == 404
     assert refused.status_code == 403
     assert [(e.minutes_attended, e.revision) for e in published] == [(90, 1), (0, 2), (90, 3)]
+
+
+async def test_credits_counts_who_is_behind_for_the_cycle(
+    start_service: StartService, amqp: AbstractRobustConnection, name_prefix: str
+) -> None:
+    credits = await start_service("credits", cycle_required_hours="2")
+    names = Names(name_prefix, "credits")
+    policy = CreditPolicy(
+        hours=Decimal("1.5"), minimum_attendance_fraction=Decimal("0.5"), category="community_of_practice"
+    )
+    first, second = gathering_scheduled(credit_policy=policy), gathering_scheduled(credit_policy=policy)
+    ahead, behind = person_details(), person_details()
+    attended = [(first, ahead), (second, ahead), (first, behind)]
+    events = [first, second, *(_credited(g, who, 90, 1, uuid.uuid4()) for g, who in attended)]
+    for event in events:
+        await publish_event(amqp, names, new_event(event, source="/hearth/registration"))
+    async with credits.client(role="viewer") as client:
+        await eventually(
+            lambda: client.get(f"/people/{behind.person_id}/ledger"), lambda r: len(r.json()) == 1, timeout=20
+        )
+        await eventually(
+            lambda: client.get(f"/people/{ahead.person_id}/ledger"), lambda r: len(r.json()) == 2, timeout=20
+        )
+        summary = (await client.get("/progress/summary", params={"cycle": "2026-2027"})).json()
+    async with credits.client(role="check_in") as door:
+        refused = await door.get("/progress/summary")
+
+    assert (summary["cycle"], summary["required"]) == ("2026-2027", "2")
+    assert (summary["people"], summary["behind"], summary["done"]) == (2, 1, 1)
+    assert refused.status_code == 403

@@ -31,6 +31,14 @@ async def _figures(services: Services, who: Staff, gathering: dict[str, Any]) ->
     }
 
 
+async def _standing(services: Services, who: Staff) -> Any:
+    """How many people are behind on CPD hours for the current cycle (credits counts them, at most
+    once a minute); None for a role that may not see people."""
+    if not may(who.role, Permission.VIEW_PEOPLE):
+        return None
+    return await services.get(who, "credits", "/progress/summary")
+
+
 @router.get("/")
 async def show_dashboard(request: Request, gw: GatewayDep, signed: ViewGatherings) -> Response:
     who = signed.staff
@@ -38,7 +46,10 @@ async def show_dashboard(request: Request, gw: GatewayDep, signed: ViewGathering
     upcoming = await gw.services.get(
         who, "registration", "/gatherings", status="open", ending_after=now, limit=UPCOMING
     )
-    rows = await asyncio.gather(*(_figures(gw.services, who, g) for g in upcoming))
+    rows, standing = await asyncio.gather(
+        asyncio.gather(*(_figures(gw.services, who, g) for g in upcoming)),
+        _standing(gw.services, who),
+    )
     pending = None
     if may(who.role, Permission.DECIDE_SELF_REPORTS):
         _, counted = await gw.services.page(who, "credits", "/self-reports", Page(1, 1), status="pending")
@@ -46,5 +57,5 @@ async def show_dashboard(request: Request, gw: GatewayDep, signed: ViewGathering
     parked: dict[str, int] | None = None
     if may(who.role, Permission.HANDLE_PARKED):
         parked = await count_everywhere(gw.broker, gw.settings.name_prefix, gw.settings.parked_services)
-    context = {"gatherings": rows, "pending_self_reports": pending, "parked": parked}
+    context = {"gatherings": rows, "pending_self_reports": pending, "parked": parked, "standing": standing}
     return gw.pages.render(request, "dashboard.html", context, session=signed.session)
