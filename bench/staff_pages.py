@@ -130,7 +130,7 @@ CREDITS_SEED = [
     f"""INSERT INTO self_reports (id, person_id, title, category, hours, activity_date, evidence, status)
         SELECT md5('report-' || i)::uuid, {PERSON.format(i="i")}, 'Course ' || i, 'course', 3,
                current_date - 30, 'certificate of completion',
-               CASE WHEN i % 10 = 0 THEN 'pending' ELSE 'approved' END
+               CASE WHEN i / 20 % 10 = 0 THEN 'pending' ELSE 'approved' END
         FROM generate_series(1, {PEOPLE}, 20) i""",
 ]
 

@@ -20,24 +20,22 @@ class Standing:
 async def standing(
     conn: Connection, cycle: str, previous: str, required: Decimal, carry_over: Decimal
 ) -> Standing:
-    record = await conn.fetchrow(
-        """WITH now_ AS (SELECT person_id, sum(hours) AS hours FROM ledger
-                         WHERE cycle = $1 GROUP BY person_id),
-                before AS (SELECT person_id, sum(hours) AS hours FROM ledger
-                           WHERE cycle = $2 GROUP BY person_id),
-                totals AS (
-                    SELECT coalesce(n.hours, 0)
-                           + least(greatest(coalesce(b.hours, 0) - $3, 0), $4) AS total
-                    FROM people p LEFT JOIN now_ n ON n.person_id = p.id
-                         LEFT JOIN before b ON b.person_id = p.id
-                    WHERE p.erased_at IS NULL)
-           SELECT count(*) AS people, count(*) FILTER (WHERE total < $3) AS behind,
-                  count(*) FILTER (WHERE total >= $3) AS done
-           FROM totals""",
+    # One pass over both cycles' rows (the ledger_cycle index holds the hours), then who has enough;
+    # everyone else credits knows is behind, whether they earned anything or not.
+    done = await conn.fetchval(
+        """SELECT count(*) FROM (
+               SELECT l.person_id,
+                      coalesce(sum(l.hours) FILTER (WHERE l.cycle = $1), 0)
+                      + least(greatest(coalesce(sum(l.hours) FILTER (WHERE l.cycle = $2), 0) - $3, 0), $4)
+                      AS total
+               FROM ledger l WHERE l.cycle IN ($1, $2)
+               GROUP BY l.person_id) t
+           WHERE total >= $3
+             AND EXISTS (SELECT 1 FROM people p WHERE p.id = t.person_id AND p.erased_at IS NULL)""",
         cycle,
         previous,
         required,
         carry_over,
     )
-    assert record is not None
-    return Standing(int(record["people"]), int(record["behind"]), int(record["done"]))
+    people = await conn.fetchval("SELECT count(*) FROM people WHERE erased_at IS NULL")
+    return Standing(int(people), int(people) - int(done), int(done))
