@@ -23,6 +23,7 @@ from .api import (
     dashboard,
     emails,
     gatherings,
+    groups,
     parked,
     people,
     registrants,
@@ -52,6 +53,7 @@ ROUTERS = [
     attendance.router,
     people.router,
     self_reports.router,
+    groups.router,
     emails.router,
     parked.router,
     audit.router,
@@ -118,6 +120,7 @@ def service_clients(settings: GatewaySettings, key: str) -> Services:
         "registration": settings.registration_url,
         "credits": settings.credits_url,
         "notifications": settings.notifications_url,
+        "groups": settings.groups_url,
     }
     return Services(urls, key, token_lifetime=timedelta(seconds=settings.service_token_seconds))
 

@@ -32,6 +32,8 @@ class AuditAction(StrEnum):
     ATTENDANCE_IMPORTED = "attendance_imported"
     TRANSCRIPT_DOWNLOADED = "transcript_downloaded"
     SELF_REPORT_DECIDED = "self_report_decided"
+    GROUPS_PROPOSED = "groups_proposed"
+    GROUPS_PUBLISHED = "groups_published"
     EMAIL_RESENT = "email_resent"
     PARKED_REPLAYED = "parked_replayed"
     PARKED_DISCARDED = "parked_discarded"
