@@ -52,6 +52,9 @@ async def show_person(
         gw.services.page(who, "registration", f"/people/{person_id}/tickets", LATEST),
         _details(gw, who, person_id),
     )
+    groups = []
+    if may(who.role, Permission.VIEW_GROUPS):
+        groups = await gw.services.get(who, "groups", f"/people/{person_id}/groups")
     emails = []
     if may(who.role, Permission.VIEW_EMAILS):
         emails = await gw.services.get(
@@ -67,6 +70,7 @@ async def show_person(
         "certified": certified,
         "tickets": tickets,
         "held": held,
+        "groups": groups,
         "emails": emails,
     }
     return gw.pages.render(request, "person.html", context, session=signed.session)
