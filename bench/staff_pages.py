@@ -1,7 +1,7 @@
 """Staff pages benchmark: p95 time of the dashboard, a registrant list, a person page and the
 parked-message list, at the scale issue 12 names.
 
-The real gateway, registration, credits and notifications (`python -m hearth_<service>`) against
+The real gateway, registration, credits, notifications and groups (`python -m hearth_<service>`) against
 this machine's Postgres and RabbitMQ, in a bench database of their own. Once each service has
 made its schema, the data is written straight into it with `INSERT … SELECT generate_series`
 (bench only; the services never read one another's tables): 100,000 people (in registration,
@@ -241,7 +241,7 @@ async def start_stack(bench: Bench, logs: Path) -> list[ServiceProcess]:
     prefix = bench.prefix
     made = {
         s: ServiceProcess(s, service_env(s, bench, prefix, service_token_key=key), logs / f"{s}.log")
-        for s in ("registration", "credits", "notifications")
+        for s in ("registration", "credits", "notifications", "groups")
     }
     await asyncio.gather(*(p.start(timeout=120) for p in made.values()))
     urls = {f"{s}_url": p.url for s, p in made.items()}
