@@ -128,7 +128,7 @@ CREDITS_SEED = [
                {PAST_GATHERING.format(i="1 + (p + 7) % " + str(PAST))}, 1 + (p % 7), 'en'
         FROM generate_series(1, {PEOPLE}) p""",
     f"""INSERT INTO self_reports (id, person_id, title, category, hours, activity_date, evidence, status)
-        SELECT md5('report-' || i)::uuid, {PERSON.format(i="i")}, 'Course ' || i, 'course', 3,
+        SELECT md5('report-' || i)::uuid, {PERSON.format(i="i")}, 'Course ' || i, 'formal_learning', 3,
                current_date - 30, 'certificate of completion',
                CASE WHEN i / 20 % 10 = 0 THEN 'pending' ELSE 'approved' END
         FROM generate_series(1, {PEOPLE}, 20) i""",
