@@ -413,6 +413,8 @@ async def test_the_staff_walk(
         await _self_report(page, stack, people[0]["person_id"], language, base)
         await _parked(page, amqp, name_prefix, gid, language, base)
         await _emails(page, people[1], language, base)
+        await page.goto(f"{base}/groups")
+        await checked(page, language, "groups")
         await _close(page, gid, language, base)
         await _audit(page, language, base)
         await page.set_viewport_size({"width": 390, "height": 844})  # a phone at the door
