@@ -60,6 +60,8 @@ async def test_registrants_are_filtered_counted_and_paged_by_registration(
         in_french, _ = await _listed(client, path, breakout=breakout["id"])
         in_none, none_total = await _listed(client, path, breakout="none")
         figures = (await client.get(f"/gatherings/{gid}/figures")).json()
+        other = await schedule_gathering(registration)
+        both = (await client.get("/gathering-figures", params={"gathering_id": [gid, other]})).json()
         gatherings, gathering_total = await _listed(client, "/gatherings", limit=1, offset=0)
 
     assert total == 3
@@ -70,7 +72,9 @@ async def test_registrants_are_filtered_counted_and_paged_by_registration(
     assert [r["ticket_id"] for r in in_french] == [tickets[0]["id"]]
     assert none_total == 2
     assert tickets[0]["id"] not in {r["ticket_id"] for r in in_none}
-    assert figures == {"registered": 3, "present": 1, "waiting": 0, "feedback": 0, "average_rating": None}
+    expected = {"registered": 3, "present": 1, "waiting": 0, "feedback": 0, "average_rating": None}
+    assert figures == {"gathering_id": gid} | expected
+    assert both == [figures, {"gathering_id": other} | dict.fromkeys(expected, 0) | {"average_rating": None}]
     assert len(gatherings) == 1
     assert gathering_total >= 1
 

@@ -152,6 +152,7 @@ async def list_imports(_: Staff, gathering_id: uuid.UUID, pool: Pool) -> list[Im
 
 
 class FiguresOut(BaseModel):
+    gathering_id: uuid.UUID
     registered: int = Field(description="Active tickets")
     present: int = Field(description="People with attendance recorded")
     waiting: int = Field(description="Waiting or offered a seat on the waiting list")
@@ -161,10 +162,22 @@ class FiguresOut(BaseModel):
 
 @router.get("/gatherings/{gathering_id}/figures")
 async def show_figures(_: Staff, gathering_id: uuid.UUID, pool: Pool) -> FiguresOut:
-    """The gathering at a glance (the staff dashboard), counted without listing anyone."""
+    """The gathering at a glance (the check-in page), counted without listing anyone."""
     async with pool.acquire() as conn:
         await store.gatherings.known_gathering(conn, gathering_id)
-        return FiguresOut(**vars(await store.attendance.figures(conn, gathering_id)))
+        [found] = await store.attendance.figures(conn, [gathering_id])
+    return FiguresOut(**vars(found))
+
+
+@router.get("/gathering-figures")
+async def list_figures(
+    _: Staff,
+    pool: Pool,
+    gathering_id: Annotated[list[uuid.UUID], Query(max_length=100, description="Repeat for each")],
+) -> list[FiguresOut]:
+    """Several gatherings at a glance in one request (the staff dashboard); unknown ids count 0."""
+    async with pool.acquire() as conn:
+        return [FiguresOut(**vars(f)) for f in await store.attendance.figures(conn, gathering_id)]
 
 
 @router.get("/gatherings/{gathering_id}/attendance")
