@@ -716,12 +716,116 @@ def kubernetes_rule_problems(docs: list[dict[str, Any]], *, autoscaled: bool = T
 # --- everything ------------------------------------------------------------------------------------
 
 
+# --- monitoring: alert rules and the dashboard -----------------------------------------------------
+
+MONITORING = DEPLOY / "monitoring"
+ALERTS = MONITORING / "alerts.yaml"
+DASHBOARD = MONITORING / "grafana-dashboard.json"
+SEVERITIES = ("warning", "critical")
+# RabbitMQ's Prometheus plugin (per-object metrics) and Prometheus' own `up`: what the rules may use
+# beside Hearth's metrics.
+OTHER_METRICS = frozenset(
+    {
+        "up",
+        "rabbitmq_detailed_queue_messages",
+        "rabbitmq_detailed_queue_messages_ready",
+        "rabbitmq_detailed_queue_consumers",
+        "rabbitmq_alarms_memory_used_watermark",
+        "rabbitmq_alarms_free_disk_space_watermark",
+    }
+)
+_METRIC = re.compile(r"\b(up|(?:hearth|rabbitmq)_[a-z_]+)\b(?!\s*\()")
+
+
+def hearth_metric_names() -> frozenset[str]:
+    """The series names a Hearth service exports at /metrics (counters as `_total`, histograms as
+    `_bucket`, `_count`, `_sum`), read from the kit's own registries."""
+    from prometheus_client import CollectorRegistry
+
+    from hearth_shared.http_metrics import request_seconds
+    from hearth_shared.messaging.metrics import KitMetrics
+
+    registry = CollectorRegistry()
+    KitMetrics(registry)
+    request_seconds(registry)
+    suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_count", "_sum")}
+    return frozenset(
+        family.name + suffix for family in registry.collect() for suffix in suffixes.get(family.type, ("",))
+    )
+
+
+def metric_problems(where: str, expr: str, known: frozenset[str]) -> list[str]:
+    unknown = sorted({m for m in _METRIC.findall(expr) if m not in known | OTHER_METRICS})
+    return [f"{where}: unknown metric {name!r}" for name in unknown]
+
+
+def promtool_problems(path: Path) -> list[str]:
+    """`promtool check rules` when Prometheus' tool is installed (Debian: prometheus); else none."""
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        return []
+    done = subprocess.run(
+        [promtool, "check", "rules", str(path)], capture_output=True, text=True, check=False
+    )
+    return [] if done.returncode == 0 else [f"{path.name}: promtool: {done.stdout}{done.stderr}".strip()]
+
+
+def alert_problems(rules: dict[str, Any], known: frozenset[str] | None = None) -> list[str]:
+    """Each alert named once, with an expression over metrics that exist, a severity and a summary."""
+    known = hearth_metric_names() if known is None else known
+    problems, seen = [], set()
+    for group in rules.get("groups") or []:
+        for rule in group.get("rules") or []:
+            name = rule.get("alert") or rule.get("record") or "(unnamed)"
+            where = f"alerts: {group.get('name')}/{name}"
+            if name in seen:
+                problems.append(f"{where}: named twice")
+            seen.add(name)
+            if not isinstance(rule.get("expr"), str) or not rule["expr"].strip():
+                problems.append(f"{where}: no expr")
+                continue
+            problems += metric_problems(where, rule["expr"], known)
+            if "alert" in rule and (rule.get("labels") or {}).get("severity") not in SEVERITIES:
+                problems.append(f"{where}: labels.severity must be one of {', '.join(SEVERITIES)}")
+            if "alert" in rule and not (rule.get("annotations") or {}).get("summary"):
+                problems.append(f"{where}: no annotations.summary")
+    if not seen:
+        problems.append("alerts: no rules")
+    return problems
+
+
+def dashboard_problems(dashboard: dict[str, Any], known: frozenset[str] | None = None) -> list[str]:
+    """Every panel has a unique id and queries metrics that exist, through the templated datasource."""
+    known = hearth_metric_names() if known is None else known
+    problems, ids = [], []
+    for panel in dashboard.get("panels") or []:
+        where = f"dashboard: panel {panel.get('title')!r}"
+        ids.append(panel.get("id"))
+        if not panel.get("targets"):
+            problems.append(f"{where}: no query")
+        for target in panel.get("targets") or []:
+            problems += metric_problems(where, target.get("expr", ""), known)
+        if (panel.get("datasource") or {}).get("uid") != "${datasource}":
+            problems.append(f"{where}: datasource is not the dashboard's ${{datasource}}")
+    if len(set(ids)) != len(ids):
+        problems.append("dashboard: panel ids repeat")
+    return problems
+
+
+def monitoring_problems() -> list[str]:
+    known = hearth_metric_names()
+    rules = yaml.safe_load(ALERTS.read_text(encoding="utf-8"))
+    dashboard = json.loads(DASHBOARD.read_text(encoding="utf-8"))
+    return alert_problems(rules, known) + promtool_problems(ALERTS) + dashboard_problems(dashboard, known)
+
+
 def all_problems() -> dict[str, list[str]]:
     """Every check on the committed files: {what was checked: its problems}."""
     report = {"yamllint": yamllint_problems(yaml_files()), "image": dockerfile_problems()}
     compose = load_compose()
     report["compose"] = compose_schema_problems(compose) + compose_rule_problems(compose)
     report["compose"] += compose_budget(compose).problems()
+    report["monitoring"] = monitoring_problems()
     for overlay, directory in KUSTOMIZATIONS.items():
         try:
             docs = render(directory)

@@ -1,7 +1,26 @@
 #!/usr/bin/env bash
-# Start the local PostgreSQL and RabbitMQ if they are installed but not answering.
-# Skipped when the tests are pointed elsewhere (HEARTH_TEST_*), e.g. at containers.
+# Make sure PostgreSQL and RabbitMQ answer on 127.0.0.1 before `./dev run` or `./dev test`:
+#   1. already answering: nothing to do;
+#   2. installed here but stopped: start the local server;
+#   3. not installed, but a Docker engine answers: start it as a container (hearth-postgres,
+#      hearth-rabbitmq; ports bound to 127.0.0.1 only), or restart the one an earlier run made;
+#   4. neither: say exactly what to install, and exit 1.
+# With --for-tests, a Docker engine means the tests start their own containers (testcontainers):
+# nothing is started here. Skipped when the tests are pointed elsewhere (HEARTH_TEST_*).
+#
+# What it looks for can be changed (tests/test_ensure_services.py does): HEARTH_POSTGRES_PORT,
+# HEARTH_RABBITMQ_PORT, and the commands HEARTH_PG_CTLCLUSTER, HEARTH_RABBITMQ_SERVER, HEARTH_DOCKER.
 set -euo pipefail
+
+PG_PORT=${HEARTH_POSTGRES_PORT:-5432}
+MQ_PORT=${HEARTH_RABBITMQ_PORT:-5672}
+PG_CTLCLUSTER=${HEARTH_PG_CTLCLUSTER:-pg_ctlcluster}
+RABBITMQ_SERVER=${HEARTH_RABBITMQ_SERVER:-rabbitmq-server}
+DOCKER=${HEARTH_DOCKER:-docker}
+POSTGRES_IMAGE=postgres:17
+RABBITMQ_IMAGE=rabbitmq:4.1-management
+FOR_TESTS=false
+[ "${1:-}" = "--for-tests" ] && FOR_TESTS=true
 
 wait_for() {  # name, check command...
   local name=$1; shift
@@ -15,23 +34,83 @@ wait_for() {  # name, check command...
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-if [ -z "${HEARTH_TEST_DATABASE_URL:-}" ] && ! port_open 5432; then
-  if command -v pg_ctlcluster >/dev/null 2>&1; then
-    echo "starting PostgreSQL"
-    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
-    wait_for PostgreSQL port_open 5432
+have() { command -v "$1" >/dev/null 2>&1; }
+
+docker_answers() { have "$DOCKER" && timeout 10 "$DOCKER" info >/dev/null 2>&1; }
+
+# name, image, docker-run arguments...: start the container, or the one an earlier run left stopped.
+start_container() {
+  local name=$1 image=$2; shift 2
+  if "$DOCKER" container inspect "$name" >/dev/null 2>&1; then
+    echo "starting the $name container"
+    "$DOCKER" start "$name" >/dev/null
   else
-    echo "PostgreSQL is not running on 127.0.0.1:5432 and pg_ctlcluster is not installed" >&2
+    echo "starting $image as the container $name (stop it with: docker stop $name)"
+    "$DOCKER" run --detach --name "$name" "$@" "$image" >/dev/null
   fi
+}
+
+missing=()
+
+start_postgres() {
+  if have "$PG_CTLCLUSTER" && [ -d /etc/postgresql ] && [ -n "$(ls /etc/postgresql)" ]; then
+    echo "starting PostgreSQL"
+    "$PG_CTLCLUSTER" --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
+  elif docker_answers; then
+    # Trust is safe here only because the port is bound to this machine: it is the local admin
+    # DSN's `postgres@127.0.0.1` without a password, as on a Debian install.
+    start_container hearth-postgres "$POSTGRES_IMAGE" --publish "127.0.0.1:$PG_PORT:5432" \
+      --env POSTGRES_HOST_AUTH_METHOD=trust
+  else
+    missing+=(postgresql)
+    return 0
+  fi
+  wait_for PostgreSQL port_open "$PG_PORT"
+}
+
+start_rabbitmq() {
+  if have "$RABBITMQ_SERVER"; then
+    echo "starting RabbitMQ"
+    "$RABBITMQ_SERVER" -detached
+  elif docker_answers; then
+    start_container hearth-rabbitmq "$RABBITMQ_IMAGE" --publish "127.0.0.1:$MQ_PORT:5672" \
+      --publish "127.0.0.1:15672:15672"
+  else
+    missing+=(rabbitmq)
+    return 0
+  fi
+  wait_for RabbitMQ port_open "$MQ_PORT"
+  sleep 2  # the port opens a moment before the broker accepts logins
+}
+
+if $FOR_TESTS && docker_answers; then
+  exit 0  # the tests start their own containers
+fi
+if [ -z "${HEARTH_TEST_DATABASE_URL:-}" ] && ! port_open "$PG_PORT"; then
+  start_postgres
+fi
+if [ -z "${HEARTH_TEST_AMQP_URL:-}" ] && ! port_open "$MQ_PORT"; then
+  start_rabbitmq
 fi
 
-if [ -z "${HEARTH_TEST_AMQP_URL:-}" ] && ! port_open 5672; then
-  if command -v rabbitmq-server >/dev/null 2>&1; then
-    echo "starting RabbitMQ"
-    rabbitmq-server -detached
-    wait_for RabbitMQ port_open 5672
-    sleep 2  # the port opens a moment before the broker accepts logins
-  else
-    echo "RabbitMQ is not running on 127.0.0.1:5672 and rabbitmq-server is not installed" >&2
-  fi
+if [ ${#missing[@]} -gt 0 ]; then
+  {
+    echo "Hearth needs PostgreSQL (15 or newer) on 127.0.0.1:$PG_PORT and RabbitMQ (4.x) on 127.0.0.1:$MQ_PORT."
+    for what in "${missing[@]}"; do
+      case $what in
+        postgresql) echo "Not found: PostgreSQL (nothing answers on 127.0.0.1:$PG_PORT, no pg_ctlcluster)." ;;
+        rabbitmq) echo "Not found: RabbitMQ (nothing answers on 127.0.0.1:$MQ_PORT, no rabbitmq-server)." ;;
+      esac
+    done
+    echo "No Docker engine answers either. Install one of these, then run this command again:"
+    echo "  - Docker Engine (https://docs.docker.com/engine/install/) or Docker Desktop: ./dev run then"
+    echo "    starts $POSTGRES_IMAGE and $RABBITMQ_IMAGE as containers on 127.0.0.1;"
+    echo "  - or the servers themselves:"
+    echo "      Debian/Ubuntu: sudo apt-get install postgresql rabbitmq-server"
+    echo "      Fedora:        sudo dnf install postgresql-server rabbitmq-server"
+    echo "      macOS:         brew install postgresql@17 rabbitmq && brew services start postgresql@17 && brew services start rabbitmq"
+    echo "    PostgreSQL must let the user postgres connect from 127.0.0.1 (trust, as Debian's local"
+    echo "    default), or set HEARTH_ADMIN_DATABASE_URL (./dev run) / HEARTH_TEST_DATABASE_URL (./dev test)."
+  } >&2
+  exit 1
 fi

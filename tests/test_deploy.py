@@ -11,6 +11,9 @@ import base64
 import copy
 import importlib
 import importlib.util
+import json
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -439,4 +442,55 @@ def test_the_pool_size_setting_is_read_by_the_kit() -> None:
 
 
 def test_the_validator_command_passes_on_the_committed_files() -> None:
-    assert v.all_problems() == {"yamllint": [], "image": [], "compose": [], "base": [], "dev": [], "prod": []}
+    report = v.all_problems()
+    assert report == {
+        what: [] for what in ("yamllint", "image", "compose", "monitoring", "base", "dev", "prod")
+    }
+
+
+# --- monitoring ------------------------------------------------------------------------------------
+
+
+def test_the_alert_rules_and_the_dashboard_pass() -> None:
+    assert v.monitoring_problems() == []
+
+
+@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool (Debian: prometheus) not installed")
+def test_promtool_accepts_the_rules_and_refuses_a_broken_expression(tmp_path: Path) -> None:
+    assert v.promtool_problems(v.ALERTS) == []
+    broken = tmp_path / "alerts.yaml"
+    broken.write_text(
+        "groups:\n  - name: x\n    rules:\n      - alert: Broken\n        expr: sum(rate(x[5m]\n"
+    )
+    assert any("promtool" in p for p in v.promtool_problems(broken))
+
+
+def test_a_broken_alert_rule_is_refused() -> None:
+    rules = yaml.safe_load(v.ALERTS.read_text())
+    first = rules["groups"][0]["rules"][0]
+    first["expr"] = "rate(hearth_messages_lost_total[5m]) > 0"
+    del first["labels"]["severity"]
+    rules["groups"][1]["rules"].append(
+        {"alert": first["alert"], "expr": "up == 0", "labels": {"severity": "page"}}
+    )
+    problems = v.alert_problems(rules)
+    name = f"hearth-messaging/{first['alert']}"
+    assert f"alerts: {name}: unknown metric 'hearth_messages_lost_total'" in problems
+    assert f"alerts: {name}: labels.severity must be one of warning, critical" in problems
+    assert f"alerts: hearth-http/{first['alert']}: named twice" in problems
+    assert f"alerts: hearth-http/{first['alert']}: no annotations.summary" in problems
+
+
+def test_a_dashboard_panel_on_a_metric_nobody_exports_is_refused() -> None:
+    dashboard = json.loads(v.DASHBOARD.read_text())
+    dashboard["panels"][0]["targets"][0]["expr"] = "sum(rate(hearth_emails_sent_totl[5m]))"
+    dashboard["panels"][1]["id"] = dashboard["panels"][0]["id"]
+    problems = v.dashboard_problems(dashboard)
+    assert any(p.endswith("unknown metric 'hearth_emails_sent_totl'") for p in problems), problems
+    assert "dashboard: panel ids repeat" in problems
+
+
+def test_the_operations_guide_explains_every_metric_hearth_exports() -> None:
+    guide = (ROOT / "docs" / "operations.md").read_text()
+    families = {re.sub(r"_(total|bucket|count|sum)$", "", name) for name in v.hearth_metric_names()}
+    assert {f for f in families if f"`{f}" not in guide} == set()

@@ -1,6 +1,9 @@
 """Notifications on the real broker, database and an SMTP server: reminders at the right instant
 across changes of clocks (the scheduler's clock injected), moved and dropped with their gathering;
-SMTP down then back; refused addresses; preferences and digests; the delivery log and resend."""
+SMTP down then back; refused addresses; preferences and digests; the delivery log and resend.
+Emails as a new attendee receives them: every link a signed link to the public site that the
+gateway reads with HEARTH_LINK_KEY; the RFC 8058 one-click opt-out of reminders; the language a
+person chose; ticket emails that say the ticket's state."""
 
 from __future__ import annotations
 
@@ -19,8 +22,10 @@ from hearth_notifications.settings import NotificationsSettings
 from hearth_notifications.workers.scheduler import Scheduler
 from hearth_shared.contracts import CloudEvent, new_event
 from hearth_shared.contracts.catalogue import (
+    CATALOGUE,
     Bilingual,
     CertificateIssued,
+    CreditsAwarded,
     EventData,
     GatheringCancelled,
     GatheringScheduled,
@@ -30,9 +35,12 @@ from hearth_shared.contracts.catalogue import (
     NotificationDelivered,
     NotificationFailed,
     PersonDetails,
+    RegistrationCancelled,
+    TicketPurchased,
 )
 from hearth_shared.db import connect_with_retry
 from hearth_shared.messaging import Names
+from hearth_shared.signed_links import KEY_VARIABLE, PATHS, Purpose, SignedLinks
 from hearth_testing.broker import collect, publish_event, watch
 from hearth_testing.builders import gathering_scheduled, person_details, ticket_purchased
 from hearth_testing.fixtures import StartService
@@ -312,15 +320,26 @@ async def test_opt_outs_suppress_all_but_critical_messages_and_digests_gather_gr
     await smtp_sink.wait_for(str(who.email))
     async with notifications.client() as client:
         prefs = f"/people/{who.person_id}/preferences"
-        assert (await client.get(prefs)).json() == {"opted_out": [], "group_digest": False}
-        bad = await client.put(prefs, json={"opted_out": ["everything"]})
-        assert bad.status_code == 422
+        assert (await client.get(prefs)).json() == {"opted_out": [], "digest": "none", "language": None}
+        for bad in ({"opted_out": ["everything"]}, {"opted_out": ["tickets"]}, {"digest": "hourly"}):
+            assert (await client.put(prefs, json=bad)).status_code == 422, bad  # tickets: critical
         assert (await client.put(f"/people/{uuid.uuid4()}/preferences", json={})).status_code == 404
-        chosen = {"opted_out": ["credits", "reminders", "updates"], "group_digest": True}
+        chosen = {"opted_out": ["news", "reminders"], "digest": "daily", "language": None}
         assert (await client.put(prefs, json=chosen)).status_code == 200
         assert (await client.get(prefs)).json() == chosen
 
-    await publish(GatheringUpdated(**(g.model_dump() | {"venue": "Halifax Central Library"})))
+    await publish(
+        CreditsAwarded(
+            entry_id=uuid.uuid4(),
+            person_id=who.person_id,
+            activity_id=g.gathering_id,
+            hours=1.5,  # type: ignore[arg-type]
+            category="group",
+            cycle="2027-2028",
+            activity_title=g.title,
+            attendee=who,
+        )
+    )
     await publish(
         CertificateIssued(
             certificate_id=uuid.uuid4(),
@@ -344,10 +363,10 @@ async def test_opt_outs_suppress_all_but_critical_messages_and_digests_gather_gr
         )
     )
     [certificate] = [m for m in await smtp_sink.wait_for(str(who.email), 2) if "attestation" in m["Subject"]]
-    assert "/certificates/HRTH-7K2P-9QXM.pdf" in certificate.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    [suppressed] = await until_logged(notifications, person_id=who.person_id, template="gathering_updated")
+    assert "/verify/HRTH-7K2P-9QXM" in certificate.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    [suppressed] = await until_logged(notifications, person_id=who.person_id, template="credits_awarded")
     assert suppressed["status"] == "suppressed"
-    assert suppressed["last_error"] == "opted out of updates"
+    assert suppressed["last_error"] == "opted out of news"
     [held] = await until_logged(notifications, person_id=who.person_id, template="group_formed")
     assert held["status"] == "held"
 
@@ -364,3 +383,204 @@ async def test_opt_outs_suppress_all_but_critical_messages_and_digests_gather_gr
     assert held["status"] == "digested"
     await scheduler.send_digests(morning + timedelta(hours=1))
     assert len(await log(notifications, person_id=who.person_id, template="group_digest")) == 1
+
+
+KEY = "link-key-for-the-tests-0123456789abcdef"
+
+
+@pytest.fixture
+def public_url() -> str:
+    """A public address of this test's own (the signer is cached per address)."""
+    return f"https://hearth-{uuid.uuid4().hex[:8]}.example.org"
+
+
+@pytest.fixture
+def links(public_url: str) -> SignedLinks:
+    return SignedLinks([KEY], public_url)
+
+
+async def with_links(start: StartService, smtp: SmtpSink, public_url: str) -> ServiceProcess:
+    return await start("notifications", smtp_port=smtp.port, link_key=KEY, public_url=public_url)
+
+
+def text(email: EmailMessage) -> str:
+    return str(email.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+
+
+def read(links: SignedLinks, url: str, purpose: Purpose) -> dict[str, str]:
+    """What the gateway's page for `purpose` reads from the link (LinkRefused if it cannot)."""
+    prefix = links.public_url + PATHS[purpose]
+    assert url.startswith(prefix), url
+    return links.read(purpose, url.removeprefix(prefix).rstrip(".,)"))
+
+
+def link(email: EmailMessage, links: SignedLinks, purpose: Purpose) -> str:
+    prefix = links.public_url + PATHS[purpose]
+    [found] = {w for w in text(email).split() if w.startswith(prefix)}
+    return found
+
+
+def starting_in_two_days() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
+
+
+async def test_the_confirmation_links_to_my_registration_and_the_preferences_page_signed(
+    start_service: StartService, smtp_sink: SmtpSink, publish: Publish, public_url: str, links: SignedLinks
+) -> None:
+    await with_links(start_service, smtp_sink, public_url)
+    g, who = gathering_scheduled(starting_in_two_days()), person_details("en")
+    purchase = ticket_purchased(g, who)
+    await publish(g)
+    await publish(purchase)
+    [email] = await smtp_sink.wait_for(str(who.email))
+    body = text(email)
+    assert "Your place at" in body
+    assert read(links, link(email, links, Purpose.REGISTRATION), Purpose.REGISTRATION) == {
+        "ticket": str(purchase.ticket_id)
+    }
+    assert read(links, link(email, links, Purpose.PREFERENCES), Purpose.PREFERENCES) == {
+        "person": str(who.person_id)
+    }
+    assert "reply to this message" not in body
+    assert "127.0.0.1:800" not in body  # no raw service route
+    assert email["List-Unsubscribe"] is None  # a confirmation is critical: no opt-out
+
+
+async def test_one_click_unsubscribe_from_reminders_stops_reminders_and_nothing_else(
+    start_service: StartService,
+    smtp_sink: SmtpSink,
+    publish: Publish,
+    pool: asyncpg.Pool,
+    public_url: str,
+    links: SignedLinks,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    service = await with_links(start_service, smtp_sink, public_url)
+    monkeypatch.setenv(KEY_VARIABLE, KEY)  # the scheduler below signs in this process
+    starts = starting_in_two_days()
+    g, who = gathering_scheduled(starts), person_details("en")
+    await publish(g)
+    await publish(ticket_purchased(g, who))
+    await smtp_sink.wait_for(str(who.email))
+    await eventually(lambda: pool.fetch("SELECT 1 FROM plans WHERE subject_id = $1", g.gathering_id))
+
+    settings = NotificationsSettings(public_url=public_url)
+    scheduler = Scheduler(pool, settings, clock=lambda: starts, schema="notifications")
+    await scheduler.fire_due(starts - timedelta(hours=24))
+    [reminder] = [m for m in await smtp_sink.wait_for(str(who.email), 2) if m["Subject"].startswith("In 24")]
+    assert reminder["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    header = str(reminder["List-Unsubscribe"]).strip()  # folded: the link is longer than a line
+    assert header.startswith("<")
+    assert header.endswith(">")
+    subject = read(links, header[1:-1], Purpose.UNSUBSCRIBE)
+    assert subject == {"person": str(who.person_id), "category": "reminders"}
+
+    # The mail client's POST reaches the gateway's /unsubscribe/{token}, which calls this.
+    async with service.client(role="public") as client:
+        for _ in range(2):  # a repeated one-click changes nothing
+            answer = await client.post(
+                f"/people/{subject['person']}/unsubscribe", json={"category": "reminders"}
+            )
+            assert answer.status_code == 200, answer.text
+            assert answer.json() == {"opted_out": ["reminders"], "digest": "none", "language": None}
+        critical = await client.post(f"/people/{who.person_id}/unsubscribe", json={"category": "tickets"})
+        assert critical.status_code == 422
+        unknown = await client.post(f"/people/{uuid.uuid4()}/unsubscribe", json={"category": "reminders"})
+        assert unknown.status_code == 404
+
+    await scheduler.fire_due(starts - timedelta(hours=1))
+    rows = await eventually(
+        lambda: pool.fetch(
+            "SELECT status, last_error FROM deliveries WHERE person_id = $1 AND template = 'reminder' "
+            "ORDER BY created_at",
+            who.person_id,
+        ),
+        lambda rows: len(rows) == 2,
+    )
+    assert [r["status"] for r in rows] == ["sent", "suppressed"]
+    assert rows[1]["last_error"] == "opted out of reminders"
+    # Critical news still comes: a second ticket's confirmation.
+    other = gathering_scheduled(starts + timedelta(days=7))
+    await publish(other)
+    await publish(ticket_purchased(other, who))
+    await smtp_sink.wait_for(str(who.email), 3)
+
+
+async def test_the_language_a_person_chose_wins_over_the_one_events_give(
+    start_service: StartService, smtp_sink: SmtpSink, publish: Publish, public_url: str
+) -> None:
+    service = await with_links(start_service, smtp_sink, public_url)
+    g, who = gathering_scheduled(starting_in_two_days()), person_details("en")
+    await publish(g)
+    await publish(ticket_purchased(g, who))
+    await smtp_sink.wait_for(str(who.email))
+    async with service.client(role="public") as client:
+        chosen = {"opted_out": ["feedback"], "digest": "weekly", "language": "fr"}
+        answer = await client.put(f"/people/{who.person_id}/preferences", json=chosen)
+        assert answer.status_code == 200, answer.text
+        assert (await client.get(f"/people/{who.person_id}/preferences")).json() == chosen
+    other = gathering_scheduled(starting_in_two_days() + timedelta(days=3))
+    await publish(other)
+    await publish(ticket_purchased(other, who))  # the event still says English
+    emails = await smtp_sink.wait_for(str(who.email), 2)
+    assert emails[-1]["Subject"].startswith("Votre place est confirmée")
+    assert "Choisissez les courriels que vous recevez" in text(emails[-1])
+
+
+@pytest.mark.skipif(
+    "status" not in TicketPurchased.model_fields,
+    reason="registration's ticket state (issue 13) not merged yet",
+)
+async def test_a_held_ticket_says_it_awaits_payment_until_the_holds_expiry(
+    start_service: StartService, smtp_sink: SmtpSink, publish: Publish, public_url: str, links: SignedLinks
+) -> None:
+    await with_links(start_service, smtp_sink, public_url)
+    g, who = gathering_scheduled(starting_in_two_days()), person_details("en")
+    expires = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
+    held = ticket_purchased(g, who, price_cents=4500, status="awaiting_payment", hold_expires_at=expires)
+    await publish(g)
+    await publish(held)
+    [email] = await smtp_sink.wait_for(str(who.email))
+    assert email["Subject"].startswith("Your place is held until payment")
+    assert "$45.00" in text(email)
+    assert read(links, link(email, links, Purpose.REGISTRATION), Purpose.REGISTRATION) == {
+        "ticket": str(held.ticket_id)
+    }
+
+
+@pytest.mark.skipif(
+    "org.hearth.registration.ticket_confirmed.v1" not in CATALOGUE,
+    reason="registration's TicketConfirmed (issue 13) not merged yet",
+)
+async def test_a_paid_hold_is_confirmed_with_the_invitation_and_an_expired_one_released(
+    start_service: StartService, smtp_sink: SmtpSink, publish: Publish, public_url: str
+) -> None:
+    await with_links(start_service, smtp_sink, public_url)
+    g, payer, lapser = gathering_scheduled(starting_in_two_days()), person_details("en"), person_details("en")
+    expires = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
+    await publish(g)
+    held = {}
+    for who in (payer, lapser):
+        held[who.person_id] = purchase = ticket_purchased(
+            g, who, price_cents=4500, status="awaiting_payment", hold_expires_at=expires
+        )
+        await publish(purchase)
+        await smtp_sink.wait_for(str(who.email))
+    paid = CATALOGUE["org.hearth.registration.ticket_confirmed.v1"](
+        ticket_id=held[payer.person_id].ticket_id, person_id=payer.person_id, gathering_id=g.gathering_id
+    )
+    await publish(paid)
+    lapsed = held[lapser.person_id]
+    await publish(
+        RegistrationCancelled(
+            ticket_id=lapsed.ticket_id,
+            gathering=lapsed.gathering,
+            attendee=lapser,
+            reason="hold_expired",  # type: ignore[call-arg]
+        )
+    )
+    confirmed = (await smtp_sink.wait_for(str(payer.email), 2))[-1]
+    assert confirmed["Subject"].startswith("Payment received, your place is confirmed")
+    assert calendar_of(confirmed).events[0].start == g.starts_at
+    released = (await smtp_sink.wait_for(str(lapser.email), 2))[-1]
+    assert released["Subject"].startswith("Your held place has been released")

@@ -1,13 +1,36 @@
-"""The broker permissions given to each service cover its own names and nothing of another's."""
+"""The broker permissions given to each service cover its own names and nothing of another's; an
+outside system may publish only its own routing keys on `hearth.events` — proved on the real broker:
+the membership register's user cannot publish a certificate, the video platform's cannot publish a
+member record, and neither can publish into `hearth.redeliver` or a queue directly."""
 
 from __future__ import annotations
 
 import re
+import secrets
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
+import aio_pika
+import aiormq
+import httpx
 import pytest
 
+from hearth_shared.messaging import Names
+from hearth_shared.messaging.publisher import Publisher
+from hearth_shared.messaging.topology import declare_exchanges
 from hearth_shared.provision import SERVICES
-from hearth_shared.provision_broker import permissions
+from hearth_shared.provision_broker import (
+    BrokerAdmin,
+    ManagementApi,
+    Rabbitmqctl,
+    permissions,
+    provision_users,
+    topic_permission,
+)
+from hearth_shared.publishers import OUTSIDE_KEYS, SERVICE_KEYS, covers, outside_event_types
+from hearth_testing.infra import Infra
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -22,3 +45,116 @@ def test_a_service_may_use_shared_names_and_its_own_queues_only(service: str) ->
             if other != service:
                 assert not rule.match(f"{other}.parking"), (what, other)
     assert re.match(allowed["write"], "amq.default")
+
+
+def test_each_service_may_publish_what_it_declares_and_no_outside_system_s_events() -> None:
+    from hearth_credits.app import create_runtime as credits
+    from hearth_groups.app import create_runtime as groups
+    from hearth_notifications.app import create_runtime as notifications
+    from hearth_registration.app import create_runtime as registration
+
+    for make in (registration, credits, groups, notifications):
+        runtime = make()
+        rule = re.compile(topic_permission(runtime.service).write)
+        for event in runtime.publishes:
+            assert rule.match(event.routing_key()), (runtime.service, event.routing_key())
+        assert not rule.match("membership.member_upserted.v1")
+    gateway = re.compile(topic_permission("gateway").write)
+    assert gateway.match("membership.member_upserted.v1")
+    assert not gateway.match("credits.certificate_issued.v1")
+
+
+def test_outside_systems_own_no_hearth_event() -> None:
+    hearth_owned = [
+        rule for rules in SERVICE_KEYS.values() for rule in rules if rule not in SERVICE_KEYS["gateway"]
+    ]
+    for event_type in outside_event_types():
+        key = event_type.removeprefix("org.hearth.")
+        assert not covers(hearth_owned, key), key
+    assert "org.hearth.membership.member_upserted.v1" in outside_event_types()
+    assert "org.hearth.credits.certificate_issued.v1" not in outside_event_types()
+    assert set(OUTSIDE_KEYS) >= {"membership-register", "video-platform", "payments"}
+
+
+def broker_admin(infra: Infra) -> Iterator[BrokerAdmin]:
+    """The management API when the plugin answers, else rabbitmqctl on this host."""
+    host = urlsplit(infra.amqp_url).hostname or "127.0.0.1"
+    try:
+        with httpx.Client(base_url=f"http://{host}:15672", auth=("guest", "guest"), timeout=5) as client:
+            if client.get("/api/overview").status_code == 200:
+                yield ManagementApi(client)
+                return
+    except httpx.HTTPError:
+        pass
+    if shutil.which("rabbitmqctl") is None:
+        pytest.fail(
+            "neither the management API nor rabbitmqctl reaches the broker: provisioning cannot be tested"
+        )
+    yield Rabbitmqctl()
+
+
+@dataclass(frozen=True)
+class Outsiders:
+    urls: dict[str, str]
+    names: Names
+
+
+@pytest.fixture
+async def outsiders(
+    infra: Infra, amqp: aio_pika.abc.AbstractRobustConnection, name_prefix: str
+) -> AsyncIterator[Outsiders]:
+    names = Names(name_prefix, "broker_test")
+    async with amqp.channel() as channel:
+        await declare_exchanges(channel, names)
+    user_prefix = f"t{secrets.token_hex(3)}-"
+    passwords = {system: secrets.token_urlsafe(16) for system in ("membership-register", "video-platform")}
+    parts = urlsplit(infra.amqp_url)
+    urls = {
+        system: urlunsplit(
+            parts._replace(netloc=f"{user_prefix}{system}:{password}@{parts.hostname}:{parts.port or 5672}")
+        )
+        for system, password in passwords.items()
+    }
+    for broker in broker_admin(infra):
+        provision_users(broker, passwords, prefix=name_prefix, user_prefix=user_prefix)
+        try:
+            yield Outsiders(urls, names)
+        finally:
+            for system in passwords:
+                broker.delete_user(f"{user_prefix}{system}")
+
+
+async def publish_as(url: str, exchange: str, routing_key: str) -> None:
+    async with await aio_pika.connect(url) as connection:
+        publisher = await Publisher.open(connection)  # type: ignore[arg-type]
+        message = aio_pika.Message(
+            b"{}", message_id=secrets.token_hex(8), delivery_mode=aio_pika.DeliveryMode.PERSISTENT
+        )
+        await publisher.publish(message, exchange=exchange, routing_key=routing_key)
+
+
+async def refused(url: str, exchange: str, routing_key: str) -> bool:
+    try:
+        await publish_as(url, exchange, routing_key)
+    except (aiormq.exceptions.ChannelAccessRefused, aio_pika.exceptions.ChannelClosed):
+        return True
+    return False
+
+
+async def test_the_register_may_publish_member_records_and_not_certificates(outsiders: Outsiders) -> None:
+    register = outsiders.urls["membership-register"]
+    events = outsiders.names.events_exchange
+    await publish_as(register, events, "membership.member_upserted.v1")  # confirmed by the broker
+    assert await refused(register, events, "credits.certificate_issued.v1")
+    assert await refused(
+        register, outsiders.names.redeliver_exchange, "replay.registration.on_member_upserted"
+    )
+    assert await refused(register, "", outsiders.names.parking_queue)  # a queue directly
+
+
+async def test_the_video_platform_may_report_attendance_and_not_member_records(outsiders: Outsiders) -> None:
+    platform = outsiders.urls["video-platform"]
+    events = outsiders.names.events_exchange
+    await publish_as(platform, events, "conferencing.attendance_reported.v1")
+    assert await refused(platform, events, "membership.member_upserted.v1")
+    assert await refused(platform, events, "registration.attendance_recorded.v1")

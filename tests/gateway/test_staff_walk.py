@@ -149,7 +149,7 @@ async def _register(
             while (
                 answer := await client.post(f"/gatherings/{gid}/tickets", json=someone)
             ).status_code != 201:
-                assert answer.json()["errors"][0]["code"] == "not_eligible", answer.text
+                assert answer.json()["errors"][0]["code"] == "membership_not_confirmed", answer.text
                 await asyncio.sleep(0.2)
             someone["person_id"] = answer.json()["ticket"]["person_id"]
     return people

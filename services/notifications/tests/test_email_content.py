@@ -19,6 +19,7 @@ from hearth_notifications.domain.plans import gathering_plans
 from hearth_notifications.domain.rendering import compose, gathering_context
 from hearth_notifications.domain.times import duration
 from hearth_shared.contracts.catalogue import Bilingual, Interest
+from hearth_shared.signed_links import Purpose, SignedLinks
 
 pytestmark = pytest.mark.unit
 
@@ -42,6 +43,10 @@ QUARTERLY = Gathering(
 )
 
 
+LINKS = SignedLinks(["k" * 32], "https://hearth.example.org")
+MY = "https://hearth.example.org/my/TOKEN"
+
+
 def riley(language: str) -> Person:
     return Person(uuid.uuid4(), "Riley Doucet", "riley@example.org", language)  # type: ignore[arg-type]
 
@@ -51,20 +56,23 @@ def context(template: str, language: str) -> dict[str, Any]:
     lead = duration(timedelta(hours=24), language)  # type: ignore[arg-type]
     group = Bilingual(en="Housing & poverty circle", fr="Cercle logement et pauvreté")
     return {
-        "ticket_confirmation": gathering_context(QUARTERLY, language),  # type: ignore[arg-type]
+        "ticket_confirmation": gathering_context(QUARTERLY, language) | {"my_url": MY},  # type: ignore[arg-type]
+        "ticket_held": gathering_context(EVENING, language)  # type: ignore[arg-type]
+        | {"my_url": MY, "expires": "Friday 19:00", "price": "$25.00"},
+        "ticket_paid": gathering_context(QUARTERLY, language) | {"my_url": MY},  # type: ignore[arg-type]
+        "hold_expired": gathering_context(EVENING, language),  # type: ignore[arg-type]
         "registration_cancelled": gathering_context(EVENING, language),  # type: ignore[arg-type]
         "waitlist_joined": gathering_context(EVENING, language) | {"position": 3},  # type: ignore[arg-type]
         "waitlist_offered": gathering_context(EVENING, language)  # type: ignore[arg-type]
-        | {"expires": "Friday 19:00", "accept_url": "https://hearth.example.org/waitlist/1/accept"},
-        "gathering_updated": gathering_context(EVENING, language),  # type: ignore[arg-type]
+        | {"expires": "Friday 19:00", "offer_url": "https://hearth.example.org/offer/TOKEN"},
+        "gathering_updated": gathering_context(EVENING, language) | {"my_url": MY},  # type: ignore[arg-type]
         "gathering_cancelled": gathering_context(EVENING, language) | {"reason": "Storm warning"},  # type: ignore[arg-type]
-        "reminder": gathering_context(QUARTERLY, language) | {"lead": lead},  # type: ignore[arg-type]
+        "reminder": gathering_context(QUARTERLY, language) | {"lead": lead, "my_url": MY},  # type: ignore[arg-type]
         "feedback_request": {"title": QUARTERLY.title, "feedback_url": "https://hearth.example.org/f/1"},
         "credits_awarded": {"title": QUARTERLY.title, "hours": "1.5", "cycle": "2026-2027"},
         "certificate_issued": {
             "title": QUARTERLY.title,
             "hours": "1.5",
-            "certificate_url": "https://hearth.example.org/certificates/ABC.pdf",
             "verification_url": "https://hearth.example.org/verify/ABC",
         },
         "group_formed": {"group_name": group, "purpose": PURPOSES[Interest.PEER_SUPPORT]},
@@ -77,6 +85,12 @@ def context(template: str, language: str) -> dict[str, Any]:
 SUBJECTS = {
     ("ticket_confirmation", "en"): "Your place is confirmed: Quarterly community of practice",
     ("ticket_confirmation", "fr"): "Votre place est confirmée : Communauté de pratique trimestrielle",
+    ("ticket_held", "en"): "Your place is held until payment: Networking evening",
+    ("ticket_held", "fr"): "Votre place est réservée en attendant le paiement : Soirée de réseautage",
+    ("ticket_paid", "en"): "Payment received, your place is confirmed: Quarterly community of practice",
+    ("ticket_paid", "fr"): "Paiement reçu, votre place est confirmée : Communauté de pratique trimestrielle",
+    ("hold_expired", "en"): "Your held place has been released: Networking evening",
+    ("hold_expired", "fr"): "Votre place réservée a été libérée : Soirée de réseautage",
     ("registration_cancelled", "en"): "Your registration is cancelled: Networking evening",
     ("registration_cancelled", "fr"): "Votre inscription est annulée : Soirée de réseautage",
     ("waitlist_joined", "en"): "You are on the waitlist: Networking evening",
@@ -107,26 +121,45 @@ SUBJECTS = {
 }
 # A phrase each body must carry (beyond the subject), in each language.
 BODIES = {
-    ("ticket_confirmation", "en"): ["Hello Riley Doucet,", "12:00", "Join online: https://video.example.org"],
-    ("ticket_confirmation", "fr"): ["Bonjour Riley Doucet,", "12 h 00", "Rejoindre en ligne : https://video"],
+    ("ticket_confirmation", "en"): [
+        "Hello Riley Doucet,",
+        "12:00",
+        "Join online: https://video.example.org",
+        MY,
+    ],
+    ("ticket_confirmation", "fr"): [
+        "Bonjour Riley Doucet,",
+        "12 h 00",
+        "Rejoindre en ligne : https://video",
+        MY,
+    ],
+    ("ticket_held", "en"): ["awaiting payment of $25.00", "until Friday 19:00", MY],
+    ("ticket_held", "fr"): ["en attente du paiement de $25.00", "jusqu'au Friday 19:00", MY],
+    ("ticket_paid", "en"): ["received your payment", "is confirmed", "12:00", MY],
+    ("ticket_paid", "fr"): ["reçu votre paiement", "est confirmée", "12 h 00", MY],
+    ("hold_expired", "en"): ["released", "payment did not arrive", "6:00"],
+    ("hold_expired", "fr"): ["libérée", "le paiement n'est pas", "18 h 00"],
     ("registration_cancelled", "en"): ["6:00", "register again"],
     ("registration_cancelled", "fr"): ["18 h 00", "inscrivez-vous de nouveau"],
     ("waitlist_joined", "en"): ["number 3"],
     ("waitlist_joined", "fr"): ["au rang 3"],
-    ("waitlist_offered", "en"): ["https://hearth.example.org/waitlist/1/accept", "next person"],
-    ("waitlist_offered", "fr"): ["https://hearth.example.org/waitlist/1/accept", "personne suivante"],
+    ("waitlist_offered", "en"): [
+        "Accept or decline it here: https://hearth.example.org/offer/TOKEN",
+        "next person",
+    ],
+    ("waitlist_offered", "fr"): ["https://hearth.example.org/offer/TOKEN", "personne suivante"],
     ("gathering_updated", "en"): ["Where: Camden, London", "updates your calendar"],
     ("gathering_updated", "fr"): ["Où : Camden, London", "met votre agenda à jour"],
     ("gathering_cancelled", "en"): ["Why: Storm warning"],
     ("gathering_cancelled", "fr"): ["Raison : Storm warning"],
-    ("reminder", "en"): ["starts in 24 hours", "Atlantic"],
+    ("reminder", "en"): ["starts in 24 hours", "Atlantic", MY],
     ("reminder", "fr"): ["commence dans 24 heures", "Atlantique"],
     ("feedback_request", "en"): ["https://hearth.example.org/f/1"],
     ("feedback_request", "fr"): ["https://hearth.example.org/f/1"],
     ("credits_awarded", "en"): ["2026-2027 cycle"],
     ("credits_awarded", "fr"): ["cycle 2026-2027"],
-    ("certificate_issued", "en"): ["ABC.pdf", "https://hearth.example.org/verify/ABC"],
-    ("certificate_issued", "fr"): ["ABC.pdf", "ordre professionnel"],
+    ("certificate_issued", "en"): ["https://hearth.example.org/verify/ABC"],
+    ("certificate_issued", "fr"): ["https://hearth.example.org/verify/ABC", "ordre professionnel"],
     ("group_formed", "en"): ["peer support group"],
     ("group_formed", "fr"): ["groupe de soutien entre pairs"],
     ("group_meeting_reminder", "en"): ["meets in 24 hours", "12:00"],
@@ -138,7 +171,7 @@ BODIES = {
 
 @pytest.mark.parametrize(("template", "language"), sorted(SUBJECTS))
 def test_every_template_in_both_languages(template: str, language: str) -> None:
-    email = compose(template, riley(language), **context(template, language))
+    email = compose(template, riley(language), LINKS, **context(template, language))
     assert email.subject == SUBJECTS[template, language]
     assert email.language == language
     assert email.category == preferences.TEMPLATES[template].category
@@ -216,7 +249,7 @@ def test_html_is_escaped_but_plain_text_is_not() -> None:
         EVENING.ends_at,
         EVENING.time_zone,
     )
-    email = compose("ticket_confirmation", riley("en"), **gathering_context(tea, "en"))
+    email = compose("ticket_confirmation", riley("en"), LINKS, my_url=MY, **gathering_context(tea, "en"))
     assert "Tea &amp; &lt;b&gt;talk&lt;/b&gt;" in email.html
     assert "Tea & <b>talk</b>" in email.text
 
@@ -224,20 +257,61 @@ def test_html_is_escaped_but_plain_text_is_not() -> None:
 @pytest.mark.parametrize(
     ("template", "opted_out", "digest", "expected"),
     [
-        ("reminder", {"reminders"}, False, preferences.Disposition.SUPPRESS),
-        ("reminder", {"credits"}, False, preferences.Disposition.SEND),
-        ("certificate_issued", {"credits"}, False, preferences.Disposition.SEND),  # critical
-        ("gathering_cancelled", {"updates"}, False, preferences.Disposition.SEND),  # critical
-        ("gathering_updated", {"updates"}, False, preferences.Disposition.SUPPRESS),
-        ("group_formed", set(), True, preferences.Disposition.HOLD),
-        ("group_formed", {"groups"}, True, preferences.Disposition.SUPPRESS),
-        ("group_meeting_reminder", set(), True, preferences.Disposition.SEND),  # a reminder cannot wait
+        ("reminder", {"reminders"}, "none", preferences.Disposition.SUPPRESS),
+        ("reminder", {"news"}, "none", preferences.Disposition.SEND),
+        ("credits_awarded", {"news"}, "none", preferences.Disposition.SUPPRESS),
+        ("feedback_request", {"feedback"}, "none", preferences.Disposition.SUPPRESS),
+        ("certificate_issued", {"news"}, "none", preferences.Disposition.SEND),  # critical
+        ("ticket_held", {"news", "reminders"}, "none", preferences.Disposition.SEND),  # critical
+        ("gathering_cancelled", {"reminders"}, "none", preferences.Disposition.SEND),  # critical
+        ("gathering_updated", {"reminders", "news"}, "none", preferences.Disposition.SEND),  # your place
+        ("group_formed", set(), "weekly", preferences.Disposition.HOLD),
+        ("group_formed", set(), "daily", preferences.Disposition.HOLD),
+        ("group_formed", set(), "none", preferences.Disposition.SEND),
+        ("group_formed", {"groups"}, "weekly", preferences.Disposition.SUPPRESS),
+        ("group_meeting_reminder", set(), "weekly", preferences.Disposition.SEND),  # a reminder cannot wait
     ],
 )
 def test_preferences_decide_what_is_sent_suppressed_or_held(
-    template: str, opted_out: set[str], digest: bool, expected: preferences.Disposition
+    template: str, opted_out: set[str], digest: str, expected: preferences.Disposition
 ) -> None:
-    assert preferences.disposition(template, frozenset(opted_out), digest) is expected
+    chosen = frozenset(opted_out)
+    assert preferences.disposition(template, chosen, preferences.Digest(digest)) is expected
+
+
+@pytest.mark.parametrize(("template", "language"), sorted(SUBJECTS))
+def test_every_footer_links_to_the_preferences_page_and_only_optional_emails_unsubscribe(
+    template: str, language: str
+) -> None:
+    to = riley(language)
+    email = compose(template, to, LINKS, **context(template, language))
+    assert "reply to this message" not in email.text
+    assert "répondez à ce message" not in email.text
+    [preferences_link] = [w for w in email.text.split() if "/email-preferences/" in w]
+    token = preferences_link.removeprefix("https://hearth.example.org/email-preferences/")
+    assert LINKS.read(Purpose.PREFERENCES, token) == {"person": str(to.person_id)}
+    assert f'href="{preferences_link}"' in email.html
+    kind = preferences.TEMPLATES[template]
+    if kind.critical:
+        assert email.unsubscribe_url is None
+        assert "/unsubscribe/" not in email.text
+        return
+    assert email.unsubscribe_url is not None
+    assert email.unsubscribe_url in email.text
+    token = email.unsubscribe_url.removeprefix("https://hearth.example.org/unsubscribe/")
+    assert LINKS.read(Purpose.UNSUBSCRIBE, token) == {"person": str(to.person_id), "category": kind.category}
+
+
+def test_only_reminders_feedback_group_news_and_news_can_be_opted_out_of() -> None:
+    optional = {t for t, k in preferences.TEMPLATES.items() if not k.critical}
+    assert optional == {
+        "reminder",
+        "feedback_request",
+        "credits_awarded",
+        "group_formed",
+        "group_meeting_reminder",
+        "group_digest",
+    }
 
 
 def test_reminders_are_real_hours_before_the_start_across_a_change_of_clocks() -> None:
@@ -253,7 +327,9 @@ def test_reminders_are_real_hours_before_the_start_across_a_change_of_clocks() -
     assert by_template["feedback_request", 3600] == datetime(2027, 3, 14, 17, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("code", "permanent"), [(550, True), (554, True), (421, False), (None, False)])
+@pytest.mark.parametrize(
+    ("code", "permanent"), [(550, True), (554, True), (421, False), (535, False), (None, False)]
+)
 def test_only_5xx_smtp_replies_are_permanent(code: int | None, permanent: bool) -> None:
     assert sending.is_permanent_smtp_failure(code) is permanent
 

@@ -41,11 +41,13 @@ def test_refused_status_transitions_say_what_is_allowed(current: str, target: st
     assert refused.value.field == "status"
 
 
-def test_a_member_ticket_needs_an_active_membership() -> None:
+def test_a_member_ticket_needs_an_active_membership_and_the_refusal_never_says_why() -> None:
     domain.check_eligible(TicketKind.MEMBER, "active", NOTHING)
-    for membership in ("lapsed", "suspended", None):
-        with pytest.raises(domain.NotEligible, match="active membership"):
+    for membership in ("lapsed", "suspended", "resigned", None):
+        with pytest.raises(domain.MembershipNotConfirmed) as refused:
             domain.check_eligible(TicketKind.MEMBER, membership, NOTHING)
+        assert str(refused.value) == domain.MEMBERSHIP_NOT_CONFIRMED
+        assert (refused.value.code, refused.value.field) == ("membership_not_confirmed", "ticket_type")
 
 
 def test_a_non_member_ticket_needs_each_attested_detail() -> None:

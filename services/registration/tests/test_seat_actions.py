@@ -69,7 +69,7 @@ def asking(tag: str) -> domain.TicketRequest:
 
 async def buy(pool: asyncpg.Pool, correlation_id: str, gathering_id: uuid.UUID, tag: str) -> tickets.Purchase:
     async with begin(pool, SERVICE, correlation_id) as work:
-        return await tickets.buy(work, gathering_id, asking(tag), key=None)
+        return await tickets.buy(work, gathering_id, asking(tag), key=None, hold_minutes=60)
 
 
 async def events_of(pool: asyncpg.Pool, correlation_id: str) -> list[str]:

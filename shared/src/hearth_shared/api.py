@@ -7,19 +7,26 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from typing import Any
 
+import asyncpg
 import structlog
 import uvicorn
 from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.telemetry import TelemetryConfig
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .http_metrics import RequestMetricsMiddleware
 from .logs import configure_logging
 from .messaging import ServiceRuntime
 from .settings import ServiceSettings
+from .tracing import TraceMiddleware, configure_tracing
 
 CORRELATION_HEADER = "X-Correlation-Id"
 # What a correlation id taken from a request may be: it travels in events (`correlationid`, at most
@@ -87,6 +94,80 @@ def install_error_handlers(app: FastAPI) -> None:
         ]
         return JSONResponse({"errors": errors}, status_code=422)
 
+    @app.exception_handler(HTTPException)
+    async def on_http(request: Request, exc: HTTPException) -> Response:
+        # FastAPI answers a body it cannot decode (not UTF-8, say) with a bare 400; it is an
+        # invalid body like any other, so the same 422 in the error shape.
+        if exc.status_code == 400:
+            return problem_response(Problem(422, "invalid", "the body cannot be read as JSON", "body"))
+        return await http_exception_handler(request, exc)
+
+    @app.exception_handler(asyncpg.DataError)
+    async def on_unstorable(_: Request, exc: asyncpg.DataError) -> Response:
+        # A NUL (Postgres refuses it) or a lone surrogate (the driver cannot encode it) in a query
+        # parameter or a field: the request's text, not the service failing, so 422 (issue 15).
+        if isinstance(exc, _UNSTORABLE_TEXT) or isinstance(exc.__cause__, UnicodeEncodeError):
+            message = "a text holds a NUL character or a lone surrogate"
+            return problem_response(Problem(422, "invalid", message))
+        raise exc
+
+    document_errors(app)
+
+
+_UNSTORABLE_TEXT = (
+    asyncpg.exceptions.CharacterNotInRepertoireError,
+    asyncpg.exceptions.UntranslatableCharacterError,
+)
+
+
+# The error answers every route may give besides its own, in the one error shape (issue 15: a
+# client, or schemathesis, meets no status code the OpenAPI document does not list).
+_ERRORS_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "code": {"type": "string"},
+                    "field": {"type": ["string", "null"]},
+                    "message": {"type": "string"},
+                },
+            },
+        }
+    },
+}
+_GUARDED = {"401": "No valid service token", "403": "The caller's role may not do this"}
+_ON_PATH = {"404": "Nothing has the id in the path"}
+_WITH_BODY = {"413": "The request body is too large", "422": "The request is not valid"}
+
+
+def document_errors(app: FastAPI) -> None:
+    """Add the kit's error answers to each operation of the app's OpenAPI document: 401/403
+    behind the service token (every route but the operations ones), 404 where the path names
+    something, 413/422 where there is a body."""
+    generate = app.openapi
+
+    def with_errors() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = generate()
+        for operation in (op for path in document.get("paths", {}).values() for op in path.values()):
+            errors = {} if "operations" in operation.get("tags", []) else dict(_GUARDED)
+            if any(p.get("in") == "path" for p in operation.get("parameters", [])):
+                errors |= _ON_PATH
+            if "requestBody" in operation:
+                errors |= _WITH_BODY
+            for code, description in errors.items():
+                operation.setdefault("responses", {}).setdefault(
+                    code,
+                    {"description": description, "content": {"application/json": {"schema": _ERRORS_SCHEMA}}},
+                )
+        return document
+
+    app.openapi = with_errors  # type: ignore[method-assign]
+
 
 def build_app(runtime: ServiceRuntime, *, title: str, routers: Iterable[APIRouter] = ()) -> FastAPI:
     """A service's FastAPI app: lifespan tied to the runtime, shared routes and error shape, and a
@@ -100,7 +181,12 @@ def build_app(runtime: ServiceRuntime, *, title: str, routers: Iterable[APIRoute
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, lifespan=lifespan)
+    # FastAPI's own telemetry stays off: its spans record query strings (a staff search by email)
+    # and exception messages; hearth_shared.tracing's middleware records neither.
+    quiet = TelemetryConfig(
+        tracing=False, operation_spans=False, metrics=False, logs=False, auto_configure=False
+    )
+    app = FastAPI(title=title, lifespan=lifespan, telemetry=quiet)
     app.state.runtime = runtime
     install_error_handlers(app)
     app.include_router(operations_router(runtime))
@@ -109,6 +195,8 @@ def build_app(runtime: ServiceRuntime, *, title: str, routers: Iterable[APIRoute
 
     app.add_middleware(BodyLimitMiddleware, limit=runtime.settings.max_request_bytes)
     app.add_middleware(CorrelationMiddleware)
+    app.add_middleware(RequestMetricsMiddleware, registry=runtime.metrics)
+    app.add_middleware(TraceMiddleware)  # outermost: the span covers the whole request
     return app
 
 
@@ -171,4 +259,5 @@ class CorrelationMiddleware:
 def serve(app: FastAPI, settings: ServiceSettings, service: str) -> None:
     """Run one service: logs configured, uvicorn handling SIGTERM through the lifespan."""
     configure_logging(service, log_format=settings.log_format, level=settings.log_level)
+    configure_tracing(service)
     uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None)

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
+from urllib.parse import urlsplit
 
 import asyncpg
 import structlog
@@ -25,10 +26,38 @@ Connection = asyncpg.Connection | PoolConnectionProxy
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
+class DatabaseNotProvisioned(RuntimeError):
+    """PostgreSQL answers but refuses this service's role or database: provisioning has not run
+    (or ran against another database), or the password is not the one it set."""
+
+
+# What PostgreSQL says when the role, its password or the database is not there.
+_NOT_PROVISIONED = (
+    asyncpg.InvalidAuthorizationSpecificationError,  # role "…" does not exist; no pg_hba.conf entry
+    asyncpg.InvalidPasswordError,
+    asyncpg.InvalidCatalogNameError,  # database "…" does not exist
+)
+
+
+def not_provisioned(dsn: str, exc: Exception) -> DatabaseNotProvisioned:
+    """The message that says what to do, naming the role and database (never the password)."""
+    parts = urlsplit(dsn)
+    where = f"{parts.username or '?'}@{parts.hostname or '?'}:{parts.port or 5432}{parts.path or '/'}"
+    return DatabaseNotProvisioned(
+        f"PostgreSQL refused {where}: {exc}. Each service logs in as its own role, which the "
+        "provision step creates with the database and the service's schema: run "
+        "`python -m hearth_shared.provision --admin-dsn postgresql://<superuser>@<host>/postgres "
+        "--database <database>` with HEARTH_<SERVICE>_DB_PASSWORD set (compose: the provision "
+        "service; Kubernetes: the hearth-provision Job; ./dev run does it itself), and check that "
+        "HEARTH_DATABASE_URL names that role, its password and that database."
+    )
+
+
 async def connect_with_retry(
     dsn: str, schema: str, *, attempts: int = 60, min_size: int = 2, max_size: int = 10
 ) -> asyncpg.Pool:
-    """Open the pool, waiting for a database that is still starting (growing delays, capped)."""
+    """Open the pool, waiting for a database that is still starting (growing delays, capped), or
+    for provisioning that has not run yet (DatabaseNotProvisioned if it never comes)."""
     delay = 0.2
     for attempt in range(1, attempts + 1):
         try:
@@ -38,12 +67,17 @@ async def connect_with_retry(
                 max_size=max_size,
                 server_settings={"search_path": schema},
             )
+        except _NOT_PROVISIONED as exc:
+            clear = not_provisioned(dsn, exc)
+            if attempt == attempts:
+                raise clear from exc
+            log.warning("database not provisioned yet", attempt=attempt, error=str(clear))
         except (OSError, asyncpg.CannotConnectNowError, asyncpg.TooManyConnectionsError) as exc:
             if attempt == attempts:
                 raise
             log.warning("database not reachable yet", attempt=attempt, error=str(exc))
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 5.0)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 5.0)
     raise AssertionError("unreachable")
 
 

@@ -5,6 +5,12 @@ A token is a JWT (HS256) with `sub` (the staff member's id), `role`, `iat`, `exp
 `aud="hearth-services"`. The key comes from `HEARTH_SERVICE_TOKEN_KEY`; there is no default, so a
 service without a key refuses every request instead of trusting anyone (fail closed).
 
+Rotation: set the new key as `HEARTH_SERVICE_TOKEN_KEY` and the old one as
+`HEARTH_SERVICE_TOKEN_KEY_PREVIOUS` on every service first, then on the gateway; tokens are signed
+with the current key only and checked against both, so no call is refused while the replicas
+restart one by one. Remove the previous key once everything runs with the new one
+(docs/operations.md, "Rotating secrets").
+
     RequireStaff = Annotated[ServiceCaller, Depends(RequireServiceToken("admin", "coordinator"))]
 """
 
@@ -20,6 +26,7 @@ import jwt
 from fastapi import Header, HTTPException, Request, status
 
 KEY_VARIABLE = "HEARTH_SERVICE_TOKEN_KEY"
+PREVIOUS_KEY_VARIABLE = "HEARTH_SERVICE_TOKEN_KEY_PREVIOUS"
 AUDIENCE = "hearth-services"
 ISSUER = "hearth-gateway"
 ALGORITHM = "HS256"
@@ -51,6 +58,16 @@ def key_from_env() -> str:
     return key
 
 
+def previous_key_from_env() -> str | None:
+    """The key being rotated out, still accepted (never used to sign); None when not rotating."""
+    key = os.environ.get(PREVIOUS_KEY_VARIABLE, "")
+    if not key:
+        return None
+    if len(key) < MIN_KEY_LENGTH:
+        raise MissingKey(f"{PREVIOUS_KEY_VARIABLE} is shorter than {MIN_KEY_LENGTH} characters")
+    return key
+
+
 def sign(
     key: str,
     staff_id: uuid.UUID,
@@ -71,9 +88,28 @@ def sign(
     return jwt.encode(claims, key, algorithm=ALGORITHM)
 
 
-def verify(key: str, token: str, *, now: datetime | None = None) -> ServiceCaller:
+def verify(
+    key: str, token: str, *, now: datetime | None = None, previous: str | None = None
+) -> ServiceCaller:
     """The caller named by a valid token; InvalidServiceToken otherwise. Expiry is checked here
-    against `now` (the clock by default) so tests can move time; PyJWT checks the rest."""
+    against `now` (the clock by default) so tests can move time; PyJWT checks the rest. A token
+    whose signature the current key refuses is tried against the `previous` one (rotation)."""
+    try:
+        return _verify(key, token, now)
+    except _WrongKey as exc:
+        if previous is None:
+            raise InvalidServiceToken(str(exc)) from None
+    try:
+        return _verify(previous, token, now)
+    except _WrongKey as exc:
+        raise InvalidServiceToken(str(exc)) from None
+
+
+class _WrongKey(Exception):
+    """The signature does not match this key (another key may match)."""
+
+
+def _verify(key: str, token: str, now: datetime | None) -> ServiceCaller:
     try:
         claims = jwt.decode(
             token,
@@ -90,6 +126,8 @@ def verify(key: str, token: str, *, now: datetime | None = None) -> ServiceCalle
         if datetime.fromtimestamp(claims["exp"], UTC) <= (now or datetime.now(UTC)):
             raise InvalidServiceToken("the token has expired")
         return ServiceCaller(uuid.UUID(claims["sub"]), str(claims["role"]))
+    except jwt.InvalidSignatureError as exc:
+        raise _WrongKey(str(exc)) from None
     except (jwt.InvalidTokenError, ValueError, KeyError, TypeError) as exc:
         raise InvalidServiceToken(str(exc) or type(exc).__name__) from None
 
@@ -107,9 +145,9 @@ class RequireServiceToken:
     """A FastAPI dependency: 401 without a valid token, 403 when its role is not one of `roles`
     (no roles given: any staff role)."""
 
-    def __init__(self, *roles: str, key: str | None = None) -> None:
+    def __init__(self, *roles: str, key: str | None = None, previous_key: str | None = None) -> None:
         self.roles = frozenset(roles)
-        self._key = key
+        self._key, self._previous_key = key, previous_key
 
     # Async so that FastAPI checks it in the event loop: a plain `def` would hop to a worker
     # thread on every request, a measurable share of a fast route's time.
@@ -121,6 +159,7 @@ class RequireServiceToken:
             raise _unauthorized("a service token is required")
         try:
             key = self._key or key_from_env()
+            previous = self._previous_key if self._key else previous_key_from_env()
         except MissingKey as exc:
             raise _unauthorized(f"invalid service token: {exc}") from None
         # A route's own check and its router's read the same token: verify it once per request.
@@ -131,7 +170,7 @@ class RequireServiceToken:
         caller = verified.get((key, token))
         if caller is None:
             try:
-                caller = verified[(key, token)] = verify(key, token)
+                caller = verified[(key, token)] = verify(key, token, previous=previous)
             except InvalidServiceToken as exc:
                 raise _unauthorized(f"invalid service token: {exc}") from None
         if self.roles and caller.role not in self.roles:

@@ -14,6 +14,7 @@ from hearth_shared.api import build_app
 from hearth_shared.messaging import ServiceRuntime
 from hearth_shared.service_token import key_from_env
 
+from .actions.door import Door, DoorMetrics
 from .actions.throttle import LoginThrottle
 from .api import (
     attendance,
@@ -22,23 +23,32 @@ from .api import (
     check_in,
     dashboard,
     emails,
+    event_door,
     gatherings,
     groups,
     parked,
     people,
+    public_emails,
+    public_events,
+    public_feedback,
+    public_links,
+    public_verify,
     registrants,
     self_reports,
     staff,
+    systems,
 )
 from .api.deps import Gateway, NotSignedIn, Refused
 from .api.i18n import load_translations
 from .api.log_privacy import keep_searches_out_of_logs
+from .api.public_common import install_public_refusals, public_site
 from .api.rendering import Pages
 from .api.security_headers import SecurityHeaders
 from .domain.sessions import SessionRules
 from .domain.words import N_
 from .handlers import HANDLERS
 from .settings import GatewaySettings
+from .store.door_publisher import DoorPublisher
 from .store.services import ServiceError, Services
 from .workers.session_sweeper import SessionSweeper
 
@@ -58,6 +68,16 @@ ROUTERS = [
     parked.router,
     audit.router,
     staff.router,
+    systems.router,
+    event_door.router,
+]
+# The public site (issue 13): no staff login; a signed link or nothing at all proves who asks.
+PUBLIC_ROUTERS = [
+    public_events.router,
+    public_links.router,
+    public_feedback.router,
+    public_emails.router,
+    public_verify.router,
 ]
 
 
@@ -115,13 +135,17 @@ def _install_refusals(app: FastAPI, pages: Pages) -> None:
         return pages.render(request, "error.html", context, status_code=status)
 
 
-def service_clients(settings: GatewaySettings, key: str) -> Services:
-    urls = {
+def service_urls(settings: GatewaySettings) -> dict[str, str]:
+    return {
         "registration": settings.registration_url,
         "credits": settings.credits_url,
         "notifications": settings.notifications_url,
         "groups": settings.groups_url,
     }
+
+
+def service_clients(settings: GatewaySettings, key: str) -> Services:
+    urls = service_urls(settings)
     return Services(urls, key, token_lifetime=timedelta(seconds=settings.service_token_seconds))
 
 
@@ -131,7 +155,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     key = settings.service_token_key.get_secret_value() if settings.service_token_key else key_from_env()
     runtime = create_runtime(settings)
     pages = Pages(load_translations())
-    app = build_app(runtime, title="Hearth gateway", routers=ROUTERS)
+    app = build_app(runtime, title="Hearth gateway", routers=[*ROUTERS, *PUBLIC_ROUTERS])
     app.state.gateway = Gateway(
         settings=settings,
         runtime=runtime,
@@ -140,9 +164,14 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         rules=session_rules(settings),
         pages=pages,
     )
+    app.state.door = Door(DoorPublisher(runtime), DoorMetrics(runtime.metrics))
     static = resources.files("hearth_gateway") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _install_refusals(app, pages)
+    app.state.public_site = public_site(
+        pages, service_urls(settings), key, settings.service_token_seconds, settings.cookie_secure
+    )
+    install_public_refusals(app)
     app.add_middleware(SecurityHeaders)
     keep_searches_out_of_logs()
     return app

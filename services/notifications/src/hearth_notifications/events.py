@@ -9,6 +9,7 @@ from datetime import datetime
 from hearth_shared.contracts.catalogue import NotificationDelivered, NotificationFailed
 from hearth_shared.messaging import source_of
 
+from .domain.sending import storable_reason
 from .store.deliveries import SendingRow
 
 SERVICE = "notifications"
@@ -30,4 +31,4 @@ def delivered(row: SendingRow, delivered_at: datetime) -> NotificationDelivered:
 
 
 def failed(row: SendingRow, attempts: int, reason: str) -> NotificationFailed:
-    return NotificationFailed(**_facts(row), attempts=attempts, reason=reason)
+    return NotificationFailed(**_facts(row), attempts=attempts, reason=storable_reason(reason))

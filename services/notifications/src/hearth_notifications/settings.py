@@ -1,14 +1,18 @@
 """Notifications' settings: the shared ones, the SMTP server (HEARTH_SMTP_*), when reminders go
-out, and the public addresses that links in emails point to."""
+out, and the public site that the signed links in emails open."""
 
 from __future__ import annotations
 
+import functools
+import os
+import secrets
 from datetime import time, timedelta
 from typing import Literal
 
 from pydantic import Field, SecretStr
 
 from hearth_shared.settings import ServiceSettings
+from hearth_shared.signed_links import KEY_VARIABLE, MissingLinkKey, SignedLinks
 
 from .domain.retention import Retention
 
@@ -27,9 +31,16 @@ class NotificationsSettings(ServiceSettings):
     smtp_connections: int = Field(default=2, ge=1, le=32)
     mail_from: str = "Hearth <no-reply@hearth.invalid>"
     mail_batch_size: int = 50
-    mail_max_attempts: int = 8
-    # A sender holding a delivery longer than this (a crash) loses it to another sender.
-    mail_lease_seconds: float = 120.0
+    # A sender's lease on the emails it took; renewed every third of it while they are sent, so
+    # it runs out only after a crash (then another sender, or the restarted one, takes them).
+    # Longer than one email's SMTP exchange may take (smtp_timeout per command).
+    mail_lease_seconds: float = Field(default=60.0, ge=3)
+    # How long an email refused for its own transient reason (4xx to RCPT or DATA, a dropped
+    # connection mid-message) is retried, with growing delays, before it fails (ISO 8601 or seconds).
+    mail_retry_budget: timedelta = timedelta(days=3)
+    # The longest wait between tries while the SMTP server refuses the service (AUTH, MAIL FROM,
+    # unreachable); emails stay queued meanwhile, however long it lasts.
+    smtp_pause_max_seconds: float = Field(default=60.0, gt=0)
 
     # Reminders before a gathering or group meeting (ISO 8601 durations or seconds in the env,
     # e.g. HEARTH_REMINDERS='["P1D", "PT1H"]'), and the feedback request after a gathering ends.
@@ -39,6 +50,8 @@ class NotificationsSettings(ServiceSettings):
     # The daily digest of group activity goes out at this local time.
     digest_at: time = time(8, 0)
     digest_time_zone: str = "America/Toronto"
+    # The weekly digest goes out on this day (0 = Monday … 6 = Sunday), at digest_at.
+    digest_weekday: int = Field(default=0, ge=0, le=6)
 
     # Retention (docs/operations.md): a finished email's subject, bodies and calendar are kept this
     # long (its metadata stays); a fired or dropped plan this long after its instant.
@@ -46,9 +59,27 @@ class NotificationsSettings(ServiceSettings):
     plan_retention: timedelta = timedelta(days=30)
     retention_poll_seconds: float = 600.0
 
-    # Where links in emails lead (the public faces of registration and credits).
-    registration_public_url: str = "http://localhost:8001"
-    credits_public_url: str = "http://localhost:8002"
+    # Where links in emails lead: the gateway's public site, which reads the signed links
+    # (signed with HEARTH_LINK_KEY; HEARTH_LINK_KEY_PREVIOUS keeps older ones readable).
+    public_url: str = "http://localhost:8000"
 
     def retention(self) -> Retention:
         return Retention(email_body=self.email_body_retention, plan=self.plan_retention)
+
+    def links(self) -> SignedLinks:
+        """The signer of every link in an email (one per public address and process)."""
+        return _signer(self.public_url)
+
+
+@functools.cache
+def _signer(public_url: str) -> SignedLinks:
+    """Signed with HEARTH_LINK_KEY. Without one (a local run or a test that reads no link), links
+    are signed with a key of this process alone, which the public site cannot read: app.py warns."""
+    try:
+        return SignedLinks.from_env(public_url)
+    except MissingLinkKey:
+        return SignedLinks([secrets.token_urlsafe(32)], public_url)
+
+
+def has_link_key() -> bool:
+    return bool(os.environ.get(KEY_VARIABLE))

@@ -1,4 +1,4 @@
-"""Registration's wiring: settings, runtime (broker, pool, handlers, offer expiry), HTTP app."""
+"""Registration's wiring: settings, runtime (broker, pool, handlers, offer and hold expiry), HTTP app."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from hearth_shared.contracts.catalogue import (
     GatheringUpdated,
     InterestExpressed,
     RegistrationCancelled,
+    TicketConfirmed,
     TicketPurchased,
     WaitlistJoined,
     WaitlistOffered,
@@ -23,7 +24,7 @@ from .api import ROUTERS, install_refusals
 from .events import SERVICE
 from .handlers import HANDLERS
 from .settings import RegistrationSettings
-from .workers.offer_expiry import OfferExpiry
+from .workers.holds import HoldExpiry
 
 __all__ = ["create_app", "create_runtime"]
 
@@ -39,6 +40,7 @@ def create_runtime(settings: RegistrationSettings | None = None) -> ServiceRunti
             GatheringUpdated,
             GatheringCancelled,
             TicketPurchased,
+            TicketConfirmed,
             RegistrationCancelled,
             WaitlistJoined,
             WaitlistOffered,
@@ -48,7 +50,7 @@ def create_runtime(settings: RegistrationSettings | None = None) -> ServiceRunti
         ],
         migrations="hearth_registration.store.migrations",
         workers=[
-            lambda pool: OfferExpiry(
+            lambda pool: HoldExpiry(
                 pool,
                 hold_seconds=settings.waitlist_hold_seconds,
                 poll_seconds=settings.offer_expiry_poll_seconds,

@@ -26,8 +26,9 @@ SOURCE = source_of(SERVICE)
 GatheringEventT = TypeVar("GatheringEventT", bound=GatheringScheduled)
 
 
-def snapshot(gathering: Gathering) -> GatheringSnapshot:
-    """The gathering as a ticket's events carry it (with the join link: they go to its holder)."""
+def snapshot(gathering: Gathering, *, join_link: bool = True) -> GatheringSnapshot:
+    """The gathering as a ticket's events carry it (with the join link: they go to its holder;
+    without it for a ticket still awaiting payment, whose seat is not theirs yet)."""
     return GatheringSnapshot(
         gathering_id=gathering.id,
         title=title(gathering),
@@ -36,7 +37,7 @@ def snapshot(gathering: Gathering) -> GatheringSnapshot:
         ends_at=gathering.ends_at,
         time_zone=gathering.time_zone,
         venue=gathering.venue,
-        join_url=gathering.join_url,
+        join_url=gathering.join_url if join_link else None,
     )
 
 

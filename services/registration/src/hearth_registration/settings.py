@@ -1,4 +1,6 @@
-"""Registration's settings: the shared ones plus the waitlist hold (HEARTH_WAITLIST_HOLD_SECONDS)."""
+"""Registration's settings: the shared ones plus the waitlist hold (HEARTH_WAITLIST_HOLD_SECONDS),
+the unpaid hold of a priced ticket (HEARTH_PAYMENT_HOLD_MINUTES) and how long feedback stays open
+after a gathering (HEARTH_FEEDBACK_OPEN_DAYS)."""
 
 from __future__ import annotations
 
@@ -9,4 +11,10 @@ class RegistrationSettings(ServiceSettings):
     http_port: int = 8001
     # How long a freed seat is held for the person it is offered to before passing on.
     waitlist_hold_seconds: float = 48 * 3600
+    # How often expired offers and unpaid holds are looked for (NOTIFY wakes it sooner).
     offer_expiry_poll_seconds: float = 1.0
+    # How long a ticket with a price is held awaiting payment before its seat passes on (48 h:
+    # an e-transfer can take a business day or two).
+    payment_hold_minutes: float = 48 * 60
+    # Feedback is given, and edited, until this long after the gathering ends.
+    feedback_open_days: float = 30

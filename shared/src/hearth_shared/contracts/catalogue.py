@@ -150,6 +150,39 @@ class TicketPurchased(EventData):
     currency: str = Field(default="CAD", pattern="^[A-Z]{3}$")
     gathering: GatheringSnapshot
     attendee: PersonDetails
+    status: Literal["confirmed", "awaiting_payment"] | None = Field(
+        default=None,
+        description=(
+            "confirmed: the seat is the holder's. awaiting_payment: a priced ticket held until "
+            "`hold_expires_at`; TicketConfirmed follows when it is paid, RegistrationCancelled "
+            "(reason hold_expired) when the hold runs out. The join link comes only with a "
+            "confirmed seat. Absent from publishers before paid tickets: confirmed."
+        ),
+    )
+    hold_expires_at: Timestamp | None = Field(
+        default=None, description="Set while awaiting payment: when the unpaid hold lapses."
+    )
+
+
+class TicketConfirmed(EventData):
+    """A ticket held awaiting payment was paid (the payment system's PaymentReceived, or staff
+    marking it paid): the seat is the holder's, and the snapshot now carries the join link."""
+
+    event_type = "org.hearth.registration.ticket_confirmed.v1"
+
+    ticket_id: UUID
+    person_id: UUID
+    gathering_id: UUID
+    amount_cents: int | None = Field(default=None, ge=0, description="What was paid")
+    currency: str | None = Field(default=None, pattern="^[A-Z]{3}$")
+    method: CleanStr | None = Field(
+        default=None,
+        max_length=50,
+        examples=["payment_system", "e_transfer", "invoice", "at_door", "card"],
+        description="payment_system: a PaymentReceived event; the others: staff marked it paid.",
+    )
+    gathering: GatheringSnapshot | None = None
+    attendee: PersonDetails | None = None
 
 
 class RegistrationCancelled(EventData):
@@ -158,6 +191,29 @@ class RegistrationCancelled(EventData):
     ticket_id: UUID
     gathering: GatheringSnapshot
     attendee: PersonDetails
+    reason: CleanStr | None = Field(
+        default=None,
+        max_length=50,
+        examples=["hold_expired"],
+        description="None: the holder or staff cancelled. hold_expired: an unpaid hold ran out.",
+    )
+
+
+class PaymentReceived(EventData):
+    """Published by the association's payment system when a ticket held awaiting payment is
+    paid. Registration confirms the ticket; a payment it cannot apply (unknown ticket, another
+    amount or currency, a hold that lapsed, a ticket paid already under another reference) is
+    parked for staff with the reason. The same `reference` again changes nothing."""
+
+    event_type = "org.hearth.payments.payment_received.v1"
+
+    ticket_id: UUID
+    amount_cents: int = Field(ge=0, le=100_000_000)
+    currency: str = Field(pattern="^[A-Z]{3}$", examples=["CAD"])
+    reference: CleanStr = Field(
+        min_length=1, max_length=200, description="The payment system's own id for the payment"
+    )
+    paid_at: Timestamp
 
 
 class WaitlistJoined(EventData):
@@ -393,11 +449,13 @@ CATALOGUE: dict[str, type[EventData]] = {
         GatheringUpdated,
         GatheringCancelled,
         TicketPurchased,
+        TicketConfirmed,
         RegistrationCancelled,
         WaitlistJoined,
         WaitlistOffered,
         AttendanceRecorded,
         AttendanceReported,
+        PaymentReceived,
         FeedbackSubmitted,
         InterestExpressed,
         CreditsAwarded,

@@ -2,7 +2,8 @@
 
 - `CleanStr`: a string with no NUL character and no lone surrogate (Postgres refuses both, so an
   event holding one could never be applied). Every text field of a contract is one, with a
-  `max_length`.
+  `max_length`; HTTP models use it too. Its JSON Schema states the NUL rule (a pattern), in the
+  events' published schemas and in the OpenAPI documents alike.
 - `Timestamp`: an RFC 3339 string with an offset (`2026-11-20T14:05:00-04:00`, `…Z`). Pydantic's lax
   mode would read `0` or `"12"` as seconds since 1970; an event carrying that is refused instead.
   A `datetime` is accepted from Python code (it must be aware).
@@ -14,7 +15,9 @@ import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 
 def forbidden_character(value: str) -> str | None:
@@ -35,7 +38,24 @@ def _clean(value: str) -> str:
     return value
 
 
-CleanStr = Annotated[str, AfterValidator(_clean)]
+NO_NUL = "^[^\\u0000]*$"  # the JSON Schema pattern of a text without a NUL
+
+
+class _StatedInSchema:
+    """Says the NUL rule in the JSON Schema (a pattern), so that a reader of an event's schema or
+    an OpenAPI document (or schemathesis, which generates what a document allows) knows it. JSON
+    Schema cannot say "no lone surrogate"; generators of valid JSON text do not make them."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        found = handler(schema)
+        found.setdefault("pattern", NO_NUL)
+        return found
+
+
+CleanStr = Annotated[str, AfterValidator(_clean), _StatedInSchema]
 
 _RFC3339 = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$", re.ASCII

@@ -17,6 +17,7 @@ from typing import Any
 
 import structlog
 
+from .. import tracing
 from ..contracts import CloudEvent, EventData
 from .errors import EventFailed, is_connection_error
 from .work import Work
@@ -60,11 +61,16 @@ def handles(*accepts: type[EventData], name: str | None = None) -> Callable[[Han
     named after it)."""
 
     def declare(fn: HandlerFn) -> Handler:
+        handler_name = name or fn.__name__
+
         @wraps(fn)  # its name and docstring describe the handler (AsyncAPI)
         async def each(work: Work, events: list[CloudEvent[Any]]) -> None:
             for index, event in enumerate(events):
-                with structlog.contextvars.bound_contextvars(
-                    event_id=event.id, event_type=event.type, correlation_id=event.correlationid
+                with (
+                    structlog.contextvars.bound_contextvars(
+                        event_id=event.id, event_type=event.type, correlation_id=event.correlationid
+                    ),
+                    tracing.processing(handler_name, event),
                 ):
                     try:
                         ctx = HandlerContext(
@@ -82,7 +88,7 @@ def handles(*accepts: type[EventData], name: str | None = None) -> Callable[[Han
                             raise  # the connection is gone: fail the whole batch
                         raise EventFailed(index, exc) from exc
 
-        return Handler(name=name or fn.__name__, accepts=accepts, fn=each)
+        return Handler(name=handler_name, accepts=accepts, fn=each)
 
     return declare
 
@@ -95,6 +101,13 @@ def handles_batch(
     one at a time, each in its own transaction, to find the one at fault."""
 
     def declare(fn: BatchFn) -> Handler:
-        return Handler(name=name or fn.__name__, accepts=accepts, fn=fn, concurrency=concurrency)
+        handler_name = name or fn.__name__
+
+        @wraps(fn)
+        async def traced(work: Work, events: list[CloudEvent[Any]]) -> None:
+            with tracing.processing_batch(handler_name, events):
+                await fn(work, events)
+
+        return Handler(name=handler_name, accepts=accepts, fn=traced, concurrency=concurrency)
 
     return declare

@@ -7,6 +7,8 @@ from __future__ import annotations
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
 
+from ..tracing import sending
+
 
 class Publisher:
     def __init__(self, channel: AbstractChannel, *, timeout: float = 10.0) -> None:
@@ -26,6 +28,7 @@ class Publisher:
                 if exchange == ""
                 else await self._channel.get_exchange(exchange, ensure=False)
             )
-        await self._exchanges[exchange].publish(
-            message, routing_key=routing_key, mandatory=True, timeout=self._timeout
-        )
+        with sending(message.body, message.headers, exchange=exchange, routing_key=routing_key):
+            await self._exchanges[exchange].publish(
+                message, routing_key=routing_key, mandatory=True, timeout=self._timeout
+            )

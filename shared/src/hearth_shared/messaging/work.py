@@ -18,6 +18,7 @@ import asyncpg
 from ..contracts import CloudEvent, EventData, new_event
 from ..db import Connection
 from ..logs import current_correlation_id
+from ..tracing import publishing, traceparent_of
 from .outbox import write_events
 
 
@@ -39,12 +40,17 @@ class Work:
     # Set by the consumer: the service's own settings (its `<Service>Settings`), so module-level
     # handlers read their configuration (`settings: CreditsSettings = ctx.settings`).
     settings: Any = field(default=None, repr=False)
+    # The cause's trace context (a batch handler's `caused_by`); otherwise the current span's.
+    trace_parent: str | None = field(default=None, repr=False)
 
     async def publish(self, data: EventData) -> None:
         """Publish `data` through the outbox of this work's transaction."""
         event = new_event(
             data, source=self.source, correlation_id=self.correlation_id, causation_id=self.causation_id
         )
+        with publishing(event.type, self.trace_parent) as traceparent:
+            if traceparent:  # the CloudEvents distributed-tracing extension (hearth_shared.tracing)
+                event = event.model_copy(update={"traceparent": traceparent})
         if self.pending is None:
             await write_events(self.conn, [event])
         else:
@@ -53,7 +59,12 @@ class Work:
     def caused_by(self, cause: CloudEvent[Any]) -> Work:
         """The same transaction, publishing as a consequence of `cause` (its correlation id, and
         its id as the causation id)."""
-        return replace(self, correlation_id=cause.correlationid, causation_id=cause.id)
+        return replace(
+            self,
+            correlation_id=cause.correlationid,
+            causation_id=cause.id,
+            trace_parent=traceparent_of(cause),
+        )
 
 
 @asynccontextmanager

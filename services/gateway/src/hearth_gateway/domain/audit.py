@@ -37,6 +37,10 @@ class AuditAction(StrEnum):
     EMAIL_RESENT = "email_resent"
     PARKED_REPLAYED = "parked_replayed"
     PARKED_DISCARDED = "parked_discarded"
+    SYSTEM_REGISTERED = "system_registered"
+    SYSTEM_SECRET_ROTATED = "system_secret_rotated"
+    SYSTEM_DISABLED = "system_disabled"
+    SYSTEM_ENABLED = "system_enabled"
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ class Permission(StrEnum):
     HANDLE_PARKED = "handle_parked"
     VIEW_AUDIT = "view_audit"
     MANAGE_STAFF = "manage_staff"
+    MANAGE_SYSTEMS = "manage_systems"  # outside systems that publish through the HTTP door
     OWN_ACCOUNT = "own_account"  # sign out, set up two-factor authentication
 
 

@@ -11,10 +11,10 @@ from hearth_shared.messaging import Work
 from ..domain import emails
 from ..domain.people import person_of
 from ..store import gatherings, people, plans
-from .deliveries import send
+from .deliveries import links_of, send
 
 
-async def record(work: Work, attendance: AttendanceRecorded, *, at: datetime, registration_url: str) -> None:
+async def record(work: Work, attendance: AttendanceRecorded, *, at: datetime) -> None:
     """Remember who attended (not an erased person: `at`, when the event was published, tells a
     fact from before an erasure request); ask them for feedback if it already went out."""
     if attendance.attendee is not None:
@@ -29,5 +29,5 @@ async def record(work: Work, attendance: AttendanceRecorded, *, at: datetime, re
     if stored is not None and attendance.person_id in found:
         to = found[attendance.person_id]
         await send(
-            work, [emails.feedback_request(to, stored.gathering_id, stored.gathering.title, registration_url)]
+            work, [emails.feedback_request(to, stored.gathering_id, stored.gathering.title, links_of(work))]
         )

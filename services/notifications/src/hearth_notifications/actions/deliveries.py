@@ -7,10 +7,12 @@ import uuid
 from dataclasses import dataclass, replace
 
 from hearth_shared.messaging import Work
+from hearth_shared.signed_links import SignedLinks
 
 from ..domain import preferences
 from ..domain.errors import Erased, UnknownDelivery
 from ..domain.rendering import Email
+from ..settings import NotificationsSettings
 from ..store import deliveries, people
 from ..store.deliveries import DeliveryRow
 
@@ -22,6 +24,12 @@ class Outgoing:
     email: Email
     source_event_id: str
     correlation_id: str
+
+
+def links_of(work: Work) -> SignedLinks:
+    """The signer of the links in emails, from the service's settings that the work carries."""
+    settings = work.settings if isinstance(work.settings, NotificationsSettings) else NotificationsSettings()
+    return settings.links()
 
 
 async def dispatch(work: Work, emails: list[Outgoing]) -> int:

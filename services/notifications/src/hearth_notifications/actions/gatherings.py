@@ -15,7 +15,7 @@ from ..domain.gatherings import changed_noticeably, noticeable
 from ..domain.plans import gathering_plans
 from ..domain.rendering import Email
 from ..store import gatherings, people, plans
-from .deliveries import send
+from .deliveries import links_of, send
 
 
 async def announce(
@@ -64,7 +64,13 @@ async def _tell_holders(
         if (to := found.get(holder.person_id)) is None:
             continue
         if now is None:
-            told.append(emails.gathering_cancelled(to, holder.gathering, reason, sequence=sequence))
+            told.append(
+                emails.gathering_cancelled(to, holder.gathering, reason, links_of(work), sequence=sequence)
+            )
         else:
-            told.append(emails.gathering_updated(to, now, holder.gathering, sequence=sequence))
+            told.append(
+                emails.gathering_updated(
+                    to, now, holder.gathering, links_of(work), sequence=sequence, ticket_id=holder.ticket_id
+                )
+            )
     await send(work, told)

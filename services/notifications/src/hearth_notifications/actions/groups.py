@@ -12,14 +12,16 @@ from hearth_shared.messaging import Work
 from ..domain import emails
 from ..domain.plans import meeting_plans
 from ..store import groups, people, plans
-from .deliveries import send
+from .deliveries import links_of, send
 
 
 async def form(work: Work, formed: GroupFormed) -> None:
     """Remember the founding members and invite each one."""
     await groups.join(work.conn, formed.group_id, formed.member_person_ids)
     found = await people.find(work.conn, formed.member_person_ids)
-    await send(work, [emails.group_formed(to, formed.name, formed.purpose) for to in found.values()])
+    await send(
+        work, [emails.group_formed(to, formed.name, formed.purpose, links_of(work)) for to in found.values()]
+    )
 
 
 async def join(work: Work, group_id: uuid.UUID, person_id: uuid.UUID) -> None:

@@ -17,17 +17,17 @@ from ..domain.plans import source_of_plan
 from ..domain.rendering import Email
 from ..store import gatherings, groups, people, plans
 from ..store.plans import PlanRow
-from .deliveries import answering, send
+from .deliveries import answering, links_of, send
 
 log = structlog.get_logger(__name__)
 
 
-async def fire_due(work: Work, now: datetime, *, limit: int, registration_url: str) -> int:
+async def fire_due(work: Work, now: datetime, *, limit: int) -> int:
     """Fire the plans due at `now` (up to `limit`); return how many fired. Each plan's deliveries
     answer the plan (their source and correlation id)."""
     due = await plans.claim_due(work.conn, now, limit)
     for row in due:
-        found = await _emails(work, row, registration_url)
+        found = await _emails(work, row)
         source = source_of_plan(row.subject_id, row.plan)
         with structlog.contextvars.bound_contextvars(correlation_id=source):
             await send(answering(work, source), found)
@@ -36,7 +36,7 @@ async def fire_due(work: Work, now: datetime, *, limit: int, registration_url: s
     return len(due)
 
 
-async def _emails(work: Work, row: PlanRow, registration_url: str) -> list[Email]:
+async def _emails(work: Work, row: PlanRow) -> list[Email]:
     if row.plan.template == "group_meeting_reminder":
         return await _meeting_reminders(work, row)
     stored = await gatherings.gathering(work.conn, row.subject_id)
@@ -45,13 +45,20 @@ async def _emails(work: Work, row: PlanRow, registration_url: str) -> list[Email
     if row.plan.template == "feedback_request":
         attended = await people.find(work.conn, await gatherings.attended(work.conn, row.subject_id))
         return [
-            emails.feedback_request(to, row.subject_id, stored.gathering.title, registration_url)
+            emails.feedback_request(to, row.subject_id, stored.gathering.title, links_of(work))
             for to in attended.values()
         ]
+    links = links_of(work)
     holders = await gatherings.ticket_holders(work.conn, row.subject_id)
     found = await people.find(work.conn, [h.person_id for h in holders])
     return [
-        emails.reminder(to, replace(stored.gathering, join_url=holder.gathering.join_url), row.plan.lead)
+        emails.reminder(
+            to,
+            replace(stored.gathering, join_url=holder.gathering.join_url),
+            row.plan.lead,
+            links,
+            holder.ticket_id,
+        )
         for holder in holders
         if (to := found.get(holder.person_id)) is not None
     ]
@@ -62,4 +69,5 @@ async def _meeting_reminders(work: Work, row: PlanRow) -> list[Email]:
     if meeting is None:
         return []
     found = await people.find(work.conn, await groups.members(work.conn, meeting.group_id))
-    return [emails.group_meeting_reminder(to, meeting.meeting, row.plan.lead) for to in found.values()]
+    links = links_of(work)
+    return [emails.group_meeting_reminder(to, meeting.meeting, row.plan.lead, links) for to in found.values()]

@@ -1,46 +1,80 @@
 """Ticket news, a batch at a time: holders and tickets remembered and each confirmation (with the
-calendar invitation), cancellation and waitlist email written, one statement per table for the
-whole batch (ticket sales come in bursts)."""
+calendar invitation) or hold awaiting payment, cancellation or hold expiry, waitlist email and
+payment confirmation written, one statement per table for the whole batch (ticket sales come in
+bursts)."""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
 from hearth_shared.contracts import CloudEvent
-from hearth_shared.contracts.catalogue import RegistrationCancelled, TicketPurchased
+from hearth_shared.contracts.catalogue import RegistrationCancelled, TicketConfirmed, TicketPurchased
 from hearth_shared.messaging import Work
 
 from ..domain import emails
-from ..domain.people import person_of
+from ..domain.people import Person, person_of
 from ..store import gatherings, people
 from ..store.gatherings import TicketRow
-from .deliveries import Outgoing, dispatch
+from .deliveries import Outgoing, dispatch, links_of
 
 
-async def record_news(work: Work, news: list[CloudEvent[Any]], *, registration_url: str) -> None:
+async def record_news(work: Work, news: list[CloudEvent[Any]]) -> None:
     """Remember the people and tickets the events name, then write every email of the batch."""
+    named = [e for e in news if not isinstance(e.data, TicketConfirmed)]
     await people.remember(
-        work.conn, [person_of(e.data.attendee) for e in news], known_at=[e.time for e in news]
+        work.conn, [person_of(e.data.attendee) for e in named], known_at=[e.time for e in named]
     )
     await gatherings.add_tickets(
         work.conn,
         [
             TicketRow(e.data.ticket_id, e.data.attendee.person_id, e.data.gathering)
-            for e in news
+            for e in named
             if isinstance(e.data, TicketPurchased)
         ],
     )
     await gatherings.cancel_tickets(
-        work.conn, [e.data.ticket_id for e in news if isinstance(e.data, RegistrationCancelled)]
+        work.conn, [e.data.ticket_id for e in named if isinstance(e.data, RegistrationCancelled)]
     )
+    chosen = await people.preferences(work.conn, [e.data.attendee.person_id for e in named])
+    links = links_of(work)
     written = []
-    for event in news:
-        email = emails.ticket_news(
-            event.data, sequence=int(event.time.timestamp()), registration_url=registration_url
-        )
+    for event in named:
+        to = person_of(event.data.attendee)
+        language = chosen[to.person_id].language if to.person_id in chosen else None
+        to = replace(to, language=language or to.language)  # the language the person chose, if any
+        email = emails.ticket_news(event.data, to, links, sequence=int(event.time.timestamp()))
         written.append(Outgoing(email, event.id, event.correlationid))
         # Rendering takes about a millisecond an email: let the mail sender's SMTP replies
         # in between, rather than holding the event loop for a whole batch.
         await asyncio.sleep(0)
+    written += await _paid(work, [e for e in news if isinstance(e.data, TicketConfirmed)])
     await dispatch(work, written)
+
+
+async def _paid(work: Work, confirmed: list[CloudEvent[Any]]) -> list[Outgoing]:
+    """A held ticket paid: its holder hears it is confirmed, with the gathering as the event now
+    shows it (the join link comes only with a confirmed seat), which the ticket keeps for the
+    reminders. A ticket not known here, or cancelled meanwhile, has nobody to tell."""
+    if not confirmed:
+        return []
+    named = [e for e in confirmed if e.data.attendee is not None]
+    await people.remember(
+        work.conn, [person_of(e.data.attendee) for e in named], known_at=[e.time for e in named]
+    )
+    shown = {e.data.ticket_id: e.data.gathering for e in confirmed if e.data.gathering is not None}
+    await gatherings.update_snapshots(work.conn, shown)
+    found = await gatherings.tickets(work.conn, [e.data.ticket_id for e in confirmed])
+    holders: dict[Any, Person] = await people.find(work.conn, [t.person_id for t in found.values()])
+    links = links_of(work)
+    written = []
+    for event in confirmed:
+        ticket = found.get(event.data.ticket_id)
+        to = holders.get(ticket.person_id) if ticket else None
+        if ticket is None or to is None:
+            continue
+        sequence = int(event.time.timestamp())
+        email = emails.ticket_paid(to, ticket.ticket_id, ticket.gathering, links, sequence=sequence)
+        written.append(Outgoing(email, event.id, event.correlationid))
+    return written

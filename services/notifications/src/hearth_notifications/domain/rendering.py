@@ -13,7 +13,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from hearth_shared.contracts.catalogue import Bilingual, Language
+from hearth_shared.signed_links import SignedLinks
 
+from . import links as signed
 from .gatherings import Gathering
 from .people import Person
 from .preferences import TEMPLATES, Category
@@ -39,6 +41,7 @@ class Email:
     text: str
     html: str
     calendar: str | None = None
+    unsubscribe_url: str | None = None  # non-critical emails: RFC 8058 one-click, for their category
 
 
 def gathering_context(gathering: Gathering, language: Language) -> dict[str, Any]:
@@ -51,16 +54,23 @@ def gathering_context(gathering: Gathering, language: Language) -> dict[str, Any
     }
 
 
-def compose(template: str, to: Person, *, calendar: str | None = None, **context: Any) -> Email:
-    """Render `template` for `to` in their language; bilingual values become their language's text."""
+def compose(
+    template: str, to: Person, links: SignedLinks, *, calendar: str | None = None, **context: Any
+) -> Email:
+    """Render `template` for `to` in their language; bilingual values become their language's
+    text. Every footer links to the person's email preferences; a non-critical email also carries
+    the one-click opt-out of its category."""
     language = to.language
+    kind = TEMPLATES[template]
+    unsubscribe = None if kind.critical else signed.unsubscribe(links, to.person_id, kind.category)
     values = {k: getattr(v, language) if isinstance(v, Bilingual) else v for k, v in context.items()}
     values |= {"name": to.name, "language": language}
+    values |= {"preferences_url": signed.preferences(links, to.person_id), "unsubscribe_url": unsubscribe}
     text_template = _templates.get_template(f"{template}.{language}.txt")
     subject = "".join(text_template.blocks["subject"](text_template.new_context(values)))
     return Email(
         template=template,
-        category=TEMPLATES[template].category,
+        category=kind.category,
         language=language,
         to_address=to.email,
         person_id=to.person_id,
@@ -68,4 +78,5 @@ def compose(template: str, to: Person, *, calendar: str | None = None, **context
         text=text_template.render(values),
         html=_templates.get_template(f"{template}.{language}.html").render(values),
         calendar=calendar,
+        unsubscribe_url=unsubscribe,
     )

@@ -1,4 +1,4 @@
-"""Credits: hours recorded, certificates issued (a link to the PDF and to its public check)."""
+"""Credits: hours recorded, certificates issued (a link to its public verification page)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ from hearth_shared.contracts.catalogue import CertificateIssued, CreditsAwarded
 from hearth_shared.messaging import HandlerContext, handles
 
 from ..actions import credits
-from ..settings import NotificationsSettings
 
 
 # One queue for both: the same reaction (remember the person, tell them), and the queue is durable.
 @handles(CreditsAwarded, CertificateIssued)
 async def on_credits(ctx: HandlerContext, data: Any) -> None:
-    settings: NotificationsSettings = ctx.settings
-    await credits.announce(ctx, data, at=ctx.event.time, credits_url=settings.credits_public_url)
+    await credits.announce(ctx, data, at=ctx.event.time)

@@ -12,6 +12,7 @@ from hearth_shared.contracts.catalogue import (
     GatheringScheduled,
     GatheringUpdated,
     RegistrationCancelled,
+    TicketConfirmed,
     TicketPurchased,
     WaitlistJoined,
     WaitlistOffered,
@@ -43,18 +44,18 @@ async def on_gathering(ctx: HandlerContext, data: Any) -> None:
     )
 
 
-# One queue for the four: a ticket's news must apply in order (a cancellation after its purchase).
-@handles_batch(TicketPurchased, RegistrationCancelled, WaitlistJoined, WaitlistOffered, concurrency=2)
+# One queue for all: a ticket's news must apply in order (a cancellation after its purchase).
+@handles_batch(
+    TicketPurchased, RegistrationCancelled, WaitlistJoined, WaitlistOffered, TicketConfirmed, concurrency=2
+)
 async def on_ticket(ctx: Work, events: list[CloudEvent[Any]]) -> None:
     """Confirm a place (with the calendar invitation), its cancellation, and waitlist news.
     Ticket sales come in bursts: a batch at a time, one statement per table."""
-    settings: NotificationsSettings = ctx.settings
-    await tickets.record_news(ctx, events, registration_url=settings.registration_public_url)
+    await tickets.record_news(ctx, events)
 
 
 @handles(AttendanceRecorded, name="on_attendance")
 async def on_attendance_recorded(ctx: HandlerContext, data: AttendanceRecorded) -> None:
     """Remember who attended; once the feedback request has gone out, someone recorded late
     (a report imported the next day) is asked at once."""
-    settings: NotificationsSettings = ctx.settings
-    await attendance.record(ctx, data, at=ctx.event.time, registration_url=settings.registration_public_url)
+    await attendance.record(ctx, data, at=ctx.event.time)

@@ -20,8 +20,8 @@ COLUMNS = (
 )
 # What the mail sender needs of a delivery to send it and to announce the outcome.
 SENDING = (
-    "id, source_event_id, correlation_id, person_id, template, language, to_address, subject, "
-    "body_text, body_html, calendar, attempts"
+    "id, source_event_id, correlation_id, person_id, template, category, language, to_address, subject, "
+    "body_text, body_html, calendar, unsubscribe_url, attempts, created_at"
 )
 
 
@@ -54,13 +54,16 @@ class SendingRow:
     correlation_id: str
     person_id: uuid.UUID | None
     template: str
+    category: str
     language: Language
     to_address: str
     subject: str
     body_text: str
     body_html: str
     calendar: str | None
+    unsubscribe_url: str | None
     attempts: int
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -108,12 +111,12 @@ async def add(conn: Connection, emails: list[NewDelivery]) -> int:
     rows = await conn.fetch(
         """INSERT INTO deliveries (id, idempotency_key, source_event_id, correlation_id, person_id,
                                    template, category, language, to_address, subject, body_text,
-                                   body_html, calendar, status, last_error)
-           SELECT gen_random_uuid(), k, src, cor, p, t, c, l, a, s, bt, bh, cal, st, why
+                                   body_html, calendar, status, last_error, unsubscribe_url)
+           SELECT gen_random_uuid(), k, src, cor, p, t, c, l, a, s, bt, bh, cal, st, why, un
            FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[],
                        $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
-                       $13::text[], $14::text[])
-                AS e(k, src, cor, p, t, c, l, a, s, bt, bh, cal, st, why)
+                       $13::text[], $14::text[], $15::text[])
+                AS e(k, src, cor, p, t, c, l, a, s, bt, bh, cal, st, why, un)
            WHERE NOT EXISTS (SELECT 1 FROM erased_people x WHERE x.person_id = e.p)
            ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1""",
         [
@@ -133,15 +136,17 @@ async def add(conn: Connection, emails: list[NewDelivery]) -> int:
         [d.email.calendar for d in emails],
         [str(d.disposition) for d in emails],
         [d.reason for d in emails],
+        [d.email.unsubscribe_url for d in emails],
     )
     return len(rows)
 
 
-async def claim_due(conn: Connection, limit: int, lease_seconds: float) -> list[SendingRow]:
-    """Lease due deliveries to this sender (committed at once): another replica, or this one after
-    a crash, takes them back only when the lease runs out."""
+async def claim_due(conn: Connection, limit: int, lease_seconds: float, owner: uuid.UUID) -> list[SendingRow]:
+    """Lease due deliveries to this sender (committed at once): another sender, or this one after
+    a crash (a new token), takes them back only when the lease runs out unrenewed."""
     rows = await conn.fetch(
-        f"""UPDATE deliveries SET status = 'sending', lease_until = now() + make_interval(secs => $2)
+        f"""UPDATE deliveries SET status = 'sending', lease_owner = $3,
+                                  lease_until = now() + make_interval(secs => $2)
            WHERE id IN (SELECT id FROM deliveries
                         WHERE (status = 'pending' AND next_attempt_at <= now())
                            OR (status = 'sending' AND lease_until < now())
@@ -149,38 +154,81 @@ async def claim_due(conn: Connection, limit: int, lease_seconds: float) -> list[
            RETURNING {SENDING}""",  # noqa: S608 - fixed column list
         limit,
         lease_seconds,
+        owner,
     )
     return [SendingRow(**dict(r)) for r in rows]
 
 
-async def mark_sent(conn: Connection, delivery_ids: list[uuid.UUID]) -> list[datetime]:
-    """Mark accepted deliveries sent; return each one's time, in the order given."""
-    rows = await conn.fetch(
-        "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, sent_at = clock_timestamp(), "
-        "last_error = NULL, lease_until = NULL WHERE id = ANY($1::uuid[]) RETURNING id, sent_at",
-        delivery_ids,
+async def renew(conn: Connection, owner: uuid.UUID, lease_seconds: float) -> int:
+    """Extend every lease this sender holds; return how many."""
+    status = await conn.execute(
+        "UPDATE deliveries SET lease_until = now() + make_interval(secs => $2) "
+        "WHERE status = 'sending' AND lease_owner = $1",
+        owner,
+        lease_seconds,
     )
-    sent = {r["id"]: r["sent_at"] for r in rows}
-    return [sent[i] for i in delivery_ids]
+    return int(status.split()[-1])
 
 
-async def mark_failed(conn: Connection, delivery_id: uuid.UUID, reason: str) -> None:
-    await conn.execute(
-        "UPDATE deliveries SET status = 'failed', attempts = attempts + 1, last_error = $2, "
-        "lease_until = NULL WHERE id = $1",
+async def hold(conn: Connection, delivery_id: uuid.UUID, owner: uuid.UUID, lease_seconds: float) -> bool:
+    """Just before sending: is the delivery still this sender's? (and a fresh lease for it)."""
+    row = await conn.fetchval(
+        "UPDATE deliveries SET lease_until = now() + make_interval(secs => $3) "
+        "WHERE id = $1 AND status = 'sending' AND lease_owner = $2 RETURNING 1",
         delivery_id,
+        owner,
+        lease_seconds,
+    )
+    return row is not None
+
+
+async def release(conn: Connection, delivery_ids: list[uuid.UUID], owner: uuid.UUID) -> None:
+    """Give back leased deliveries not tried (sending paused): due again at once, no attempt counted."""
+    await conn.execute(
+        "UPDATE deliveries SET status = 'pending', lease_owner = NULL, lease_until = NULL "
+        "WHERE id = ANY($1::uuid[]) AND status = 'sending' AND lease_owner = $2",
+        delivery_ids,
+        owner,
+    )
+
+
+async def mark_sent(conn: Connection, delivery_id: uuid.UUID, owner: uuid.UUID) -> datetime | None:
+    """Mark an accepted delivery sent; its time, or None if this sender no longer held it."""
+    sent_at: datetime | None = await conn.fetchval(
+        "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, sent_at = clock_timestamp(), "
+        "last_error = NULL, lease_until = NULL, lease_owner = NULL "
+        "WHERE id = $1 AND status = 'sending' AND lease_owner = $2 RETURNING sent_at",
+        delivery_id,
+        owner,
+    )
+    return sent_at
+
+
+async def mark_failed(conn: Connection, delivery_id: uuid.UUID, owner: uuid.UUID, reason: str) -> bool:
+    found = await conn.fetchval(
+        "UPDATE deliveries SET status = 'failed', attempts = attempts + 1, last_error = $3, "
+        "lease_until = NULL, lease_owner = NULL "
+        "WHERE id = $1 AND status = 'sending' AND lease_owner = $2 RETURNING 1",
+        delivery_id,
+        owner,
         reason,
     )
+    return found is not None
 
 
-async def reschedule(conn: Connection, delivery_id: uuid.UUID, reason: str, delay_seconds: float) -> None:
-    await conn.execute(
-        "UPDATE deliveries SET status = 'pending', attempts = attempts + 1, last_error = $2, "
-        "lease_until = NULL, next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1",
+async def reschedule(
+    conn: Connection, delivery_id: uuid.UUID, owner: uuid.UUID, reason: str, delay_seconds: float
+) -> bool:
+    found = await conn.fetchval(
+        "UPDATE deliveries SET status = 'pending', attempts = attempts + 1, last_error = $3, "
+        "lease_until = NULL, lease_owner = NULL, next_attempt_at = now() + make_interval(secs => $4) "
+        "WHERE id = $1 AND status = 'sending' AND lease_owner = $2 RETURNING 1",
         delivery_id,
+        owner,
         reason,
         delay_seconds,
     )
+    return found is not None
 
 
 async def search(conn: Connection, filters: DeliveryFilter, limit: int) -> list[DeliveryRow]:
@@ -217,9 +265,9 @@ async def resend(
     row = await conn.fetchrow(
         f"""INSERT INTO deliveries (id, idempotency_key, source_event_id, correlation_id, person_id,
                                    template, category, language, to_address, subject, body_text,
-                                   body_html, calendar)
+                                   body_html, calendar, unsubscribe_url)
            SELECT $1::uuid, 'resend:' || $1::uuid::text, source_event_id, $3, person_id, template, category,
-                  language, $4, subject, body_text, body_html, calendar
+                  language, $4, subject, body_text, body_html, calendar, unsubscribe_url
            FROM deliveries WHERE id = $2
            RETURNING {COLUMNS}""",  # noqa: S608 - fixed column list
         new_id,
@@ -231,12 +279,17 @@ async def resend(
     return _log_entry(row)
 
 
-async def held(conn: Connection, limit: int) -> list[HeldRow]:
-    """Digest-bound deliveries, locked, grouped by person (oldest first)."""
+async def held(conn: Connection, limit: int, *, weekly_due: bool) -> list[HeldRow]:
+    """Digest-bound deliveries, locked, grouped by person (oldest first): of people with a daily
+    digest (or none any more: what was held goes at the next digest hour), and of people with a
+    weekly one on its day."""
     rows = await conn.fetch(
-        "SELECT id, person_id, subject, language, to_address FROM deliveries "
-        "WHERE status = 'held' ORDER BY person_id, created_at LIMIT $1 FOR UPDATE SKIP LOCKED",
+        "SELECT d.id, d.person_id, d.subject, d.language, d.to_address FROM deliveries d "
+        "LEFT JOIN preferences p ON p.person_id = d.person_id "
+        "WHERE d.status = 'held' AND (coalesce(p.digest, 'none') <> 'weekly' OR $2) "
+        "ORDER BY d.person_id, d.created_at LIMIT $1 FOR UPDATE OF d SKIP LOCKED",
         limit,
+        weekly_due,
     )
     return [HeldRow(**dict(r)) for r in rows]
 

@@ -36,6 +36,7 @@ class TicketRow:
 
 @dataclass(frozen=True)
 class TicketHolderRow:
+    ticket_id: uuid.UUID
     person_id: uuid.UUID
     gathering: GatheringSnapshot
 
@@ -84,12 +85,40 @@ async def cancel_tickets(conn: Connection, ticket_ids: list[uuid.UUID]) -> None:
 async def ticket_holders(conn: Connection, gathering_id: uuid.UUID) -> list[TicketHolderRow]:
     """Each holder and the gathering as their ticket showed it (with the join link)."""
     rows = await conn.fetch(
-        "SELECT DISTINCT ON (person_id) person_id, snapshot FROM tickets WHERE gathering_id = $1 AND active",
+        "SELECT DISTINCT ON (person_id) ticket_id, person_id, snapshot FROM tickets "
+        "WHERE gathering_id = $1 AND active ORDER BY person_id, ticket_id",
         gathering_id,
     )
     return [
-        TicketHolderRow(r["person_id"], GatheringSnapshot.model_validate_json(r["snapshot"])) for r in rows
+        TicketHolderRow(r["ticket_id"], r["person_id"], GatheringSnapshot.model_validate_json(r["snapshot"]))
+        for r in rows
     ]
+
+
+async def tickets(conn: Connection, ticket_ids: list[uuid.UUID]) -> dict[uuid.UUID, TicketRow]:
+    """Active tickets by id: their holder and the gathering as sold."""
+    rows = await conn.fetch(
+        "SELECT ticket_id, person_id, snapshot FROM tickets WHERE ticket_id = ANY($1::uuid[]) AND active",
+        ticket_ids,
+    )
+    return {
+        r["ticket_id"]: TicketRow(
+            r["ticket_id"], r["person_id"], GatheringSnapshot.model_validate_json(r["snapshot"])
+        )
+        for r in rows
+    }
+
+
+async def update_snapshots(conn: Connection, snapshots: dict[uuid.UUID, GatheringSnapshot]) -> None:
+    """A ticket's gathering as its confirmation shows it (with the join link, once paid)."""
+    if not snapshots:
+        return
+    await conn.execute(
+        """UPDATE tickets t SET snapshot = u.s
+           FROM unnest($1::uuid[], $2::jsonb[]) AS u(id, s) WHERE t.ticket_id = u.id""",
+        list(snapshots),
+        [s.model_dump_json() for s in snapshots.values()],
+    )
 
 
 async def record_attendance(conn: Connection, gathering_id: uuid.UUID, person_id: uuid.UUID) -> None:

@@ -8,7 +8,7 @@ from datetime import datetime
 from hearth_shared.db import Connection
 
 from ..domain.people import Person
-from ..domain.preferences import Preferences
+from ..domain.preferences import Digest, Preferences
 
 
 async def remember(conn: Connection, people: list[Person], *, known_at: list[datetime] | None = None) -> None:
@@ -45,8 +45,10 @@ async def update_by_email(conn: Connection, email: str, name: str, language: str
 
 
 async def find(conn: Connection, person_ids: list[uuid.UUID]) -> dict[uuid.UUID, Person]:
+    """Whom to write to, in the language they chose (else the one events gave)."""
     rows = await conn.fetch(
-        "SELECT person_id, name, email, language FROM recipients WHERE person_id = ANY($1::uuid[])",
+        "SELECT r.person_id, r.name, r.email, coalesce(p.language, r.language) AS language "
+        "FROM recipients r LEFT JOIN preferences p USING (person_id) WHERE r.person_id = ANY($1::uuid[])",
         person_ids,
     )
     return {r["person_id"]: Person(r["person_id"], r["name"], r["email"], r["language"]) for r in rows}
@@ -55,20 +57,37 @@ async def find(conn: Connection, person_ids: list[uuid.UUID]) -> dict[uuid.UUID,
 async def preferences(conn: Connection, person_ids: list[uuid.UUID]) -> dict[uuid.UUID, Preferences]:
     """The choices of each person who set any."""
     rows = await conn.fetch(
-        "SELECT person_id, opted_out, group_digest FROM preferences WHERE person_id = ANY($1::uuid[])",
+        "SELECT person_id, opted_out, digest, language FROM preferences WHERE person_id = ANY($1::uuid[])",
         person_ids,
     )
-    return {r["person_id"]: Preferences(frozenset(r["opted_out"]), r["group_digest"]) for r in rows}
+    return {
+        r["person_id"]: Preferences(frozenset(r["opted_out"]), Digest(r["digest"]), r["language"])
+        for r in rows
+    }
 
 
 async def set_preferences(conn: Connection, person_id: uuid.UUID, chosen: Preferences) -> None:
     await conn.execute(
-        """INSERT INTO preferences (person_id, opted_out, group_digest) VALUES ($1, $2, $3)
+        """INSERT INTO preferences (person_id, opted_out, digest, language) VALUES ($1, $2, $3, $4)
            ON CONFLICT (person_id) DO UPDATE SET opted_out = excluded.opted_out,
-               group_digest = excluded.group_digest, updated_at = now()""",
+               digest = excluded.digest, language = excluded.language, updated_at = now()""",
         person_id,
         sorted(chosen.opted_out),
-        chosen.group_digest,
+        str(chosen.digest),
+        chosen.language,
+    )
+
+
+async def opt_out(conn: Connection, person_id: uuid.UUID, category: str) -> None:
+    """One more category opted out of (a one-click unsubscribe: repeating it changes nothing)."""
+    await conn.execute(
+        """INSERT INTO preferences (person_id, opted_out) VALUES ($1, ARRAY[$2::text])
+           ON CONFLICT (person_id) DO UPDATE SET
+               opted_out = ARRAY(SELECT DISTINCT c FROM unnest(preferences.opted_out || $2::text) AS c
+                                 ORDER BY 1),
+               updated_at = now()""",
+        person_id,
+        category,
     )
 
 
@@ -125,7 +144,8 @@ async def _blank_deliveries(conn: Connection, email: str, erased: list[uuid.UUID
                last_error = CASE WHEN status IN ('pending', 'sending', 'held')
                                       OR strpos(lower(last_error), lower($1)) > 0
                                  THEN 'erased at the person''s request' ELSE last_error END,
-               to_address = 'erased', subject = '', body_text = '', body_html = '', calendar = NULL
+               to_address = 'erased', subject = '', body_text = '', body_html = '', calendar = NULL,
+               unsubscribe_url = NULL
            WHERE lower(to_address) = lower($1) OR person_id = ANY($2::uuid[])""",
         email,
         erased,

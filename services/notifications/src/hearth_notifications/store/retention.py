@@ -13,7 +13,8 @@ from ..domain.retention import FINISHED
 async def blank_bodies(conn: Connection, before: datetime, limit: int) -> int:
     """Blank subject, bodies and calendar of finished emails created before `before`."""
     rows = await conn.fetch(
-        """UPDATE deliveries SET subject = '', body_text = '', body_html = '', calendar = NULL
+        """UPDATE deliveries SET subject = '', body_text = '', body_html = '', calendar = NULL,
+                                  unsubscribe_url = NULL
            WHERE id IN (SELECT id FROM deliveries
                         WHERE status = ANY($1::text[]) AND created_at < $2
                           AND (body_text <> '' OR body_html <> '' OR subject <> '' OR calendar IS NOT NULL)

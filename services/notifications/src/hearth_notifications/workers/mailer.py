@@ -1,24 +1,27 @@
 """Sends due deliveries over SMTP, on a few long-lived connections, within a send-rate limit.
 
-A batch is leased (committed) first, then sent, then its outcomes are recorded in one
-transaction, so a crash repeats at most the emails of the batch in flight (mail_batch_size),
-never loses one. Transient SMTP trouble reschedules with growing delays; a 5xx reply or exhausted
-attempts mark the delivery failed with the reason. Each outcome publishes NotificationDelivered or
-NotificationFailed.
+A batch is leased under this sender's own token (a short lease, renewed while the batch is in
+flight). Just before each email the sender checks it still holds it, and records the server's
+answer at once, in its own transaction, naming the token: a crash or SIGTERM repeats at most the
+one email in flight on each connection, and a second replica never sends an email this one holds.
+Building the MIME document is part of each email's attempt, so an email that cannot be built
+fails alone. A refusal of the service (connection, AUTH, MAIL FROM) pauses all sending, with
+growing waits, and keeps every email queued; only a 5xx to RCPT or DATA fails an email.
 """
 
 from __future__ import annotations
 
 import asyncio
-from email.header import Header
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
-from email.utils import formatdate, make_msgid, parseaddr
+import contextlib
+import time
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 import structlog
 from aiolimiter import AsyncLimiter
+from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from hearth_shared.contracts import CloudEvent
 from hearth_shared.logs import current_correlation_id
@@ -27,18 +30,43 @@ from hearth_shared.messaging.outbox import write_events
 from hearth_shared.worker import ClaimLoop
 
 from ..actions import outcomes
-from ..actions.outcomes import Outcome
+from ..domain import sending
+from ..domain.sending import Phase, Refusal, Verdict
 from ..events import SOURCE
 from ..settings import NotificationsSettings
 from ..store import deliveries
 from ..store.deliveries import SendingRow
+from .mime import message
 from .smtp import SmtpConnection
 
 log = structlog.get_logger(__name__)
 
 
+class MailMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.paused = Gauge(
+            "hearth_mail_sending_paused", "1 while the SMTP server refuses the service", registry=registry
+        )
+        self.pauses = Counter(
+            "hearth_mail_pauses",
+            "Times sending paused, by the SMTP phase refused",
+            ["phase"],
+            registry=registry,
+        )
+        self.outcomes = Counter(
+            "hearth_mail_outcomes", "Emails settled, by outcome", ["outcome"], registry=registry
+        )
+
+
 class Mailer(ClaimLoop):
-    def __init__(self, pool: asyncpg.Pool, settings: NotificationsSettings, *, schema: str) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        settings: NotificationsSettings,
+        *,
+        schema: str,
+        registry: CollectorRegistry | None = None,
+    ) -> None:
         super().__init__(
             pool,
             channel=f"{schema}_deliveries",
@@ -47,79 +75,133 @@ class Mailer(ClaimLoop):
             what="mail sender",
         )
         self._settings = settings
+        self._owner = uuid.uuid4()  # this sender's lease token (a restarted process gets a new one)
         # One limiter per SMTP server (this service talks to one).
         self._limiter = AsyncLimiter(settings.smtp_rate_per_second, 1.0)
         self._connections = [SmtpConnection(settings) for _ in range(settings.smtp_connections)]
+        self._metrics = MailMetrics(registry or CollectorRegistry())
+        self._paused_until = 0.0
+        self._pauses_in_a_row = 0
+        self._one_step_at_a_time = asyncio.Lock()
 
     async def stop(self, flush_timeout: float | None = None) -> None:
         await super().stop(flush_timeout)
         for connection in self._connections:
             await connection.close()
 
+    def paused(self) -> bool:
+        return time.monotonic() < self._paused_until
+
     async def step(self) -> int:
-        """Lease up to one batch of due deliveries, send them over the connections in parallel,
-        then record every outcome in one transaction; return how many were settled."""
+        """Lease up to one batch of due deliveries and send them over the connections in
+        parallel, each settled as soon as it is answered; return how many were leased. One step
+        at a time: stop() flushes with steps of its own while the loop's may still be sending, and
+        an SMTP session carries one email at a time."""
+        async with self._one_step_at_a_time:
+            return await self._step()
+
+    async def _step(self) -> int:
+        if self.paused():
+            return 0
+        lease = self._settings.mail_lease_seconds
         async with self._pool.acquire() as conn:
-            batch = await deliveries.claim_due(
-                conn, self._settings.mail_batch_size, self._settings.mail_lease_seconds
-            )
+            batch = await deliveries.claim_due(conn, self._settings.mail_batch_size, lease, self._owner)
         if not batch:
             return 0
         lanes = [batch[i :: len(self._connections)] for i in range(len(self._connections))]
-        sent = await asyncio.gather(
-            *(self._send_lane(c, rows) for c, rows in zip(self._connections, lanes, strict=True))
-        )
-        await self._settle([pair for lane in sent for pair in lane])
+        untried: list[SendingRow] = []
+        renewing = asyncio.create_task(self._renew_while_sending())
+        try:
+            async with asyncio.TaskGroup() as group:
+                for connection, rows in zip(self._connections, lanes, strict=True):
+                    group.create_task(self._send_lane(connection, rows, untried))
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
+        if untried:  # sending paused: give them back, due as soon as it resumes
+            async with self._pool.acquire() as conn:
+                await deliveries.release(conn, [r.id for r in untried], self._owner)
         return len(batch)
 
-    async def _send_lane(self, connection: SmtpConnection, rows: list[SendingRow]) -> list[Outcome]:
-        answered = []
-        for row in rows:
-            async with self._limiter:
-                answered.append((row, await connection.send(message(row, self._settings.mail_from))))
-        return answered
+    async def _renew_while_sending(self) -> None:
+        """Keep this sender's leases alive while a slow relay works through the batch."""
+        every = self._settings.mail_lease_seconds / 3
+        while True:
+            await asyncio.sleep(every)
+            try:
+                async with self._pool.acquire() as conn:
+                    await deliveries.renew(conn, self._owner, self._settings.mail_lease_seconds)
+            except (asyncpg.PostgresError, OSError) as exc:
+                log.warning("mail sender could not renew its leases", error=repr(exc))
 
-    async def _settle(self, answered: list[Outcome]) -> None:
-        """Record the outcomes in one transaction, their events reaching the outbox in one
-        statement; then log what was sent."""
+    async def _send_lane(
+        self, connection: SmtpConnection, rows: list[SendingRow], untried: list[SendingRow]
+    ) -> None:
+        for row in rows:
+            if self.paused():
+                untried.append(row)
+                continue
+            async with self._limiter:
+                await self._send_one(connection, row)
+
+    async def _send_one(self, connection: SmtpConnection, row: SendingRow) -> None:
+        """Send one email if this sender still holds it, and record the answer at once."""
+        async with self._pool.acquire() as conn:
+            held = await deliveries.hold(conn, row.id, self._owner, self._settings.mail_lease_seconds)
+        if not held:
+            log.info("email no longer leased to this sender", delivery_id=str(row.id))
+            return
+        try:
+            document = message(row, self._settings.mail_from)
+        except Exception as exc:  # an unbuildable email fails alone (e.g. a control character in a header)
+            refusal: Refusal | None = Refusal(f"the email could not be built: {exc}", None, Phase.BUILD)
+        else:
+            refusal = await connection.send(document)
+        self._note(row, refusal)
+        await self._settle(row, refusal)
+
+    def _note(self, row: SendingRow, refusal: Refusal | None) -> None:
+        """Pause all sending when the server refuses the service; resume on the first acceptance."""
+        if refusal is None:
+            if self._pauses_in_a_row:
+                log.info("mail sending resumed")
+            self._pauses_in_a_row = 0
+            self._metrics.paused.set(0)
+            return
+        if sending.verdict(refusal) is not Verdict.PAUSE:
+            return
+        self._pauses_in_a_row += 1
+        wait = sending.pause_seconds(self._pauses_in_a_row, self._settings.smtp_pause_max_seconds)
+        self._paused_until = max(self._paused_until, time.monotonic() + wait)
+        self._metrics.paused.set(1)
+        self._metrics.pauses.labels(str(refusal.phase)).inc()
+        log.warning(
+            "mail sending paused",
+            reason=sending.without_address(refusal.reason, row.to_address),
+            phase=str(refusal.phase),
+            code=refusal.code,
+            resume_in=wait,
+        )
+
+    async def _settle(self, row: SendingRow, refusal: Refusal | None) -> None:
+        """Record one outcome in its own transaction, its event reaching the outbox with it."""
         published: list[CloudEvent[Any]] = []
+        how = outcomes.Settling(self._owner, self._settings.mail_retry_budget, datetime.now(UTC))
         async with self._pool.acquire() as conn, conn.transaction():
             work = Work(conn=conn, source=SOURCE, correlation_id=current_correlation_id(), pending=published)
-            await outcomes.settle(work, answered, self._settings.mail_max_attempts)
+            settled = await outcomes.settle(work, row, refusal, how)
             await write_events(conn, published)
-        for row, refusal in answered:
-            if refusal is None:
-                log.info(
-                    "email sent",
-                    template=row.template,
-                    language=row.language,
-                    correlation_id=row.correlation_id,
-                    delivery_id=str(row.id),
-                )
-
-
-def message(row: SendingRow, mail_from: str) -> tuple[str, str, bytes]:
-    """Sender, recipient and the MIME document: text and HTML alternatives, and the calendar
-    invitation when there is one. Built with email.mime (compat32), which costs a third of
-    EmailMessage's time per email (docs/benchmarks.md)."""
-    body = MIMEMultipart("alternative")
-    body.attach(MIMEText(row.body_text, "plain", "utf-8"))
-    body.attach(MIMEText(row.body_html, "html", "utf-8"))
-    document = body
-    if row.calendar:
-        document = MIMEMultipart("mixed")
-        document.attach(body)
-        invite = MIMEText(row.calendar, "calendar", "utf-8")
-        invite.set_param("method", "CANCEL" if "METHOD:CANCEL" in row.calendar else "PUBLISH")
-        invite.add_header("Content-Disposition", "attachment", filename="invite.ics")
-        document.attach(invite)
-    document["From"] = mail_from
-    document["To"] = row.to_address
-    # compat32 takes a Header and encodes it (RFC 2047) when the document is written.
-    document["Subject"] = Header(row.subject, "utf-8")  # type: ignore[assignment]
-    document["Date"] = formatdate()
-    document["Message-ID"] = make_msgid(idstring=str(row.id), domain="hearth")
-    document["Content-Language"] = row.language
-    document["X-Hearth-Delivery-Id"] = str(row.id)
-    document["X-Hearth-Correlation-Id"] = row.correlation_id
-    return parseaddr(mail_from)[1], row.to_address, document.as_bytes()
+        if not settled:
+            self._metrics.outcomes.labels("lease_lost").inc()
+            log.warning("email answered after its lease was taken over", delivery_id=str(row.id))
+            return
+        self._metrics.outcomes.labels("sent" if refusal is None else "refused").inc()
+        if refusal is None:
+            log.info(
+                "email sent",
+                template=row.template,
+                language=row.language,
+                correlation_id=row.correlation_id,
+                delivery_id=str(row.id),
+            )

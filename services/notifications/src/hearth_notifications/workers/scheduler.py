@@ -52,7 +52,9 @@ class Scheduler(ClaimLoop):
         if self._retention_due is not None and now < self._retention_due:
             return 0
         async with self._pool.acquire() as conn, conn.transaction():
-            work = Work(conn=conn, source=SOURCE, correlation_id=current_correlation_id())
+            work = Work(
+                conn=conn, source=SOURCE, correlation_id=current_correlation_id(), settings=self._settings
+            )
             changed = await retention.apply(work, self._settings.retention(), now, limit=RETENTION_BATCH)
         if changed < RETENTION_BATCH:
             self._retention_due = now + timedelta(seconds=self._settings.retention_poll_seconds)
@@ -61,10 +63,10 @@ class Scheduler(ClaimLoop):
     async def fire_due(self, now: datetime) -> int:
         """Fire the plans due at `now`; return how many fired."""
         async with self._pool.acquire() as conn, conn.transaction():
-            work = Work(conn=conn, source=SOURCE, correlation_id=current_correlation_id())
-            return await plans.fire_due(
-                work, now, limit=BATCH, registration_url=self._settings.registration_public_url
+            work = Work(
+                conn=conn, source=SOURCE, correlation_id=current_correlation_id(), settings=self._settings
             )
+            return await plans.fire_due(work, now, limit=BATCH)
 
     async def send_digests(self, now: datetime) -> int:
         """After the digest hour, one email per person gathers what was held for them; what is held
@@ -73,5 +75,9 @@ class Scheduler(ClaimLoop):
         if day is None:
             return 0
         async with self._pool.acquire() as conn, conn.transaction():
-            work = Work(conn=conn, source=SOURCE, correlation_id=current_correlation_id())
-            return await digests.send_digests(work, day)
+            work = Work(
+                conn=conn, source=SOURCE, correlation_id=current_correlation_id(), settings=self._settings
+            )
+            return await digests.send_digests(
+                work, day, weekly_due=day.weekday() == self._settings.digest_weekday
+            )

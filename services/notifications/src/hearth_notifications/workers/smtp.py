@@ -1,4 +1,5 @@
-"""One SMTP session kept open between emails and reopened after trouble (aiosmtplib)."""
+"""One SMTP session kept open between emails and reopened after trouble (aiosmtplib). Each command
+is sent on its own, so that a refusal is known by the phase it answers (domain/sending.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import contextlib
 
 import aiosmtplib
 
-from ..domain.sending import Refusal
+from ..domain.sending import Phase, Refusal
 from ..settings import NotificationsSettings
 
 
@@ -18,21 +19,29 @@ class SmtpConnection:
         self._smtp: aiosmtplib.SMTP | None = None
 
     async def send(self, message: tuple[str, str, bytes]) -> Refusal | None:
-        """Send; None when accepted, else why not and the SMTP code (None: no reply)."""
+        """Send; None when accepted, else why not, the SMTP code (None: no reply) and the phase."""
         sender, recipient, document = message
+        phase = Phase.CONNECT
         try:
             smtp = await self._open()
-            await smtp.sendmail(sender, [recipient], document)
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            codes = [e.code for e in exc.recipients]
-            reason = f"recipient refused: {'; '.join(f'{e.code} {e.message}' for e in exc.recipients)}"
-            return Refusal(reason, min(codes, default=None))
+            phase = Phase.SENDER
+            await smtp.mail(sender)
+            phase = Phase.RECIPIENT
+            await smtp.rcpt(recipient)
+            phase = Phase.DATA
+            await smtp.data(document)
+        except aiosmtplib.SMTPAuthenticationError as exc:
+            self._drop()
+            return Refusal(f"SMTP {exc.code} (authentication): {exc.message}", exc.code, Phase.AUTH)
+        except aiosmtplib.SMTPServerDisconnected as exc:
+            self._drop()
+            return Refusal(f"SMTP unavailable ({phase}): {exc!r}", None, phase)
         except aiosmtplib.SMTPResponseException as exc:
             await self._reset()
-            return Refusal(f"SMTP {exc.code}: {exc.message}", exc.code)
+            return Refusal(f"SMTP {exc.code} ({phase}): {exc.message}", exc.code, phase)
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             self._drop()
-            return Refusal(f"SMTP unavailable: {exc!r}", None)
+            return Refusal(f"SMTP unavailable ({phase}): {exc!r}", None, phase)
         return None
 
     async def _open(self) -> aiosmtplib.SMTP:
@@ -46,12 +55,25 @@ class SmtpConnection:
             start_tls=s.smtp_security == "starttls",
             timeout=s.smtp_timeout,
         )
-        await smtp.connect()
-        if s.smtp_username:
-            password = s.smtp_password.get_secret_value() if s.smtp_password else ""
-            await smtp.login(s.smtp_username, password)
+        try:
+            await smtp.connect()
+            if s.smtp_username:
+                await self._login(smtp)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                smtp.close()
+            raise
         self._smtp = smtp
         return smtp
+
+    async def _login(self, smtp: aiosmtplib.SMTP) -> None:
+        s = self._settings
+        password = s.smtp_password.get_secret_value() if s.smtp_password else ""
+        try:
+            await smtp.login(s.smtp_username or "", password)
+        except aiosmtplib.SMTPResponseException as exc:
+            # Whatever the code, a refused login is the service's trouble, not an email's.
+            raise aiosmtplib.SMTPAuthenticationError(exc.code, exc.message) from exc
 
     async def _reset(self) -> None:
         """After a refused message the session may go on (RSET); if not, reopen next time."""

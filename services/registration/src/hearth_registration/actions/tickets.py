@@ -1,5 +1,6 @@
-"""Tickets: buying one (or joining the line when the gathering is full), cancelling, accepting a
-seat offered from the line, moving between breakouts."""
+"""Tickets: buying one (or joining the line when the gathering is full; a priced one is held
+awaiting payment), cancelling, an unpaid hold running out, accepting a seat offered from the line,
+moving between breakouts."""
 
 from __future__ import annotations
 
@@ -28,9 +29,10 @@ class Purchase:
 
 
 async def buy(
-    work: Work, gathering_id: uuid.UUID, asked: domain.TicketRequest, *, key: str | None
+    work: Work, gathering_id: uuid.UUID, asked: domain.TicketRequest, *, key: str | None, hold_minutes: float
 ) -> Purchase:
-    """A ticket if a seat is free, else a place in line; a repeated key returns the first outcome."""
+    """A ticket if a seat is free (held `hold_minutes` awaiting payment when it has a price), else
+    a place in line; a repeated key returns the first outcome."""
     if key and (replayed := await _replayed(work, gathering_id, key)):
         return replayed
     ticket_type = await _offered_ticket_type(work, gathering_id, asked.ticket_type)
@@ -61,6 +63,7 @@ async def buy(
         ticket_type=ticket_type,
         breakout_id=breakout_id,
         idempotency_key=key,
+        hold_minutes=hold_minutes if domain.needs_payment(ticket_type) else None,
     )
     await _ticket_purchased(work, ticket, gathering, person)
     return Purchase("ticket", ticket, created=True)
@@ -124,48 +127,69 @@ async def _assign_breakout(
 
 
 async def _ticket_purchased(work: Work, ticket: Ticket, gathering: Gathering, person: Person) -> None:
+    held = ticket.status == domain.TicketStatus.AWAITING_PAYMENT
     await work.publish(
         TicketPurchased(
             ticket_id=ticket.id,
             ticket_type=ticket.ticket_type,
             price_cents=ticket.price_cents,
             currency=ticket.currency,
-            gathering=snapshot(gathering),
+            gathering=snapshot(gathering, join_link=not held),
             attendee=person_details(person),
+            status="awaiting_payment" if held else "confirmed",
+            hold_expires_at=ticket.hold_expires_at,
         )
     )
 
 
-async def _lock_active_ticket(work: Work, ticket_id: uuid.UUID) -> Ticket:
+async def _lock_holding_ticket(work: Work, ticket_id: uuid.UUID) -> Ticket:
+    """The ticket, locked, while it holds a seat (paid, or held awaiting payment)."""
     ticket = await store.tickets.lock_ticket(work.conn, ticket_id)
     if ticket is None:
         raise domain.NotFound(f"no ticket {ticket_id}")
-    if ticket.status != "active":
-        raise domain.RegistrationRefused("this ticket is cancelled")
+    if ticket.status not in domain.HOLDING:
+        raise domain.RegistrationRefused(f"this ticket is {ticket.status}")
     return ticket
 
 
 async def cancel(work: Work, ticket_id: uuid.UUID, *, hold_seconds: float) -> Ticket:
-    """Cancel a ticket; its seat goes to the next person in line, or back on sale."""
-    ticket = await _lock_active_ticket(work, ticket_id)
+    """Cancel a ticket (paid or held); its seat goes to the next person in line, or back on sale."""
+    ticket = await _lock_holding_ticket(work, ticket_id)
+    return await _give_up_seat(work, ticket, hold_seconds=hold_seconds, reason=None)
+
+
+async def expire_hold(work: Work, ticket: Ticket, *, hold_seconds: float) -> Ticket:
+    """An unpaid hold that ran out (claimed, so locked, by the caller): the ticket expires and
+    its seat goes to the next person in line, or back on sale."""
+    return await _give_up_seat(work, ticket, hold_seconds=hold_seconds, reason="hold_expired")
+
+
+async def _give_up_seat(work: Work, ticket: Ticket, *, hold_seconds: float, reason: str | None) -> Ticket:
     gathering = await store.gatherings.lock_gathering(work.conn, ticket.gathering_id)
     assert gathering is not None
-    cancelled = await store.tickets.cancel_ticket(work.conn, ticket_id)
+    if reason == "hold_expired":
+        ended = await store.tickets.expire_ticket(work.conn, ticket.id)
+    else:
+        ended = await store.tickets.cancel_ticket(work.conn, ticket.id)
     if ticket.breakout_id:
         await store.breakouts.release_breakout_seat(work.conn, ticket.breakout_id)
     person = await store.people.get_person(work.conn, ticket.person_id)
     await work.publish(
         RegistrationCancelled(
-            ticket_id=ticket_id, gathering=snapshot(gathering), attendee=person_details(person)
+            ticket_id=ticket.id,
+            gathering=snapshot(gathering, join_link=ticket.status == domain.TicketStatus.ACTIVE),
+            attendee=person_details(person),
+            reason=reason,
         )
     )
     await waitlist.hand_on_seat(work, gathering, hold_seconds)
-    return cancelled
+    return ended
 
 
 async def move_to_breakout(work: Work, ticket_id: uuid.UUID, breakout_id: uuid.UUID | None) -> Ticket:
-    """Staff move a ticket holder to another breakout (or out of any), seat counts kept right."""
-    ticket = await _lock_active_ticket(work, ticket_id)
+    """Staff, or the holder through their link, move a ticket to another breakout (or out of
+    any), seat counts kept right."""
+    ticket = await _lock_holding_ticket(work, ticket_id)
     if ticket.breakout_id == breakout_id:
         return ticket
     gathering_id = ticket.gathering_id
@@ -178,8 +202,9 @@ async def move_to_breakout(work: Work, ticket_id: uuid.UUID, breakout_id: uuid.U
     return await store.tickets.move_ticket(work.conn, ticket_id, breakout_id)
 
 
-async def accept_offer(work: Work, entry_id: uuid.UUID) -> Ticket:
-    """Turn an open waitlist offer into a ticket (the seat was held for it)."""
+async def accept_offer(work: Work, entry_id: uuid.UUID, *, hold_minutes: float) -> Ticket:
+    """Turn an open waitlist offer into a ticket (the seat was held for it); a priced one is then
+    held `hold_minutes` awaiting payment, like any bought ticket."""
     entry = await store.waitlist.lock_waitlist_entry(work.conn, entry_id)
     if entry is None:
         raise domain.NotFound(f"no waitlist entry {entry_id}")
@@ -194,6 +219,7 @@ async def accept_offer(work: Work, entry_id: uuid.UUID) -> Ticket:
         ticket_type=ticket_type,
         breakout_id=breakout_id,
         idempotency_key=None,
+        hold_minutes=hold_minutes if domain.needs_payment(ticket_type) else None,
     )
     await store.waitlist.settle_waitlist_entry(
         work.conn, entry_id, domain.WaitlistStatus.ACCEPTED.value, ticket.id

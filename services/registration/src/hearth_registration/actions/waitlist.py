@@ -67,13 +67,16 @@ async def offer_free_seats(work: Work, gathering: Gathering, hold_seconds: float
         await hand_on_seat(work, gathering, hold_seconds)
 
 
-async def withdraw(work: Work, entry_id: uuid.UUID, *, hold_seconds: float) -> WaitlistEntry:
-    """Leave the line; an offered seat passes to the next person."""
+async def withdraw(
+    work: Work, entry_id: uuid.UUID, *, hold_seconds: float, only_offered: bool = False
+) -> WaitlistEntry:
+    """Leave the line; an offered seat passes to the next person. `only_offered`: declining an
+    offer, refused unless the entry holds one."""
     entry = await store.waitlist.lock_waitlist_entry(work.conn, entry_id)
     if entry is None:
         raise domain.NotFound(f"no waitlist entry {entry_id}")
     status = domain.WaitlistStatus(entry.status)
-    domain.check_can_withdraw(status)
+    domain.check_can_withdraw(status, only_offered=only_offered)
     gathering = await _locked_gathering(work, entry.gathering_id)
     settled = await store.waitlist.settle_waitlist_entry(
         work.conn, entry_id, domain.WaitlistStatus.WITHDRAWN.value

@@ -1,5 +1,6 @@
-"""Tickets: buying one (or joining the waitlist when the gathering is full), cancelling, moving
-between breakouts, and staff's list of ticket holders."""
+"""Tickets: buying one (or joining the waitlist when the gathering is full; a priced one is held
+awaiting payment), staff marking one paid, cancelling, moving between breakouts, and staff's list
+of ticket holders."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ from hearth_shared.contracts.catalogue import Bilingual, Language
 from hearth_shared.messaging import begin
 
 from .. import domain, events, store
-from ..actions import tickets
+from ..actions import payments, tickets
 from ..events import SERVICE
+from ..store.tickets import Ticket
 from .deps import TOTAL_HEADER, Coordinator, Pool, Public, Settings, Staff, StaffOrPublic
 
 log = structlog.get_logger(__name__)
@@ -60,6 +62,9 @@ class TicketRequestIn(BaseModel):
         )
 
 
+TicketStatusOut = Literal["active", "awaiting_payment", "cancelled", "expired"]
+
+
 class TicketOut(BaseModel):
     id: uuid.UUID
     gathering_id: uuid.UUID
@@ -68,8 +73,18 @@ class TicketOut(BaseModel):
     price_cents: int
     currency: str
     breakout_id: uuid.UUID | None
-    status: Literal["active", "cancelled"]
+    status: TicketStatusOut = Field(
+        description="active: confirmed (paid, or free); awaiting_payment: held until hold_expires_at; "
+        "cancelled; expired: the unpaid hold ran out"
+    )
     created_at: datetime
+    hold_expires_at: datetime | None = Field(default=None, description="While awaiting payment")
+    paid_at: datetime | None = None
+    payment_method: str | None = Field(
+        default=None, description="payment_system, e_transfer, invoice, at_door or card"
+    )
+    payment_reference: str | None = None
+    paid_recorded_by: uuid.UUID | None = Field(default=None, description="Who marked it paid (staff)")
 
 
 class TicketDetail(TicketOut):
@@ -77,6 +92,13 @@ class TicketDetail(TicketOut):
 
     gathering_title: Bilingual
     join_url: str | None
+
+
+class PaymentIn(BaseModel):
+    method: domain.PaymentMethod
+    reference: str | None = Field(
+        default=None, min_length=1, max_length=200, description="The e-transfer or invoice number"
+    )
 
 
 class BreakoutMove(BaseModel):
@@ -100,6 +122,7 @@ class TicketHolderOut(BaseModel):
     price_cents: int
     currency: str
     created_at: datetime
+    hold_expires_at: datetime | None = None
     breakout_id: uuid.UUID | None
     breakout: str | None
     person_id: uuid.UUID
@@ -125,6 +148,15 @@ def _csv(holders: list[TicketHolderOut]) -> str:
 
 class PurchaseOut(BaseModel):
     outcome: Literal["ticket", "waitlisted"]
+    ticket_id: uuid.UUID | None = Field(default=None, description="None when waitlisted")
+    person_id: uuid.UUID
+    status: Literal["confirmed", "awaiting_payment", "waitlisted", "cancelled", "expired"] = Field(
+        description="The ticket's state (confirmed: active) or waitlisted; a replayed Idempotency-Key "
+        "answers the state now, so also cancelled or expired"
+    )
+    hold_expires_at: datetime | None = Field(
+        default=None, description="awaiting_payment: when the unpaid hold lapses and the seat passes on"
+    )
     ticket: TicketOut | None = None
     waitlist_entry: WaitlistEntryOut | None = None
     position: int | None = Field(default=None, description="Place in line when joining (1 = next)")
@@ -144,15 +176,24 @@ async def buy_ticket(
     body: TicketRequestIn,
     response: Response,
     pool: Pool,
+    settings: Settings,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> PurchaseOut:
-    """Buy a ticket, or join the waitlist when the gathering is full. Send an
+    """Buy a ticket, or join the waitlist when the gathering is full. A ticket with a price is
+    held `awaiting_payment` until `hold_expires_at`. A member ticket the register does not
+    confirm is refused (422 `membership_not_confirmed`) without saying why. Send an
     `Idempotency-Key` header so that a retried request returns the first outcome instead of
     buying twice."""
     for attempt in range(2):
         try:
             async with begin(pool, SERVICE) as work:
-                purchase = await tickets.buy(work, gathering_id, body.ticket_request(), key=idempotency_key)
+                purchase = await tickets.buy(
+                    work,
+                    gathering_id,
+                    body.ticket_request(),
+                    key=idempotency_key,
+                    hold_minutes=settings.payment_hold_minutes,
+                )
             break
         except asyncpg.UniqueViolationError:
             # A concurrent request with the same key (or person) won: the retry finds it.
@@ -181,7 +222,7 @@ async def list_ticket_holders(
     _: Staff,
     gathering_id: uuid.UUID,
     pool: Pool,
-    status: Literal["active", "cancelled"] | None = "active",
+    status: TicketStatusOut | None = "active",
     ticket_type: str | None = None,
     breakout: Annotated[
         uuid.UUID | Literal["none"] | None, Query(description="a breakout id, or none")
@@ -216,7 +257,7 @@ async def cancel_ticket(_: Public, ticket_id: uuid.UUID, pool: Pool, settings: S
     them for the configured time) or goes back on sale."""
     async with begin(pool, SERVICE) as work:
         ticket = await tickets.cancel(work, ticket_id, hold_seconds=settings.waitlist_hold_seconds)
-    return TicketOut(**vars(ticket))
+    return ticket_out(ticket)
 
 
 @router.get("/tickets/{ticket_id}")
@@ -230,22 +271,47 @@ async def show_ticket(_: StaffOrPublic, ticket_id: uuid.UUID, pool: Pool) -> Tic
     return TicketDetail(
         **vars(ticket),
         gathering_title=events.title(gathering),
-        join_url=gathering.join_url if ticket.status == "active" else None,
+        join_url=gathering.join_url if ticket.status == domain.TicketStatus.ACTIVE else None,
     )
 
 
-@router.post("/tickets/{ticket_id}/breakout", tags=["breakouts"])
-async def move_to_breakout(_: Coordinator, ticket_id: uuid.UUID, body: BreakoutMove, pool: Pool) -> TicketOut:
-    """Staff move a ticket holder to another breakout."""
+@router.post("/tickets/{ticket_id}/payment")
+async def mark_paid(caller: Coordinator, ticket_id: uuid.UUID, body: PaymentIn, pool: Pool) -> TicketOut:
+    """Staff record the payment of a ticket held awaiting payment (e-transfer, invoice, at the
+    door, card): it is confirmed, with who recorded it. The same reference again changes nothing;
+    a ticket paid already, or whose hold lapsed, is refused (409)."""
     async with begin(pool, SERVICE) as work:
-        return TicketOut(**vars(await tickets.move_to_breakout(work, ticket_id, body.breakout_id)))
+        ticket = await payments.mark_paid(work, ticket_id, body.method, body.reference, caller.staff_id)
+    log.info("ticket marked paid", ticket_id=str(ticket_id), method=body.method.value)
+    return ticket_out(ticket)
+
+
+@router.post("/tickets/{ticket_id}/breakout", tags=["breakouts"])
+async def move_to_breakout(_: Public, ticket_id: uuid.UUID, body: BreakoutMove, pool: Pool) -> TicketOut:
+    """Move a ticket to another breakout: staff, or its holder through their signed link."""
+    async with begin(pool, SERVICE) as work:
+        return ticket_out(await tickets.move_to_breakout(work, ticket_id, body.breakout_id))
+
+
+def ticket_out(ticket: Ticket) -> TicketOut:
+    return TicketOut.model_validate(ticket, from_attributes=True)
 
 
 def _purchase_out(purchase: tickets.Purchase) -> PurchaseOut:
-    if purchase.outcome == "ticket":
-        return PurchaseOut(outcome="ticket", ticket=TicketOut(**vars(purchase.row)))
+    if isinstance(purchase.row, Ticket):
+        state = purchase.row.status
+        return PurchaseOut(
+            outcome="ticket",
+            ticket_id=purchase.row.id,
+            person_id=purchase.row.person_id,
+            status="confirmed" if state == domain.TicketStatus.ACTIVE else state,
+            hold_expires_at=purchase.row.hold_expires_at,
+            ticket=ticket_out(purchase.row),
+        )
     return PurchaseOut(
         outcome="waitlisted",
+        person_id=purchase.row.person_id,
+        status="waitlisted",
         waitlist_entry=WaitlistEntryOut(**vars(purchase.row)),
         position=purchase.position,
     )

@@ -1,4 +1,5 @@
-"""The waitlist: staff's view of the line, accepting an offered seat, leaving the line."""
+"""The waitlist: staff's view of the line; a place in it as its holder sees it; accepting or
+declining an offered seat; leaving the line."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from fastapi import APIRouter, status
 
 from hearth_shared.messaging import begin
 
-from .. import store
+from .. import domain, store
 from ..actions import tickets, waitlist
 from ..events import SERVICE
-from .deps import Pool, Public, Settings, Staff
-from .tickets import TicketOut, WaitlistEntryOut
+from .deps import Pool, Public, Settings, Staff, StaffOrPublic
+from .tickets import TicketOut, WaitlistEntryOut, ticket_out
 
 router = APIRouter(tags=["tickets"])
 
@@ -23,12 +24,35 @@ async def show_waitlist(_: Staff, gathering_id: uuid.UUID, pool: Pool) -> list[W
         return [WaitlistEntryOut(**vars(r)) for r in await store.waitlist.list_waitlist(conn, gathering_id)]
 
 
+@router.get("/waitlist/{entry_id}")
+async def show_waitlist_entry(_: StaffOrPublic, entry_id: uuid.UUID, pool: Pool) -> WaitlistEntryOut:
+    """A place in line as its holder's offer page shows it: status, the offer's expiry, the
+    gathering (and the ticket an accepted offer became)."""
+    async with pool.acquire() as conn:
+        entry = await store.waitlist.get_waitlist_entry(conn, entry_id)
+    if entry is None:
+        raise domain.NotFound(f"no waitlist entry {entry_id}")
+    return WaitlistEntryOut(**vars(entry))
+
+
 @router.post("/waitlist/{entry_id}/accept", status_code=status.HTTP_201_CREATED)
-async def accept_offer(_: Public, entry_id: uuid.UUID, pool: Pool) -> TicketOut:
-    """Take the seat offered to this waitlist entry, while its hold lasts."""
+async def accept_offer(_: Public, entry_id: uuid.UUID, pool: Pool, settings: Settings) -> TicketOut:
+    """Take the seat offered to this waitlist entry, while its hold lasts (a priced ticket is then
+    held awaiting payment, like any bought one)."""
     async with begin(pool, SERVICE) as work:
-        ticket = await tickets.accept_offer(work, entry_id)
-    return TicketOut(**vars(ticket))
+        ticket = await tickets.accept_offer(work, entry_id, hold_minutes=settings.payment_hold_minutes)
+    return ticket_out(ticket)
+
+
+@router.post("/waitlist/{entry_id}/decline")
+async def decline_offer(_: Public, entry_id: uuid.UUID, pool: Pool, settings: Settings) -> WaitlistEntryOut:
+    """Turn down the seat offered to this entry (409 `offer_not_open` unless it is offered): the
+    entry leaves the line and the seat is offered to the next person."""
+    async with begin(pool, SERVICE) as work:
+        entry = await waitlist.withdraw(
+            work, entry_id, hold_seconds=settings.waitlist_hold_seconds, only_offered=True
+        )
+    return WaitlistEntryOut(**vars(entry))
 
 
 @router.post("/waitlist/{entry_id}/withdraw")

@@ -3,48 +3,77 @@ whether a purchase takes a seat or joins the line, waitlist offers, choosing a b
 reading a platform's attendance report."""
 
 from .capacity import Breakout, PurchaseOutcome, breakout_preference, seat_or_line
-from .eligibility import Attestation, check_eligible, normalise_email
+from .eligibility import MEMBERSHIP_NOT_CONFIRMED, Attestation, check_eligible, normalise_email
 from .errors import (
+    AlreadyPaid,
     AlreadyRegistered,
     AlreadyWaiting,
+    AmountMismatch,
     BreakoutFull,
+    FeedbackClosed,
     GatheringNotOpen,
     InvalidGathering,
     InvalidRequest,
+    MembershipNotConfirmed,
     NotAnAttendee,
     NotEligible,
     NotFound,
     OfferNotOpen,
+    PaymentNotApplicable,
     RegistrationRefused,
+    TicketNotHeld,
     TicketTypeNotOffered,
     TransitionRefused,
     UnknownBreakout,
 )
-from .feedback import FollowUp, check_attended, wishes
+from .feedback import FollowUp, check_attended, check_feedback_open, new_wishes, wishes
 from .gatherings import TRANSITIONS, check_change, check_transition
+from .payments import (
+    HOLDING,
+    PAYMENT_SYSTEM,
+    Payable,
+    Payment,
+    PaymentMethod,
+    TicketStatus,
+    check_payment,
+    needs_payment,
+)
 from .pricing import TicketKind, TicketType, offered
 from .tickets import TicketRequest, check_new_to_gathering, check_replay
 from .waitlist import WaitlistStatus, check_can_accept, check_can_withdraw, holds_a_seat
 
 __all__ = [
+    "HOLDING",
+    "MEMBERSHIP_NOT_CONFIRMED",
+    "PAYMENT_SYSTEM",
     "TRANSITIONS",
+    "AlreadyPaid",
     "AlreadyRegistered",
     "AlreadyWaiting",
+    "AmountMismatch",
     "Attestation",
     "Breakout",
     "BreakoutFull",
+    "FeedbackClosed",
     "FollowUp",
     "GatheringNotOpen",
     "InvalidGathering",
     "InvalidRequest",
+    "MembershipNotConfirmed",
     "NotAnAttendee",
     "NotEligible",
     "NotFound",
     "OfferNotOpen",
+    "Payable",
+    "Payment",
+    "PaymentMethod",
+    "PaymentNotApplicable",
     "PurchaseOutcome",
     "RegistrationRefused",
     "TicketKind",
+    "TicketNotHeld",
     "TicketRequest",
+    "TicketStatus",
     "TicketType",
     "TicketTypeNotOffered",
     "TransitionRefused",
@@ -56,10 +85,14 @@ __all__ = [
     "check_can_withdraw",
     "check_change",
     "check_eligible",
+    "check_feedback_open",
     "check_new_to_gathering",
+    "check_payment",
     "check_replay",
     "check_transition",
     "holds_a_seat",
+    "needs_payment",
+    "new_wishes",
     "normalise_email",
     "offered",
     "seat_or_line",

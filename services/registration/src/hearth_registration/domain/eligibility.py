@@ -7,8 +7,13 @@ from dataclasses import dataclass
 
 from hearth_shared.contracts.catalogue import MembershipStatus
 
-from .errors import NotEligible
+from .errors import MembershipNotConfirmed, NotEligible
 from .pricing import TicketKind
+
+# The one answer to a member ticket the register does not back, whatever the reason.
+MEMBERSHIP_NOT_CONFIRMED = (
+    "we could not confirm a membership for this email; choose a non-member ticket or contact us"
+)
 
 
 @dataclass(frozen=True)
@@ -24,10 +29,7 @@ class Attestation:
 def check_eligible(kind: TicketKind, membership: str | None, attestation: Attestation) -> None:
     """A member ticket needs an active membership; a non-member ticket, a regulated profession."""
     if kind is TicketKind.MEMBER and membership != MembershipStatus.ACTIVE:
-        state = f"is {membership}" if membership else "is not on the membership register"
-        raise NotEligible(
-            f"a member ticket needs an active membership, and this email {state}", "ticket_type"
-        )
+        raise MembershipNotConfirmed(MEMBERSHIP_NOT_CONFIRMED, "ticket_type")
     if kind is TicketKind.NON_MEMBER:
         for field in ("profession", "regulatory_body", "region"):
             if not getattr(attestation, field):

@@ -46,12 +46,42 @@ class NotAnAttendee(RegistrationRefused):
     code = "not_an_attendee"
 
 
+class FeedbackClosed(RegistrationRefused):
+    code = "feedback_closed"
+
+
+class PaymentNotApplicable(RegistrationRefused):
+    """A payment that cannot confirm this ticket; `code` says why (and is the reason a
+    PaymentReceived event is parked with)."""
+
+    code = "payment_not_applicable"
+
+
+class TicketNotHeld(PaymentNotApplicable):
+    code = "ticket_not_held"
+
+
+class AlreadyPaid(PaymentNotApplicable):
+    code = "already_paid"
+
+
+class AmountMismatch(PaymentNotApplicable):
+    code = "amount_mismatch"
+
+
 class InvalidRequest(RegistrationRefused):
     """The request itself is wrong (not merely in conflict with the current state)."""
 
 
 class NotEligible(InvalidRequest):
     code = "not_eligible"
+
+
+class MembershipNotConfirmed(NotEligible):
+    """A member ticket for an email the register does not confirm as active. The message never
+    says more (suspended, lapsed, unknown): anyone can type anyone's email."""
+
+    code = "membership_not_confirmed"
 
 
 class InvalidGathering(InvalidRequest):

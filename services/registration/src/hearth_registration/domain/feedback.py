@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from hearth_shared.contracts.catalogue import Interest
+from hearth_shared.contracts.catalogue import GatheringStatus, Interest
 
-from .errors import NotAnAttendee
+from .errors import FeedbackClosed, NotAnAttendee
 
 
 @dataclass(frozen=True)
@@ -35,3 +36,19 @@ def wishes(follow_up: Sequence[FollowUp], preferred_language: str) -> list[dict[
         }
         for f in follow_up
     ]
+
+
+def check_feedback_open(
+    status: GatheringStatus, ends_at: datetime, now: datetime, open_for: timedelta
+) -> None:
+    """Feedback is given and edited until `open_for` after the gathering ends; a cancelled
+    gathering takes none."""
+    if status is GatheringStatus.CANCELLED:
+        raise FeedbackClosed("this gathering was cancelled; it takes no feedback")
+    if now > ends_at + open_for:
+        raise FeedbackClosed("feedback for this gathering has closed")
+
+
+def new_wishes(wishes: Sequence[dict[str, Any]], before: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The wishes of an edited submission that it did not express before (each is announced once)."""
+    return [w for w in wishes if w not in before]

@@ -24,7 +24,10 @@ def check_can_accept(status: WaitlistStatus, expires_at: datetime | None, now: d
         raise OfferNotOpen("the hold on this seat has expired; it has passed to the next person")
 
 
-def check_can_withdraw(status: WaitlistStatus) -> None:
+def check_can_withdraw(status: WaitlistStatus, *, only_offered: bool = False) -> None:
+    """One may leave the line while in it; decline (`only_offered`) only a seat offered now."""
+    if only_offered and status is not WaitlistStatus.OFFERED:
+        raise OfferNotOpen(f"this waitlist entry is {status.value}, not offered")
     if status not in (WaitlistStatus.WAITING, WaitlistStatus.OFFERED):
         raise OfferNotOpen(f"this waitlist entry is already {status.value}")
 

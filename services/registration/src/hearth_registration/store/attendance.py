@@ -133,7 +133,7 @@ class Figures:
     """A gathering at a glance, as the staff dashboard shows it."""
 
     gathering_id: uuid.UUID
-    registered: int  # active tickets
+    registered: int  # tickets holding a seat: active, or awaiting payment
     present: int  # attendance records of more than 0 minutes (an undone check-in is 0)
     waiting: int  # waiting or offered on the waiting list
     feedback: int
@@ -145,7 +145,8 @@ async def figures(conn: Connection, gathering_ids: list[uuid.UUID]) -> list[Figu
     fetches the lists themselves."""
     records = await conn.fetch(
         """SELECT g.id AS gathering_id,
-                  (SELECT count(*) FROM tickets t WHERE t.gathering_id = g.id AND t.status = 'active')
+                  (SELECT count(*) FROM tickets t WHERE t.gathering_id = g.id
+                                                     AND t.status IN ('active', 'awaiting_payment'))
                       AS registered,
                   (SELECT count(*) FROM attendance a WHERE a.gathering_id = g.id AND a.minutes_attended > 0)
                       AS present,

@@ -38,17 +38,18 @@ async def upsert_person(
     regulatory_body: str | None = None,
     region: str | None = None,
 ) -> Person:
-    """The person with this email, created or brought up to date with what they just told us
-    (what they attested before is kept when they leave it out now)."""
+    """The person with this email: created with what they told us, or as we know them already.
+
+    Whoever types an email into a registration form proves nothing about owning it, so an existing
+    person's name, language and membership stay as they are (the register, or the person through
+    a signed link, changes those); what they attest fills only what we did not know yet."""
     record = await conn.fetchrow(
         """INSERT INTO people (id, email, name, preferred_language, profession, regulatory_body, region)
            VALUES ($1, $2, $3, $4, $5, $6, $7)
            ON CONFLICT ((lower(email))) DO UPDATE
-               SET name = EXCLUDED.name, preferred_language = EXCLUDED.preferred_language,
-                   profession = coalesce(EXCLUDED.profession, people.profession),
-                   regulatory_body = coalesce(EXCLUDED.regulatory_body, people.regulatory_body),
-                   region = coalesce(EXCLUDED.region, people.region),
-                   updated_at = now()
+               SET profession = coalesce(people.profession, EXCLUDED.profession),
+                   regulatory_body = coalesce(people.regulatory_body, EXCLUDED.regulatory_body),
+                   region = coalesce(people.region, EXCLUDED.region)
            RETURNING *""",
         uuid.uuid4(),
         email,
@@ -89,6 +90,10 @@ async def upsert_member(conn: Connection, member: MemberUpserted) -> None:
 
 async def get_person(conn: Connection, person_id: uuid.UUID) -> Person:
     return one(Person, await conn.fetchrow("SELECT * FROM people WHERE id = $1", person_id))
+
+
+async def get_person_or_none(conn: Connection, person_id: uuid.UUID) -> Person | None:
+    return maybe(Person, await conn.fetchrow("SELECT * FROM people WHERE id = $1", person_id))
 
 
 async def person_by_email(conn: Connection, email: str) -> Person | None:

@@ -41,7 +41,7 @@ _SEARCHED = """FROM tickets t JOIN LATERAL (
                SELECT s.name, s.email FROM people s WHERE s.id = t.person_id OFFSET 0) s ON true"""
 _WHERE = """LEFT JOIN attendance a ON a.gathering_id = t.gathering_id AND a.person_id = t.person_id
            WHERE t.gathering_id = $1
-             AND ($2::text IS NULL OR t.status = $2)
+             AND ($2::text IS NULL OR t.status = $2 OR ($2 = 'active' AND t.status = 'awaiting_payment'))
              AND ($3::text IS NULL OR t.ticket_type = $3)
              AND ($4::uuid IS NULL OR t.breakout_id = $4)
              AND (NOT $5::boolean OR t.breakout_id IS NULL)
@@ -58,14 +58,15 @@ def _from(filters: RegistrantFilter) -> str:
 async def page(
     conn: Connection, gathering_id: uuid.UUID, filters: RegistrantFilter, *, limit: int, offset: int
 ) -> tuple[list[Registrant], int]:
-    """One page of the registrants the filters keep, oldest ticket first, and how many they keep."""
+    """One page of the registrants the filters keep, oldest ticket first, and how many they keep.
+    Status `active` means holding a seat: paid, or held awaiting payment (each row says which)."""
     found = _from(filters)
     records = await conn.fetch(
         f"""SELECT r.*, b.name_en AS breakout,
                    p.id AS person_id, p.name, p.email, p.preferred_language, p.member_id,
                    p.profession, p.regulatory_body, p.region, p.erased_at
             FROM (SELECT t.id AS ticket_id, t.status, t.ticket_type, t.price_cents, t.currency,
-                         t.created_at, t.breakout_id, t.person_id AS holder,
+                         t.created_at, t.hold_expires_at, t.breakout_id, t.person_id AS holder,
                          coalesce(a.minutes_attended > 0, false) AS checked_in
                   {found}
                   ORDER BY t.created_at, t.id LIMIT $8 OFFSET $9) r

@@ -24,9 +24,15 @@ class Ticket:
     currency: str
     breakout_id: uuid.UUID | None
     idempotency_key: str | None
-    status: str  # active, cancelled
+    status: str  # a domain.TicketStatus: active (confirmed), awaiting_payment, cancelled, expired
     created_at: datetime
     cancelled_at: datetime | None
+    hold_expires_at: datetime | None  # while awaiting payment: when the unpaid hold lapses
+    paid_at: datetime | None
+    paid_cents: int | None
+    payment_method: str | None  # payment_system, or how staff were paid (e_transfer, invoice...)
+    payment_reference: str | None
+    paid_recorded_by: uuid.UUID | None  # the staff member who marked it paid
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,7 @@ class TicketHolder:
     price_cents: int
     currency: str
     created_at: datetime
+    hold_expires_at: datetime | None
     breakout_id: uuid.UUID | None
     breakout: str | None  # the breakout's English name
     person_id: uuid.UUID
@@ -57,9 +64,11 @@ async def ticket_by_key(conn: Connection, key: str) -> Ticket | None:
 
 
 async def ticket_for(conn: Connection, gathering_id: uuid.UUID, person_id: uuid.UUID) -> Ticket | None:
-    """The person's active ticket for the gathering, if any."""
+    """The person's place at the gathering, if any: an active ticket or one held awaiting payment
+    (either is one per person; either holder may be checked in, and pay at the door)."""
     record = await conn.fetchrow(
-        "SELECT * FROM tickets WHERE gathering_id = $1 AND person_id = $2 AND status = 'active'",
+        "SELECT * FROM tickets WHERE gathering_id = $1 AND person_id = $2 "
+        "AND status IN ('active', 'awaiting_payment')",
         gathering_id,
         person_id,
     )
@@ -74,13 +83,17 @@ async def insert_ticket(
     ticket_type: TicketType,
     breakout_id: uuid.UUID | None,
     idempotency_key: str | None,
+    hold_minutes: float | None = None,
 ) -> Ticket:
     """A ticket at the ticket type's price (the price is copied: a later change does not alter
-    what was sold)."""
+    what was sold); with `hold_minutes`, held awaiting payment for that long."""
     record = await conn.fetchrow(
         """INSERT INTO tickets (id, gathering_id, person_id, ticket_type, price_cents, currency,
-                                breakout_id, idempotency_key)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *""",
+                                breakout_id, idempotency_key, status, hold_expires_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
+                   CASE WHEN $9::float8 IS NULL THEN 'active' ELSE 'awaiting_payment' END,
+                   now() + make_interval(secs => $9::float8 * 60))
+           RETURNING *""",
         uuid.uuid4(),
         gathering_id,
         person_id,
@@ -89,8 +102,51 @@ async def insert_ticket(
         ticket_type.currency,
         breakout_id,
         idempotency_key,
+        hold_minutes,
     )
     return one(Ticket, record)
+
+
+async def confirm_ticket(
+    conn: Connection,
+    ticket_id: uuid.UUID,
+    *,
+    paid_cents: int,
+    method: str,
+    reference: str | None,
+    paid_at: datetime | None,
+    recorded_by: uuid.UUID | None,
+) -> Ticket:
+    """A held ticket paid: active, with how it was paid (and who recorded it, for staff)."""
+    record = await conn.fetchrow(
+        """UPDATE tickets SET status = 'active', hold_expires_at = NULL, paid_at = coalesce($5, now()),
+                  paid_cents = $2, payment_method = $3, payment_reference = $4, paid_recorded_by = $6
+           WHERE id = $1 RETURNING *""",
+        ticket_id,
+        paid_cents,
+        method,
+        reference,
+        paid_at,
+        recorded_by,
+    )
+    return one(Ticket, record)
+
+
+async def expire_ticket(conn: Connection, ticket_id: uuid.UUID) -> Ticket:
+    record = await conn.fetchrow(
+        "UPDATE tickets SET status = 'expired', cancelled_at = now() WHERE id = $1 RETURNING *", ticket_id
+    )
+    return one(Ticket, record)
+
+
+async def claim_expired_holds(conn: Connection, limit: int) -> list[Ticket]:
+    """Unpaid holds that have run out, locked for this transaction (other replicas skip them)."""
+    records = await conn.fetch(
+        "SELECT * FROM tickets WHERE status = 'awaiting_payment' AND hold_expires_at <= now() "
+        "ORDER BY hold_expires_at LIMIT $1 FOR UPDATE SKIP LOCKED",
+        limit,
+    )
+    return many(Ticket, records)
 
 
 async def get_ticket(conn: Connection, ticket_id: uuid.UUID) -> Ticket | None:
@@ -117,10 +173,10 @@ async def cancel_ticket(conn: Connection, ticket_id: uuid.UUID) -> Ticket:
 
 
 async def active_ticket_holders(conn: Connection, gathering_id: uuid.UUID) -> list[Person]:
-    """The people holding an active ticket, for attendance."""
+    """The people holding a seat (a ticket active or held awaiting payment), for attendance."""
     records = await conn.fetch(
         "SELECT p.* FROM tickets t JOIN people p ON p.id = t.person_id "
-        "WHERE t.gathering_id = $1 AND t.status = 'active'",
+        "WHERE t.gathering_id = $1 AND t.status IN ('active', 'awaiting_payment')",
         gathering_id,
     )
     return many(Person, records)

@@ -95,6 +95,10 @@ async def offer(conn: Connection, entry_id: uuid.UUID, hold_seconds: float) -> W
     return one(WaitlistEntry, record)
 
 
+async def get_waitlist_entry(conn: Connection, entry_id: uuid.UUID) -> WaitlistEntry | None:
+    return maybe(WaitlistEntry, await conn.fetchrow("SELECT * FROM waitlist WHERE id = $1", entry_id))
+
+
 async def lock_waitlist_entry(conn: Connection, entry_id: uuid.UUID) -> WaitlistEntry | None:
     return maybe(
         WaitlistEntry, await conn.fetchrow("SELECT * FROM waitlist WHERE id = $1 FOR UPDATE", entry_id)

@@ -1,0 +1,155 @@
+"""The public site under test: a gateway of its own with a link key (HEARTH_LINK_KEY) and small
+rate limits, in front of the package's stack of services; links signed as notifications signs
+them; gatherings and people made through registration's API as staff would."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from hearth_shared.signed_links import SignedLinks
+from hearth_testing.fixtures import TEST_RETRY_DELAYS
+from hearth_testing.infra import Infra
+from hearth_testing.processes import ServiceProcess, free_port
+
+from .conftest import Stack
+
+LINK_KEY = secrets.token_urlsafe(40)
+REGISTER_PER_EMAIL = 3  # small, so a test can reach it
+
+
+@dataclass(frozen=True)
+class PublicSite:
+    gateway: ServiceProcess
+    stack: Stack
+    links: SignedLinks
+
+    @property
+    def url(self) -> str:
+        return self.gateway.url
+
+    def client(self, **kwargs: Any) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.url, timeout=30, **kwargs)
+
+
+def public_site_fixture() -> Any:
+    """The `public` fixture for a test module (`public = public_site_fixture()`): its own gateway."""
+
+    @pytest.fixture(scope="module")
+    async def public(
+        stack: Stack, infra: Infra, tmp_path_factory: pytest.TempPathFactory
+    ) -> AsyncIterator[PublicSite]:
+        async for site in _public_site(stack, infra, tmp_path_factory.mktemp("public-site")):
+            yield site
+
+    return public
+
+
+async def _public_site(stack: Stack, infra: Infra, logs: Path) -> AsyncIterator[PublicSite]:
+    env = {
+        "HEARTH_AMQP_URL": infra.amqp_url,
+        "HEARTH_DATABASE_URL": stack.database_dsn,
+        "HEARTH_NAME_PREFIX": stack.name_prefix,
+        "HEARTH_HTTP_PORT": str(free_port()),
+        "HEARTH_RETRY_DELAYS": json.dumps(TEST_RETRY_DELAYS),
+        "HEARTH_RELAY_POLL_SECONDS": "0.5",
+        "HEARTH_SERVICE_TOKEN_KEY": stack.token_key,
+        "HEARTH_COOKIE_SECURE": "false",
+        "HEARTH_REGISTRATION_URL": stack.registration.url,
+        "HEARTH_CREDITS_URL": stack.credits.url,
+        "HEARTH_NOTIFICATIONS_URL": stack.notifications.url,
+        "HEARTH_LINK_KEY": LINK_KEY,
+        "HEARTH_PUBLIC_REGISTER_PER_EMAIL": f"{REGISTER_PER_EMAIL}/hour",
+        "HEARTH_PUBLIC_REGISTER_PER_ADDRESS": "500/hour",
+        "HEARTH_PUBLIC_LINKS_PER_ADDRESS": "2000/hour",
+    }
+    gateway = ServiceProcess("gateway", env, logs / "gateway.log")
+    await gateway.start(timeout=90)
+    try:
+        yield PublicSite(gateway, stack, SignedLinks([LINK_KEY], gateway.url))
+    finally:
+        await gateway.stop()
+
+
+STARTS = datetime(2027, 3, 11, 15, 0, tzinfo=UTC)
+
+
+async def new_gathering(
+    stack: Stack, title: str, *, capacity: int = 50, credit: bool = False
+) -> dict[str, Any]:
+    """An open online gathering with member and non-member tickets and two breakouts (fr, en)."""
+    body: dict[str, Any] = {
+        "title": {"en": title, "fr": f"{title} (fr)"},
+        "description": {"en": "We share practice and cases.", "fr": "Nous partageons pratiques et cas."},
+        "kind": "community_of_practice",
+        "modality": "virtual",
+        "starts_at": STARTS.isoformat(),
+        "ends_at": (STARTS + timedelta(minutes=90)).isoformat(),
+        "time_zone": "America/Halifax",
+        "capacity": capacity,
+        "join_url": "https://video.example.org/j/quarterly",
+        "ticket_types": [
+            {"kind": "member", "price_cents": 0},
+            {"kind": "non_member", "price_cents": 2500},
+        ],
+    }
+    if credit:
+        body["credit_policy"] = {
+            "hours": str(Decimal("1.5")),
+            "minimum_attendance_fraction": "0.75",
+            "category": "community_of_practice",
+            "requires_feedback": False,
+        }
+    async with stack.registration.client() as client:
+        made = await client.post("/gatherings", json=body)
+        assert made.status_code == 201, made.text
+        gathering: dict[str, Any] = made.json()
+        breakouts = []
+        for name, language in (("Groupe francophone", "fr"), ("English circle", "en")):
+            added = await client.post(
+                f"/gatherings/{gathering['id']}/breakouts",
+                json={"name": {"en": name, "fr": name}, "language": language, "capacity": 15},
+            )
+            assert added.status_code == 201, added.text
+            breakouts.append(added.json())
+    gathering["breakouts"] = breakouts
+    return gathering
+
+
+def non_member(tag: str, language: str = "en") -> dict[str, Any]:
+    return {
+        "name": f"Alex {tag}",
+        "email": f"alex.{tag}.{uuid.uuid4().hex[:6]}@example.org",
+        "preferred_language": language,
+        "ticket_type": "non_member",
+        "profession": "Social worker",
+        "regulatory_body": "Nova Scotia College of Social Workers",
+        "region": "Nova Scotia",
+        "attests_regulated_profession": True,
+    }
+
+
+async def buy(stack: Stack, gathering_id: str, person: dict[str, Any]) -> dict[str, Any]:
+    """A registration made through registration's API (someone else taking a seat)."""
+    async with stack.registration.client(role="public") as client:
+        bought = await client.post(f"/gatherings/{gathering_id}/tickets", json=person)
+        assert bought.status_code in (201, 202), bought.text
+        answer: dict[str, Any] = bought.json()
+    return answer
+
+
+async def ticket_of(stack: Stack, gathering_id: str, email: str) -> dict[str, Any]:
+    async with stack.registration.client() as client:
+        found = await client.get(f"/gatherings/{gathering_id}/registrants", params={"q": email})
+        [holder] = found.json()
+    return dict(holder)

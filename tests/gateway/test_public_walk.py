@@ -1,0 +1,366 @@
+"""The public site's walk, in a real browser (Debian's Chromium through Playwright) at a phone's
+width, against the real gateway and services — in English, then the same in French: find the
+quarterly gathering; register (the form's errors; a member ticket the register cannot confirm;
+then as a member choosing the French breakout); open *my registration* from its signed link, add
+it to the calendar, cancel it; join a full gathering's waiting list and accept the offered seat
+from its link; the feedback, email-preference and unsubscribe pages; verify a certificate (and a
+code that is no certificate's); a tampered link; too many requests. axe-core checks every page
+(no serious or critical WCAG A/AA violation) and every page is saved to
+docs/screenshots/public-<language>-<page>.png."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aio_pika.abc import AbstractRobustConnection
+from playwright.async_api import Browser, Page, ViewportSize, async_playwright, expect
+
+from hearth_shared.contracts import new_event
+from hearth_shared.contracts.catalogue import (
+    CertificateIssued,
+    MembershipStatus,
+    MemberUpserted,
+    PaymentReceived,
+)
+from hearth_shared.messaging import Names
+from hearth_shared.signed_links import Purpose
+from hearth_testing.broker import checked as contract_checked
+from hearth_testing.broker import collect, publish_event, watch
+from hearth_testing.browser import describe, launch, serious_violations
+from hearth_testing.waiting import eventually
+
+from .conftest import Stack
+from .public_site import (
+    REGISTER_PER_EMAIL,
+    PublicSite,
+    buy,
+    new_gathering,
+    non_member,
+    public_site_fixture,
+    ticket_of,
+)
+
+public = public_site_fixture()
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PHONE = ViewportSize(width=390, height=844)
+WORDS = {
+    "en": {
+        "events": "Upcoming gatherings",
+        "register": "Register",
+        "problem": "There is a problem",
+        "refused": "We could not confirm a membership for this email",
+        "registered": "You are registered",
+        "mine": "My registration",
+        "cancel": "Cancel my registration",
+        "cancelled": "Your registration is cancelled.",
+        "waitlisted": "You are on the waiting list",
+        "held": "A seat is held for you",
+        "accept": "Accept the seat",
+        "accepted": "Your place is confirmed",
+        "see_mine": "See my registration",
+        "confirmed": "Confirmed",
+        "awaiting": "Held awaiting payment",
+        "feedback": "How much did this help you?",
+        "preferences": "Your email preferences",
+        "unsubscribe": "Unsubscribe",
+        "verify_nav": "Verify a certificate",
+        "code": "Certificate code",
+        "verify": "Verify",
+        "valid": "This certificate is valid.",
+        "missing": "No certificate has this code.",
+        "bad_link": "This link does not work",
+        "too_many": "Too many requests",
+        "name": "Your name",
+        "email": "Email address",
+        "profession": "Profession",
+        "body": "Regulatory body",
+        "region": "Province, territory or country",
+        "attests": "I practise a regulated profession",
+    },
+    "fr": {
+        "events": "Rencontres à venir",
+        "register": "S’inscrire",
+        "problem": "Il y a un problème",
+        "refused": "Nous n’avons pas pu confirmer une adhésion pour ce courriel",
+        "registered": "Vous êtes inscrit",
+        "mine": "Mon inscription",
+        "cancel": "Annuler mon inscription",
+        "cancelled": "Votre inscription est annulée.",
+        "waitlisted": "Vous êtes sur la liste d’attente",
+        "held": "Une place vous est réservée",
+        "accept": "Accepter la place",
+        "accepted": "Votre place est confirmée",
+        "see_mine": "Voir mon inscription",
+        "confirmed": "Confirmée",
+        "awaiting": "Réservée en attente du paiement",
+        "feedback": "À quel point cela vous a-t-il aidé?",
+        "preferences": "Vos préférences de courriel",
+        "unsubscribe": "Se désabonner",
+        "verify_nav": "Vérifier une attestation",
+        "code": "Code de l’attestation",
+        "verify": "Vérifier",
+        "valid": "Cette attestation est valide.",
+        "missing": "Aucune attestation ne porte ce code.",
+        "bad_link": "Ce lien ne fonctionne pas",
+        "too_many": "Trop de demandes",
+        "name": "Votre nom",
+        "email": "Adresse courriel",
+        "profession": "Profession",
+        "body": "Organisme de réglementation",
+        "region": "Province, territoire ou pays",
+        "attests": "J’exerce une profession réglementée",
+    },
+}
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        launched = await launch(playwright)
+        yield launched
+        await launched.close()
+
+
+async def checked(page: Page, language: str, name: str) -> None:
+    """axe-core on the page as it stands, nothing wider than the phone, and its screenshot."""
+    found = await serious_violations(page)
+    assert not found, f"{page.url}:\n{describe(found)}"
+    overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{page.url} is {overflow}px wider than a phone"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=SCREENSHOTS / f"public-{language}-{name}.png", full_page=True)
+
+
+async def _member(stack: Stack, amqp: AbstractRobustConnection, language: str) -> dict[str, str]:
+    """A member on the register (as the membership register announces one), known to registration."""
+    tag = uuid.uuid4().hex[:6]
+    member = MemberUpserted(
+        member_id=f"M-{tag}",
+        registration_number=f"NS-{tag}",
+        name=f"Camille {tag}",
+        email=f"camille.{tag}@example.org",
+        preferred_language=language,
+        status=MembershipStatus.ACTIVE,
+        changed_at=datetime.now(UTC),
+    )
+    names = Names(stack.name_prefix, "registration")
+    await publish_event(amqp, names, new_event(member, source="/membership-register"))
+    probe = await new_gathering(stack, f"Probe {tag}")
+    body = {"name": member.name, "email": member.email, "ticket_type": "member"}
+    async with stack.registration.client(role="public") as client:
+        await eventually(
+            lambda: client.post(f"/gatherings/{probe['id']}/tickets", json=body),
+            lambda answer: answer.status_code == 201,
+            timeout=30,
+        )
+    return {"name": member.name, "email": member.email}
+
+
+@pytest.fixture(scope="module")
+async def certificate(stack: Stack, amqp: AbstractRobustConnection) -> dict[str, str]:
+    """A certificate credits issued for someone checked in at a gathering with CPD credit."""
+    gathering = await new_gathering(stack, "Certified gathering", credit=True)
+    person = non_member("certified")
+    holder = (await buy(stack, gathering["id"], person))["ticket"]["person_id"]
+    watcher = await watch(amqp, Names(stack.name_prefix, "credits"), CertificateIssued)
+    async with stack.registration.client() as staff:
+        present = await staff.post(f"/gatherings/{gathering['id']}/check-ins", json={"person_ids": [holder]})
+        assert present.status_code == 200, present.text
+    issued = [data for _, data in contract_checked(await collect(watcher, 1, timeout=60))]
+    return {"code": issued[0].verification_code, "holder": person["name"]}
+
+
+async def _register(page: Page, words: dict[str, str], gathering: dict[str, Any], language: str) -> None:
+    await page.locator(f"a[href='/events/{gathering['id']}/register']").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text(gathering["title"][language])
+    await checked(page, language, "register")
+    await page.get_by_role("button", name=words["register"]).click()  # empty: the error summary
+    await expect(page.get_by_role("heading", name=words["problem"])).to_be_visible()
+    await checked(page, language, "register-errors")
+
+
+async def _walk_registration(
+    page: Page, public: PublicSite, member: dict[str, str], language: str
+) -> dict[str, Any]:
+    words = WORDS[language]
+    gathering = await new_gathering(public.stack, f"Quarterly community of practice {language}")
+    await page.goto(f"{public.url}/events")
+    if language == "fr":
+        await page.get_by_role("link", name="Français").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(words["events"])
+    await expect(page.get_by_role("heading", name=gathering["title"][language])).to_be_visible()
+    await checked(page, language, "events")
+    await _register(page, words, gathering, language)
+    await page.get_by_label(words["name"]).fill(member["name"])
+    await page.get_by_label(words["email"]).fill(f"stranger.{uuid.uuid4().hex[:6]}@example.org")
+    await page.locator("#ticket_type").check()  # the member ticket: the register does not know this email
+    await page.get_by_role("button", name=words["register"]).click()
+    await expect(page.locator(".error-summary")).to_contain_text(words["refused"])
+    await checked(page, language, "register-refused")
+    await page.get_by_label(words["email"]).fill(member["email"])
+    await page.locator("#breakout_id").select_option(gathering["breakouts"][0]["id"])  # Groupe francophone
+    await page.get_by_role("button", name=words["register"]).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(words["registered"])
+    await checked(page, language, "registered")
+    return gathering
+
+
+async def _walk_my_registration(
+    page: Page, public: PublicSite, gathering: dict[str, Any], email: str, language: str
+) -> tuple[str, str]:
+    words = WORDS[language]
+    holder = await ticket_of(public.stack, gathering["id"], email)
+    assert holder["breakout_id"] == gathering["breakouts"][0]["id"]
+    token = public.links.token(Purpose.REGISTRATION, ticket=holder["ticket_id"])
+    await page.goto(f"{public.url}/my/{token}")
+    await expect(page.get_by_role("heading", level=1)).to_have_text(words["mine"])
+    await expect(page.locator(".facts")).to_contain_text("Groupe francophone")
+    await checked(page, language, "my-registration")
+    async with page.expect_download() as download:
+        await page.get_by_role("link", name=re.compile(r"\.ics")).click()
+    saved = await (await download.value).path()
+    ics = await asyncio.to_thread(Path(saved).read_text)
+    assert "BEGIN:VCALENDAR" in ics
+    assert f"UID:{gathering['id']}@hearth" in ics
+    return str(holder["person_id"]), token
+
+
+async def _walk_person_links(
+    page: Page, public: PublicSite, gathering: dict[str, Any], person: str, language: str
+) -> None:
+    words = WORDS[language]
+    feedback = public.links.token(Purpose.FEEDBACK, gathering=gathering["id"], person=person)
+    await page.goto(f"{public.url}/feedback/{feedback}")
+    await expect(page.get_by_role("group", name=words["feedback"])).to_be_visible()
+    await checked(page, language, "feedback")
+    async with public.stack.notifications.client() as staff:  # notifications learns of people by events
+        await eventually(
+            lambda: staff.get(f"/people/{person}/preferences"), lambda r: r.status_code == 200, timeout=30
+        )
+    preferences = public.links.token(Purpose.PREFERENCES, person=person)
+    await page.goto(f"{public.url}/email-preferences/{preferences}")
+    await expect(page.get_by_role("heading", level=1)).to_have_text(words["preferences"])
+    await checked(page, language, "email-preferences")
+    unsubscribe = public.links.token(Purpose.UNSUBSCRIBE, person=person, category="reminders")
+    await page.goto(f"{public.url}/unsubscribe/{unsubscribe}")
+    await expect(page.get_by_role("button", name=words["unsubscribe"])).to_be_visible()
+    await checked(page, language, "unsubscribe")
+
+
+async def _walk_waiting_list(
+    page: Page, public: PublicSite, amqp: AbstractRobustConnection, language: str
+) -> None:
+    words = WORDS[language]
+    full = await new_gathering(public.stack, f"Small circle {language}", capacity=1)
+    seat = (await buy(public.stack, full["id"], non_member("seat")))["ticket"]
+    await page.goto(f"{public.url}/events")
+    await page.locator(f"a[href='/events/{full['id']}/register']").click()
+    someone = non_member("waiting", language)
+    await page.get_by_label(words["name"]).fill(someone["name"])
+    await page.get_by_label(words["email"]).fill(someone["email"])
+    await page.locator("#ticket_type-non_member").check()
+    await page.get_by_label(words["profession"], exact=True).fill(someone["profession"])
+    await page.get_by_label(words["body"], exact=True).fill(someone["regulatory_body"])
+    await page.get_by_label(words["region"]).fill(someone["region"])
+    await page.get_by_label(words["attests"]).check()
+    await page.get_by_role("button", name=words["register"]).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(words["waitlisted"])
+    await checked(page, language, "waitlisted")
+    async with public.stack.registration.client() as staff:
+        assert (await staff.post(f"/tickets/{seat['id']}/cancel")).status_code == 200
+        line = await eventually(
+            lambda: staff.get(f"/gatherings/{full['id']}/waitlist"),
+            lambda r: any(e["status"] == "offered" for e in r.json()),
+            timeout=20,
+        )
+    [entry] = [e for e in line.json() if e["status"] == "offered"]
+    offer = public.links.token(Purpose.OFFER, entry=entry["id"])
+    await page.goto(f"{public.url}/offer/{offer}")
+    await expect(page.get_by_role("heading", level=1)).to_have_text(words["held"])
+    await checked(page, language, "offer")
+    await page.get_by_role("button", name=words["accept"]).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(words["accepted"])
+    await checked(page, language, "offer-accepted")
+    await page.get_by_role("link", name=words["see_mine"]).click()
+    # A non-member's seat from the line is priced: held until the payment system says it is paid.
+    await expect(page.locator(".facts")).to_contain_text(words["awaiting"])
+    async with public.stack.registration.client() as staff:
+        ticket_id = (await staff.get(f"/waitlist/{entry['id']}")).json()["ticket_id"]
+    paid = PaymentReceived(
+        ticket_id=uuid.UUID(ticket_id),
+        amount_cents=2500,
+        currency="CAD",
+        reference=f"psp-{uuid.uuid4().hex[:8]}",
+        paid_at=datetime.now(UTC),
+    )
+    names = Names(public.stack.name_prefix, "registration")
+    await publish_event(amqp, names, new_event(paid, source="/payments"))
+    for _ in range(30):  # the page as the person reloads it until the payment has arrived
+        await page.reload()
+        if words["confirmed"] in await page.locator(".facts").inner_text():
+            break
+        await asyncio.sleep(0.5)
+    await expect(page.locator(".facts")).to_contain_text(words["confirmed"])
+    await checked(page, language, "my-registration-paid")
+
+
+async def _walk_verify(page: Page, public: PublicSite, certificate: dict[str, str], language: str) -> None:
+    words = WORDS[language]
+    await page.get_by_role("link", name=words["verify_nav"]).click()
+    await checked(page, language, "verify")
+    await page.get_by_label(words["code"]).fill(certificate["code"].lower())
+    await page.get_by_role("button", name=words["verify"], exact=True).click()
+    await expect(page.get_by_role("status")).to_have_text(words["valid"])
+    await expect(page.locator(".facts")).to_contain_text(certificate["holder"])
+    await checked(page, language, "verify-valid")
+    await page.goto(f"{public.url}/verify/NOSUCH-CODE")
+    await expect(page.get_by_role("status")).to_contain_text(words["missing"])
+    await checked(page, language, "verify-missing")
+
+
+async def _walk_refusals(page: Page, public: PublicSite, token: str, language: str) -> None:
+    words = WORDS[language]
+    await page.goto(f"{public.url}/my/{token[:-3]}xyz")
+    await expect(page.get_by_role("heading", level=1)).to_have_text(words["bad_link"])
+    await checked(page, language, "link-refused")
+    gathering = await new_gathering(public.stack, f"Busy {language}")
+    await page.goto(f"{public.url}/events/{gathering['id']}/register")
+    hammer = f"hammer.{uuid.uuid4().hex[:6]}@example.org"
+    for _ in range(REGISTER_PER_EMAIL + 1):
+        await page.get_by_label(words["email"]).fill(hammer)
+        await page.get_by_role("button", name=words["register"]).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(words["too_many"])
+    await checked(page, language, "too-many-requests")
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+async def test_a_new_attendee_walks_the_public_site(
+    public: PublicSite,
+    browser: Browser,
+    amqp: AbstractRobustConnection,
+    certificate: dict[str, str],
+    language: str,
+) -> None:
+    member = await _member(public.stack, amqp, language)
+    context = await browser.new_context(viewport=PHONE, accept_downloads=True)
+    page = await context.new_page()
+    try:
+        gathering = await _walk_registration(page, public, member, language)
+        person, token = await _walk_my_registration(page, public, gathering, member["email"], language)
+        await _walk_person_links(page, public, gathering, person, language)
+        await page.goto(f"{public.url}/my/{token}")
+        await page.get_by_role("button", name=WORDS[language]["cancel"]).click()
+        await expect(page.get_by_role("status")).to_contain_text(WORDS[language]["cancelled"])
+        await checked(page, language, "my-registration-cancelled")
+        await _walk_waiting_list(page, public, amqp, language)
+        await _walk_verify(page, public, certificate, language)
+        await _walk_refusals(page, public, token, language)
+    finally:
+        await context.close()
