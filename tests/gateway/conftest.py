@@ -38,6 +38,7 @@ class Stack:
     registration: ServiceProcess
     credits: ServiceProcess
     notifications: ServiceProcess
+    groups: ServiceProcess
     token_key: str
     database_dsn: str
     name_prefix: str
@@ -65,10 +66,11 @@ async def stack(
 
     key = secrets.token_urlsafe(40)
     try:
-        registration, credits, notifications = await asyncio.gather(
+        registration, credits, notifications, groups = await asyncio.gather(
             start("registration", service_token_key=key),
             start("credits", service_token_key=key),
             start("notifications", service_token_key=key, smtp_port=smtp_sink.port),
+            start("groups", service_token_key=key),
         )
         gateway = await start(
             "gateway",
@@ -77,8 +79,11 @@ async def stack(
             registration_url=registration.url,
             credits_url=credits.url,
             notifications_url=notifications.url,
+            groups_url=groups.url,
         )
-        yield Stack(gateway, registration, credits, notifications, key, database.dsn("gateway"), name_prefix)
+        yield Stack(
+            gateway, registration, credits, notifications, groups, key, database.dsn("gateway"), name_prefix
+        )
     finally:
         for process in started:
             await process.stop()

@@ -235,6 +235,12 @@ async def _check_two_in(page: Page, gid: str, people: list[dict[str, Any]], lang
         await page.get_by_label(words["find"]).fill(someone["name"])
         await page.get_by_role("button", name=words["search"]).click()
         await page.locator("#matches button").click()
+    # The wrong person's button, then undo: the present count is as it was.
+    await page.get_by_label(words["find"]).fill(people[2]["name"])
+    await page.get_by_role("button", name=words["search"]).click()
+    await page.locator("#matches button").click()
+    await page.locator("#matches button").click()  # now the undo button
+    await expect(page.locator("#undone")).to_be_visible()
     await expect(page.locator("#present-count")).to_have_text(words["present"])
     await checked(page, language, "check-in")
 
@@ -267,6 +273,11 @@ async def _person(page: Page, person_id: str, language: str, base: str) -> None:
             if await page.locator("#ledger tbody td", has_text="1.50").count():
                 break
             await asyncio.sleep(0.5)
+    # Who they are, their ticket with the attendance checked in at the door, their certificates.
+    await expect(page.locator("#person-details")).to_be_visible()
+    await expect(page.locator("#tickets tbody tr")).to_have_count(1)
+    await expect(page.locator("#tickets tbody tr td").nth(4)).to_have_text("90 minutes")
+    await expect(page.locator("#certificates")).to_be_visible()
     await checked(page, language, "person")
     async with page.expect_download() as download:
         await page.locator("#transcript-csv").click()
@@ -363,6 +374,7 @@ async def _audit(page: Page, language: str, base: str) -> None:
         "gathering_changed",
         "breakout_added",
         "checked_in",
+        "check_in_undone",
         "attendance_imported",
         "transcript_downloaded",
         "self_report_decided",
@@ -401,6 +413,8 @@ async def test_the_staff_walk(
         await _self_report(page, stack, people[0]["person_id"], language, base)
         await _parked(page, amqp, name_prefix, gid, language, base)
         await _emails(page, people[1], language, base)
+        await page.goto(f"{base}/groups")
+        await checked(page, language, "groups")
         await _close(page, gid, language, base)
         await _audit(page, language, base)
         await page.set_viewport_size({"width": 390, "height": 844})  # a phone at the door

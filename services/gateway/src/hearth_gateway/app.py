@@ -25,6 +25,7 @@ from .api import (
     emails,
     event_door,
     gatherings,
+    groups,
     parked,
     people,
     public_emails,
@@ -62,6 +63,7 @@ ROUTERS = [
     attendance.router,
     people.router,
     self_reports.router,
+    groups.router,
     emails.router,
     parked.router,
     audit.router,
@@ -138,6 +140,7 @@ def service_urls(settings: GatewaySettings) -> dict[str, str]:
         "registration": settings.registration_url,
         "credits": settings.credits_url,
         "notifications": settings.notifications_url,
+        "groups": settings.groups_url,
     }
 
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from hearth_shared.api import Problem
+from hearth_shared.contracts.catalogue import Bilingual
 
 from .. import store
 from . import documents
-from .deps import Pool, StaffOrPublic
+from .deps import TOTAL_HEADER, Pool, Staff, StaffOrPublic
 
 router = APIRouter(tags=["credits"])
 
@@ -27,6 +29,42 @@ class VerificationOut(BaseModel):
     issued_at: datetime
     revoked_at: datetime | None
     revoked_reason: str | None
+
+
+class HeldCertificateOut(BaseModel):
+    code: str
+    activity_id: uuid.UUID
+    title: Bilingual | None = Field(description="None when credits never learned the activity")
+    hours: Decimal
+    language: str
+    issued_at: datetime
+    status: Literal["valid", "revoked"]
+    revoked_at: datetime | None
+    revoked_reason: str | None
+
+
+@router.get("/people/{person_id}/certificates")
+async def list_certificates(
+    _: Staff,
+    pool: Pool,
+    person_id: uuid.UUID,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[HeldCertificateOut]:
+    """The person's certificates, revoked ones too, newest first; a page at a time
+    (`X-Total-Count`: how many)."""
+    async with pool.acquire() as conn:
+        held, total = await store.certificates.of_person(conn, person_id, limit=limit, offset=offset)
+    response.headers[TOTAL_HEADER] = str(total)
+    return [
+        HeldCertificateOut(
+            **{k: v for k, v in vars(c).items() if k in HeldCertificateOut.model_fields},
+            title=Bilingual(en=c.title_en, fr=c.title_fr) if c.title_en and c.title_fr else None,
+            status="revoked" if c.revoked_at else "valid",
+        )
+        for c in held
+    ]
 
 
 @router.get(

@@ -37,6 +37,10 @@ def _cycle_rule(settings: Annotated[CreditsSettings, Depends(_settings)]) -> Cyc
     return settings.cycle_rule()
 
 
+# Lists staff page through answer one page (`limit`, `offset`) and say in this header how many
+# rows the whole list holds.
+TOTAL_HEADER = "X-Total-Count"
+
 Pool = Annotated[asyncpg.Pool, Depends(_pool)]
 Settings = Annotated[CreditsSettings, Depends(_settings)]
 Rule = Annotated[CycleRule, Depends(_cycle_rule)]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Literal
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from hearth_shared.api import Problem
 from hearth_shared.db import Connection
@@ -119,6 +120,40 @@ async def show_progress(
     period = cycle_named(rule, cycle)
     async with pool.acquire() as conn:
         return progress_out(person_id, period, await progress(conn, rule, person_id, period))
+
+
+class StandingOut(BaseModel):
+    cycle: str
+    required: Decimal
+    people: int = Field(description="Everyone credits knows (not erased)")
+    behind: int = Field(description="Below the required hours for the cycle, carry-over counted")
+    done: int = Field(description="At or above the required hours")
+    counted_at: datetime
+
+
+# Counting a cycle reads every ledger row in it (1,000,000 rows: ~0.2 s), and the dashboard asks on
+# every view: the count is kept a minute per cycle. A figure a minute old is good enough at a glance.
+STANDING_SECONDS = 60.0
+_standing: dict[str, tuple[float, StandingOut]] = {}
+
+
+@router.get("/progress/summary")
+async def show_standing(_: Staff, pool: Pool, rule: Rule, cycle: str | None = None) -> StandingOut:
+    """How many people are behind for the cycle (the current one by default), at a glance;
+    counted at most once a minute."""
+    period = cycle_named(rule, cycle)
+    kept = _standing.get(period.label)
+    if kept and time.monotonic() - kept[0] < STANDING_SECONDS:
+        return kept[1]
+    async with pool.acquire() as conn:
+        found = await store.progress.standing(
+            conn, period.label, period.previous.label, rule.required_hours, rule.carry_over_hours
+        )
+    out = StandingOut(
+        cycle=period.label, required=rule.required_hours, counted_at=datetime.now(UTC), **vars(found)
+    )
+    _standing[period.label] = (time.monotonic(), out)
+    return out
 
 
 @router.get(

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 import structlog
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 
 from hearth_shared.api import Problem
@@ -20,7 +20,7 @@ from .. import store
 from ..actions import self_reports
 from ..domain.self_reports import AlreadyDecided, ReasonRequired, SelfReportNotFound, SelfReportRefused
 from ..events import SERVICE
-from .deps import Coordinator, Pool, Rule, Staff
+from .deps import TOTAL_HEADER, Coordinator, Pool, Rule, Staff
 
 log = structlog.get_logger(__name__)
 
@@ -71,11 +71,25 @@ async def report_activity(
 async def list_self_reports(
     _: Staff,
     pool: Pool,
-    status: Literal["pending", "approved", "rejected"] | None = "pending",
+    response: Response,
+    status: Literal["pending", "approved", "rejected", "any"] = "pending",
     person_id: Annotated[uuid.UUID | None, Query()] = None,
+    newest_first: bool = False,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
+    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[SelfReportOut]:
+    """Reports by submission (oldest first unless `newest_first`), a page at a time
+    (`X-Total-Count`: how many match)."""
     async with pool.acquire() as conn:
-        found = await store.self_reports.matching(conn, status=status, person_id=person_id)
+        found, total = await store.self_reports.matching(
+            conn,
+            status=None if status == "any" else status,
+            person_id=person_id,
+            limit=limit,
+            offset=offset,
+            newest_first=newest_first,
+        )
+    response.headers[TOTAL_HEADER] = str(total)
     return [SelfReportOut(**asdict(report)) for report in found]
 
 

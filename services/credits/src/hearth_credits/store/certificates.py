@@ -3,6 +3,7 @@ verification code anyone holding it can check."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -92,3 +93,35 @@ async def details(conn: Connection, code: str) -> CertificateDetails | None:
         code,
     )
     return CertificateDetails(**dict(row)) if row else None
+
+
+@dataclass(frozen=True)
+class HeldCertificate:
+    """One of a person's certificates, valid or revoked, as the staff person page lists them."""
+
+    code: str
+    activity_id: uuid.UUID
+    title_en: str | None
+    title_fr: str | None
+    hours: Decimal
+    language: str
+    issued_at: datetime
+    revoked_at: datetime | None
+    revoked_reason: str | None
+
+
+async def of_person(
+    conn: Connection, person_id: uuid.UUID, *, limit: int, offset: int
+) -> tuple[list[HeldCertificate], int]:
+    """One page of the person's certificates, the newest first, and how many they hold."""
+    rows = await conn.fetch(
+        """SELECT c.code, c.activity_id, a.title_en, a.title_fr, c.hours, c.language, c.issued_at,
+                  c.revoked_at, c.revoked_reason
+           FROM certificates c LEFT JOIN activities a ON a.id = c.activity_id
+           WHERE c.person_id = $1 ORDER BY c.issued_at DESC, c.code LIMIT $2 OFFSET $3""",
+        person_id,
+        limit,
+        offset,
+    )
+    total = await conn.fetchval("SELECT count(*) FROM certificates WHERE person_id = $1", person_id)
+    return [HeldCertificate(**dict(r)) for r in rows], int(total)

@@ -63,12 +63,25 @@ async def decide(
     return SelfReport(**dict(row))
 
 
-async def matching(conn: Connection, *, status: str | None, person_id: uuid.UUID | None) -> list[SelfReport]:
-    """The reports with this status and of this person (either or both may be None: any)."""
+async def matching(
+    conn: Connection,
+    *,
+    status: str | None,
+    person_id: uuid.UUID | None,
+    limit: int | None = None,
+    offset: int = 0,
+    newest_first: bool = False,
+) -> tuple[list[SelfReport], int]:
+    """One page of the reports with this status and of this person (either or both may be None:
+    any), by submission, and how many there are."""
+    where = "WHERE ($1::text IS NULL OR status = $1) AND ($2::uuid IS NULL OR person_id = $2)"
+    order = "submitted_at DESC, id" if newest_first else "submitted_at, id"
     rows = await conn.fetch(
-        f"SELECT {_COLUMNS} FROM self_reports WHERE ($1::text IS NULL OR status = $1) "  # noqa: S608
-        "AND ($2::uuid IS NULL OR person_id = $2) ORDER BY submitted_at",
+        f"SELECT {_COLUMNS} FROM self_reports {where} ORDER BY {order} LIMIT $3 OFFSET $4",  # noqa: S608
         status,
         person_id,
+        limit,
+        offset,
     )
-    return [SelfReport(**dict(r)) for r in rows]
+    total = await conn.fetchval(f"SELECT count(*) FROM self_reports {where}", status, person_id)  # noqa: S608
+    return [SelfReport(**dict(r)) for r in rows], int(total)

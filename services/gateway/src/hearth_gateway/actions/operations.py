@@ -95,6 +95,16 @@ async def check_in(
     return outcome
 
 
+async def undo_check_in(
+    pool: asyncpg.Pool, services: Services, who: Staff, gathering_id: str, person_id: str, address: str
+) -> Json:
+    undone = await services.post(
+        who, "registration", f"/gatherings/{gathering_id}/check-ins/{person_id}/undo", {}
+    )
+    await _audited(pool, who, AuditAction.CHECK_IN_UNDONE, gathering_id, address, detail=person_id)
+    return undone
+
+
 async def import_attendance(
     pool: asyncpg.Pool,
     services: Services,
@@ -191,3 +201,20 @@ async def discard_parked(
             pool, who, AuditAction.PARKED_DISCARDED, f"{service}:{message_id}", address, detail=reason
         )
     return found
+
+
+async def propose_groups(pool: asyncpg.Pool, services: Services, who: Staff, kind: str, address: str) -> Json:
+    """Ask groups for a proposal from the interest pool of `kind` (nothing is formed yet)."""
+    proposal = await services.post(who, "groups", "/proposals", {"kind": kind})
+    await _audited(pool, who, AuditAction.GROUPS_PROPOSED, str(proposal["id"]), address, detail=kind)
+    return proposal
+
+
+async def publish_groups(
+    pool: asyncpg.Pool, services: Services, who: Staff, proposal_id: str, address: str
+) -> Json:
+    formed = await services.post(who, "groups", f"/proposals/{proposal_id}/publish", {})
+    await _audited(
+        pool, who, AuditAction.GROUPS_PUBLISHED, proposal_id, address, detail=f"{len(formed)} groups"
+    )
+    return formed

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from ..actions import operations
 from ..domain import gatherings as rules
-from ..domain.pages import Page, paginate
+from ..domain.pages import Page
 from ..store.services import ServiceError
 from .deps import GatewayDep, ManageGatherings, ViewGatherings
 from .forms import form_fields
@@ -48,10 +48,9 @@ async def list_gatherings(
     status: str = "",
     page: Annotated[int, Query(ge=1)] = 1,
 ) -> Response:
-    found = await gw.services.get(
-        signed.staff, "registration", "/gatherings", status=status or None, limit=500
+    shown, window = await gw.services.page(
+        signed.staff, "registration", "/gatherings", Page.of(page), status=status or None, newest_first="true"
     )
-    shown, window = paginate(sorted(found, key=lambda g: g["starts_at"], reverse=True), Page.of(page))
     context = {"gatherings": shown, "window": window, "status": status}
     return gw.pages.render(request, "gatherings.html", context, session=signed.session)
 

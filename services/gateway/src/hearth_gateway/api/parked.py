@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ..actions import operations
+from ..domain.pages import Page, paginate
 from ..domain.words import N_
 from ..store.parked import list_everywhere
 from .deps import GatewayDep, HandleParked
@@ -16,18 +17,27 @@ from .deps import GatewayDep, HandleParked
 router = APIRouter(tags=["parked messages"])
 
 
-async def _page(request: Request, gw: GatewayDep, signed: HandleParked, **extra: object) -> Response:
+async def _page(
+    request: Request, gw: GatewayDep, signed: HandleParked, page: int = 1, **extra: object
+) -> Response:
+    # The broker has no paging: every parked message is read (and left in place), a page is shown.
     found = await list_everywhere(gw.broker, gw.settings.name_prefix, gw.settings.parked_services)
-    context = {"parked": found.messages, "unreachable": found.unreachable, "errors": [], **extra}
+    shown, window = paginate(found.messages, Page.of(page))
+    context = {"parked": shown, "window": window, "unreachable": found.unreachable, "errors": [], **extra}
     status_code = 422 if context["errors"] else 200
     return gw.pages.render(request, "parked.html", context, session=signed.session, status_code=status_code)
 
 
 @router.get("/parked")
 async def list_parked_messages(
-    request: Request, gw: GatewayDep, signed: HandleParked, replayed: str = "", discarded: str = ""
+    request: Request,
+    gw: GatewayDep,
+    signed: HandleParked,
+    replayed: str = "",
+    discarded: str = "",
+    page: Annotated[int, Query(ge=1)] = 1,
 ) -> Response:
-    return await _page(request, gw, signed, replayed=replayed, discarded=discarded)
+    return await _page(request, gw, signed, page, replayed=replayed, discarded=discarded)
 
 
 @router.post("/parked/replay")

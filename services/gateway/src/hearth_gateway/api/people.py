@@ -12,10 +12,25 @@ from fastapi.responses import Response
 
 from ..actions import audit
 from ..domain.audit import AuditAction
+from ..domain.pages import Page
 from ..domain.roles import Permission, may
-from .deps import GatewayDep, ViewPeople
+from ..domain.staff import Staff
+from ..store.services import Json, ServiceError
+from .deps import Gateway, GatewayDep, ViewPeople
 
 router = APIRouter(tags=["people"])
+LATEST = Page(1, 50)  # of each list on the page, the latest fifty (the window says how many more)
+
+
+async def _details(gw: Gateway, who: Staff, person_id: uuid.UUID) -> Json | None:
+    """Name, email, membership, as registration knows them (None: someone registration never met,
+    e.g. known to credits from a self-report only)."""
+    try:
+        return await gw.services.get(who, "registration", f"/people/{person_id}")
+    except ServiceError as exc:
+        if exc.status == 404:
+            return None
+        raise
 
 
 @router.get("/people/{person_id}")
@@ -28,25 +43,34 @@ async def show_person(
 ) -> Response:
     who = signed.staff
     progress = await gw.services.get(who, "credits", f"/people/{person_id}/progress", cycle=cycle)
-    # credits lists one status at a time (pending when none is named): all three, newest first.
-    ledger, *by_status = await asyncio.gather(
+    ledger, (reports, _), (certificates, certified), (tickets, held), details = await asyncio.gather(
         gw.services.get(who, "credits", f"/people/{person_id}/ledger", cycle=progress["cycle"]),
-        *(
-            gw.services.get(who, "credits", "/self-reports", status=s, person_id=str(person_id))
-            for s in ("pending", "approved", "rejected")
+        gw.services.page(
+            who, "credits", "/self-reports", LATEST, status="any", person_id=person_id, newest_first="true"
         ),
+        gw.services.page(who, "credits", f"/people/{person_id}/certificates", LATEST),
+        gw.services.page(who, "registration", f"/people/{person_id}/tickets", LATEST),
+        _details(gw, who, person_id),
     )
-    reports = sorted((r for found in by_status for r in found), key=lambda r: r["submitted_at"], reverse=True)
+    groups = []
+    if may(who.role, Permission.VIEW_GROUPS):
+        groups = await gw.services.get(who, "groups", f"/people/{person_id}/groups")
     emails = []
     if may(who.role, Permission.VIEW_EMAILS):
         emails = await gw.services.get(
-            who, "notifications", "/deliveries", person_id=str(person_id), limit=50
+            who, "notifications", "/deliveries", person_id=str(person_id), limit=LATEST.size
         )
     context = {
         "person_id": person_id,
+        "person": details,
         "progress": progress,
         "ledger": ledger,
         "reports": reports,
+        "certificates": certificates,
+        "certified": certified,
+        "tickets": tickets,
+        "held": held,
+        "groups": groups,
         "emails": emails,
     }
     return gw.pages.render(request, "person.html", context, session=signed.session)

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from ..actions import audit, operations
 from ..domain.audit import AuditAction
-from ..domain.pages import Page, paginate
+from ..domain.pages import Page, Window
 from ..domain.registrants import Filters
 from ..domain.staff import Staff
 from ..store.services import Services
@@ -39,24 +39,17 @@ CSV_COLUMNS = (
 )
 
 
+EVERYONE = Page(1, 100_000)  # the CSV and bulk moves act on every registrant the filters keep
+
+
 async def registrants_of(
-    services: Services, who: Staff, gathering_id: uuid.UUID, filters: Filters
-) -> list[Any]:
-    """The registrants the filters keep, each marked with whether they were checked in."""
-    found, attendance = await asyncio.gather(
-        services.get(
-            who,
-            "registration",
-            f"/gatherings/{gathering_id}/registrants",
-            status=filters.status or None,
-            ticket_type=filters.ticket_type,
-            q=filters.q,
-        ),
-        services.get(who, "registration", f"/gatherings/{gathering_id}/attendance"),
+    services: Services, who: Staff, gathering_id: uuid.UUID, filters: Filters, page: Page = EVERYONE
+) -> tuple[list[Any], Window]:
+    """A page of the registrants the filters keep (registration filters, counts and pages them),
+    each saying whether they were checked in."""
+    return await services.page(
+        who, "registration", f"/gatherings/{gathering_id}/registrants", page, **filters.params()
     )
-    present = {a["person_id"] for a in attendance}
-    marked = [r | {"checked_in": r["person_id"] in present} for r in found]
-    return [r for r in marked if filters.keeps(r)]
 
 
 @router.get("/gatherings/{gathering_id}/registrants")
@@ -73,16 +66,16 @@ async def list_registrants(
     gathering, breakouts, found = await asyncio.gather(
         gw.services.get(who, "registration", f"/gatherings/{gathering_id}"),
         gw.services.get(who, "registration", f"/gatherings/{gathering_id}/breakouts"),
-        registrants_of(gw.services, who, gathering_id, filters),
+        registrants_of(gw.services, who, gathering_id, filters, Page.of(page)),
     )
-    shown, window = paginate(found, Page.of(page))
+    shown, window = found
     context = {
         "gathering": gathering,
         "breakouts": breakouts,
         "registrants": shown,
         "window": window,
         "filters": filters,
-        "total": len(found),
+        "total": window.total,
         "moved": moved,
     }
     return gw.pages.render(request, "registrants.html", context, session=signed.session)
@@ -95,7 +88,7 @@ async def export_registrants(
     gathering_id: uuid.UUID,
     filters: RegistrantFilters,
 ) -> Response:
-    found = await registrants_of(gw.services, signed.staff, gathering_id, filters)
+    found, _ = await registrants_of(gw.services, signed.staff, gathering_id, filters)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()
@@ -124,7 +117,7 @@ async def move_registrants(
     breakout_id: Annotated[str, Form(max_length=50)] = "",
 ) -> Response:
     """Moves every registrant the filters show (all pages, not only the one on screen)."""
-    found = await registrants_of(gw.services, signed.staff, gathering_id, filters)
+    found, _ = await registrants_of(gw.services, signed.staff, gathering_id, filters)
     target = str(uuid.UUID(breakout_id)) if breakout_id not in ("", "none") else None
     moved = await operations.move_to_breakout(
         gw.pool,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ..actions import operations
-from ..domain.pages import Page, paginate
+from ..domain.pages import Page
 from ..domain.words import N_
 from ..store.services import ServiceError
 from .deps import DecideSelfReports, GatewayDep
@@ -20,8 +20,9 @@ router = APIRouter(tags=["self-reports"])
 async def _page(
     request: Request, gw: GatewayDep, signed: DecideSelfReports, page: int = 1, **extra: object
 ) -> Response:
-    pending = await gw.services.get(signed.staff, "credits", "/self-reports", status="pending")
-    reports, window = paginate(sorted(pending, key=lambda r: r["submitted_at"]), Page.of(page))
+    reports, window = await gw.services.page(
+        signed.staff, "credits", "/self-reports", Page.of(page), status="pending"
+    )
     extra["window"] = window
     return gw.pages.render(
         request,

@@ -29,8 +29,12 @@ class Filters:
     def query(self) -> str:
         return urlencode({k: v for k, v in vars(self).items() if v})
 
-    def keeps(self, registrant: dict[str, Any]) -> bool:
-        """The filters registration cannot apply itself (breakout, checked in)."""
-        if self.breakout and (registrant["breakout_id"] or "none") != self.breakout:
-            return False
-        return not self.checked_in or registrant["checked_in"] == (self.checked_in == "yes")
+    def params(self) -> dict[str, Any]:
+        """The filters as registration's registrant list takes them: it applies every one."""
+        return {
+            "status": self.status,
+            "ticket_type": self.ticket_type,
+            "breakout": self.breakout,
+            "checked_in": {"yes": "true", "no": "false"}.get(self.checked_in),
+            "q": self.q,
+        }

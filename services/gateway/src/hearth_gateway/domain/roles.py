@@ -20,6 +20,8 @@ class Permission(StrEnum):
     CHECK_IN = "check_in"
     VIEW_PEOPLE = "view_people"
     DECIDE_SELF_REPORTS = "decide_self_reports"
+    VIEW_GROUPS = "view_groups"
+    MANAGE_GROUPS = "manage_groups"  # propose groups from the interest pool and publish them
     VIEW_EMAILS = "view_emails"
     RESEND_EMAILS = "resend_emails"
     HANDLE_PARKED = "handle_parked"
@@ -33,6 +35,7 @@ _READ = {
     Permission.VIEW_GATHERINGS,
     Permission.VIEW_REGISTRANTS,
     Permission.VIEW_PEOPLE,
+    Permission.VIEW_GROUPS,
     Permission.VIEW_EMAILS,
     Permission.OWN_ACCOUNT,
 }
@@ -41,6 +44,7 @@ _COORDINATE = _READ | {
     Permission.EXPORT_REGISTRANTS,
     Permission.CHECK_IN,
     Permission.DECIDE_SELF_REPORTS,
+    Permission.MANAGE_GROUPS,
     Permission.RESEND_EMAILS,
 }
 

@@ -13,8 +13,10 @@ from hearth_shared.api import CORRELATION_HEADER
 from hearth_shared.logs import current_correlation_id
 from hearth_shared.service_token import bearer, sign
 
+from ..domain.pages import Page, Window
 from ..domain.staff import Staff
 
+TOTAL_HEADER = "X-Total-Count"  # how many rows a service's whole list holds
 Json = Any  # what a service's JSON answer holds; pages read it as the service's OpenAPI says
 
 
@@ -69,6 +71,16 @@ class Services:
     async def get(self, staff: Staff, service: str, path: str, **params: Any) -> Json:
         clean = {k: v for k, v in params.items() if v not in (None, "")}
         return (await self.call(staff, service, "GET", path, params=clean)).json()
+
+    async def page(
+        self, staff: Staff, service: str, path: str, page: Page, **params: Any
+    ) -> tuple[list[Json], Window]:
+        """One page of a service's list (`limit`, `offset`) and where it sits in the whole list, as
+        the service counts it (`X-Total-Count`): the gateway never fetches the rest."""
+        clean = {k: v for k, v in params.items() if v not in (None, "")}
+        clean |= {"limit": page.size, "offset": page.offset}
+        answer = await self.call(staff, service, "GET", path, params=clean)
+        return answer.json(), Window(page.number, int(answer.headers.get(TOTAL_HEADER, 0)), page.size)
 
     async def post(self, staff: Staff, service: str, path: str, body: Json) -> Json:
         return (await self.call(staff, service, "POST", path, json=body)).json()

@@ -14,6 +14,7 @@ from hearth_shared.contracts.catalogue import AttendanceRecorded, AttendanceRepo
 from hearth_shared.messaging import PermanentFailure, Work
 
 from .. import store
+from ..domain import NotFound
 from ..domain.attendance_report import RowError, parse_report
 from ..events import person_details
 from ..store.attendance import Attendance, AttendanceImport
@@ -48,10 +49,17 @@ class Outcome:
 
 
 async def record(
-    work: Work, gathering_id: uuid.UUID, person: Person, minutes: int, source: str
+    work: Work,
+    gathering_id: uuid.UUID,
+    person: Person,
+    minutes: int,
+    source: str,
+    recorded_by: uuid.UUID | None = None,
 ) -> Attendance | None:
     """Set the person's minutes; publish the new revision. None when nothing changed."""
-    attendance = await store.attendance.upsert(work.conn, gathering_id, person.id, minutes, source)
+    attendance = await store.attendance.upsert(
+        work.conn, gathering_id, person.id, minutes, source, recorded_by
+    )
     if attendance is not None:
         await work.publish(
             AttendanceRecorded(
@@ -66,8 +74,11 @@ async def record(
     return attendance
 
 
-async def check_in(work: Work, gathering_id: uuid.UUID, person_ids: list[uuid.UUID]) -> Outcome:
-    """Staff saw them there: each ticket holder is recorded for the gathering's full length."""
+async def check_in(
+    work: Work, gathering_id: uuid.UUID, person_ids: list[uuid.UUID], staff_id: uuid.UUID | None = None
+) -> Outcome:
+    """Staff (`staff_id`) saw them there: each ticket holder is recorded for the gathering's full
+    length."""
     gathering = await store.gatherings.known_gathering(work.conn, gathering_id)
     minutes = int((gathering.ends_at - gathering.starts_at).total_seconds() // 60)
     holders = {p.id: p for p in await store.tickets.active_ticket_holders(work.conn, gathering_id)}
@@ -83,8 +94,24 @@ async def check_in(work: Work, gathering_id: uuid.UUID, person_ids: list[uuid.UU
                 }
             )
         else:
-            outcome.add(person, await record(work, gathering_id, person, minutes, "check_in"))
+            outcome.add(person, await record(work, gathering_id, person, minutes, "check_in", staff_id))
     return outcome
+
+
+async def undo_check_in(
+    work: Work, gathering_id: uuid.UUID, person_id: uuid.UUID, staff_id: uuid.UUID
+) -> Attendance:
+    """Staff take a check-in back (the wrong person's button): the record becomes 0 minutes as its
+    next revision, published like any correction, so credits reverses what it awarded; a later
+    check-in is newer still. NotFound when nothing is recorded for the person."""
+    await store.gatherings.known_gathering(work.conn, gathering_id)
+    current = await store.attendance.for_person(work.conn, gathering_id, person_id)
+    if current is None or current.minutes_attended == 0:
+        raise NotFound(f"no attendance is recorded for person {person_id} at gathering {gathering_id}")
+    person = await store.people.get_person(work.conn, person_id)
+    undone = await record(work, gathering_id, person, 0, "undone", staff_id)
+    assert undone is not None  # the minutes changed
+    return undone
 
 
 async def import_report(

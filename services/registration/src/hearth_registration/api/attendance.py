@@ -82,12 +82,31 @@ def _import_fields(row: AttendanceImport) -> dict[str, Any]:
 
 
 @router.post("/gatherings/{gathering_id}/check-ins")
-async def check_in(_: CheckInStaff, gathering_id: uuid.UUID, body: CheckIn, pool: Pool) -> CheckInOut:
+async def check_in(caller: CheckInStaff, gathering_id: uuid.UUID, body: CheckIn, pool: Pool) -> CheckInOut:
     """Staff check people in (one or many): each ticket holder is recorded for the whole
     gathering. Ids that hold no ticket are listed in `errors`; the others are recorded."""
     async with begin(pool, SERVICE) as work:
-        outcome = await attendance.check_in(work, gathering_id, body.person_ids)
+        outcome = await attendance.check_in(work, gathering_id, body.person_ids, caller.staff_id)
     return CheckInOut(**vars(outcome))
+
+
+class UndoneOut(BaseModel):
+    person_id: uuid.UUID
+    minutes_attended: int = Field(description="0: the check-in is taken back")
+    revision: int = Field(description="The correction's revision, as AttendanceRecorded carries it")
+    recorded_by: uuid.UUID | None = Field(description="The staff member who undid it")
+
+
+@router.post("/gatherings/{gathering_id}/check-ins/{person_id}/undo")
+async def undo_check_in(
+    caller: CheckInStaff, gathering_id: uuid.UUID, person_id: uuid.UUID, pool: Pool
+) -> UndoneOut:
+    """Take a check-in back (the wrong button at the door): the attendance becomes 0 minutes as
+    its next revision, published as AttendanceRecorded (credits reverses the award). 404 when no
+    attendance is recorded for the person."""
+    async with begin(pool, SERVICE) as work:
+        undone = await attendance.undo_check_in(work, gathering_id, person_id, caller.staff_id)
+    return UndoneOut(**{k: v for k, v in vars(undone).items() if k in UndoneOut.model_fields})
 
 
 @router.post(
@@ -130,6 +149,35 @@ async def list_imports(_: Staff, gathering_id: uuid.UUID, pool: Pool) -> list[Im
     async with pool.acquire() as conn:
         rows = await store.attendance.list_imports(conn, gathering_id)
     return [ImportOut(recorded=[], unchanged=0, errors=r.errors, **_import_fields(r)) for r in rows]
+
+
+class FiguresOut(BaseModel):
+    gathering_id: uuid.UUID
+    registered: int = Field(description="Active tickets")
+    present: int = Field(description="People with attendance recorded")
+    waiting: int = Field(description="Waiting or offered a seat on the waiting list")
+    feedback: int
+    average_rating: float | None = Field(description="Mean benefit rating (1-5); null without feedback")
+
+
+@router.get("/gatherings/{gathering_id}/figures")
+async def show_figures(_: Staff, gathering_id: uuid.UUID, pool: Pool) -> FiguresOut:
+    """The gathering at a glance (the check-in page), counted without listing anyone."""
+    async with pool.acquire() as conn:
+        await store.gatherings.known_gathering(conn, gathering_id)
+        [found] = await store.attendance.figures(conn, [gathering_id])
+    return FiguresOut(**vars(found))
+
+
+@router.get("/gathering-figures")
+async def list_figures(
+    _: Staff,
+    pool: Pool,
+    gathering_id: Annotated[list[uuid.UUID], Query(max_length=100, description="Repeat for each")],
+) -> list[FiguresOut]:
+    """Several gatherings at a glance in one request (the staff dashboard); unknown ids count 0."""
+    async with pool.acquire() as conn:
+        return [FiguresOut(**vars(f)) for f in await store.attendance.figures(conn, gathering_id)]
 
 
 @router.get("/gatherings/{gathering_id}/attendance")

@@ -25,6 +25,10 @@ async def _settings(request: Request) -> RegistrationSettings:
     return settings
 
 
+# Lists staff page through answer one page (`limit`, `offset`) and say in this header how many
+# rows the whole list holds, so a caller never fetches everything to show fifty.
+TOTAL_HEADER = "X-Total-Count"
+
 # Async, so FastAPI resolves them in the event loop (a plain `def` would hop to a thread per request).
 Pool = Annotated[asyncpg.Pool, Depends(_pool)]
 Settings = Annotated[RegistrationSettings, Depends(_settings)]

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import AwareDatetime, BaseModel, Field, ValidationError, field_validator, model_validator
 
@@ -26,7 +26,7 @@ from .. import domain, events, store
 from ..actions import gatherings
 from ..events import SERVICE
 from ..store.gatherings import Gathering
-from .deps import Coordinator, Pool, Settings, StaffOrPublic
+from .deps import TOTAL_HEADER, Coordinator, Pool, Settings, StaffOrPublic
 
 router = APIRouter(tags=["gatherings"])
 
@@ -239,7 +239,9 @@ async def show_series(_: StaffOrPublic, series_id: uuid.UUID, pool: Pool) -> Ser
         row = await store.gatherings.get_series(conn, series_id)
         if row is None:
             raise domain.NotFound(f"no series {series_id}")
-        members = await store.gatherings.list_gatherings(conn, status=None, series_id=series_id, limit=500)
+        members, _count = await store.gatherings.list_gatherings(
+            conn, status=None, series_id=series_id, limit=500
+        )
     return SeriesOut(
         id=row.id,
         title=Bilingual(en=row.title_en, fr=row.title_fr),
@@ -262,14 +264,26 @@ async def schedule_gathering(_: Coordinator, body: NewGathering, pool: Pool) -> 
 async def list_gatherings(
     _: StaffOrPublic,
     pool: Pool,
+    response: Response,
     status: GatheringStatus | None = None,
     series_id: uuid.UUID | None = None,
+    ending_after: Annotated[AwareDatetime | None, Query(description="Only those not over by then")] = None,
+    newest_first: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[GatheringOut]:
+    """Gatherings by start, a page at a time (`X-Total-Count`: how many match)."""
     async with pool.acquire() as conn:
-        rows = await store.gatherings.list_gatherings(
-            conn, status=status.value if status else None, series_id=series_id, limit=limit
+        rows, total = await store.gatherings.list_gatherings(
+            conn,
+            status=status.value if status else None,
+            series_id=series_id,
+            limit=limit,
+            offset=offset,
+            ending_after=ending_after,
+            newest_first=newest_first,
         )
+        response.headers[TOTAL_HEADER] = str(total)
         return [await show(conn, row) for row in rows]
 
 

@@ -2,6 +2,28 @@
 (frozen dataclasses). Every function takes the caller's connection, so the caller decides the
 transaction. The SQL migrations are in `store/migrations`."""
 
-from . import attendance, breakouts, erasure, feedback, gatherings, people, tickets, waitlist
+from . import (
+    attendance,
+    breakouts,
+    erasure,
+    feedback,
+    gatherings,
+    history,
+    people,
+    registrants,
+    tickets,
+    waitlist,
+)
 
-__all__ = ["attendance", "breakouts", "erasure", "feedback", "gatherings", "people", "tickets", "waitlist"]
+__all__ = [
+    "attendance",
+    "breakouts",
+    "erasure",
+    "feedback",
+    "gatherings",
+    "history",
+    "people",
+    "registrants",
+    "tickets",
+    "waitlist",
+]

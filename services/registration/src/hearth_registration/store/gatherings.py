@@ -106,16 +106,32 @@ async def known_gathering(conn: Connection, gathering_id: uuid.UUID) -> Gatherin
 
 
 async def list_gatherings(
-    conn: Connection, *, status: str | None, series_id: uuid.UUID | None, limit: int
-) -> list[Gathering]:
+    conn: Connection,
+    *,
+    status: str | None,
+    series_id: uuid.UUID | None,
+    limit: int,
+    offset: int = 0,
+    ending_after: datetime | None = None,
+    newest_first: bool = False,
+) -> tuple[list[Gathering], int]:
+    """One page of the gatherings matching, by start (earliest first unless `newest_first`), and
+    how many match."""
+    where = (
+        "WHERE ($1::text IS NULL OR status = $1) AND ($2::uuid IS NULL OR series_id = $2) "
+        "AND ($3::timestamptz IS NULL OR ends_at >= $3)"
+    )
+    order = "starts_at DESC, id" if newest_first else "starts_at, id"
     records = await conn.fetch(
-        "SELECT * FROM gatherings WHERE ($1::text IS NULL OR status = $1) "
-        "AND ($2::uuid IS NULL OR series_id = $2) ORDER BY starts_at LIMIT $3",
+        f"SELECT * FROM gatherings {where} ORDER BY {order} LIMIT $4 OFFSET $5",  # noqa: S608 - fixed text
         status,
         series_id,
+        ending_after,
         limit,
+        offset,
     )
-    return many(Gathering, records)
+    total = await conn.fetchval(f"SELECT count(*) FROM gatherings {where}", status, series_id, ending_after)  # noqa: S608
+    return many(Gathering, records), int(total)
 
 
 async def lock_gathering(conn: Connection, gathering_id: uuid.UUID) -> Gathering | None:

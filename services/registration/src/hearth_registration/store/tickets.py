@@ -180,36 +180,3 @@ async def active_ticket_holders(conn: Connection, gathering_id: uuid.UUID) -> li
         gathering_id,
     )
     return many(Person, records)
-
-
-async def list_ticket_holders(
-    conn: Connection,
-    gathering_id: uuid.UUID,
-    *,
-    status: str | None,
-    ticket_type: str | None,
-    search: str | None,
-    limit: int,
-) -> list[TicketHolder]:
-    """Ticket holders of a gathering with their contact details, oldest ticket first. Status
-    `active` means holding a seat: paid, or held awaiting payment (each row says which)."""
-    records = await conn.fetch(
-        """SELECT t.id AS ticket_id, t.status, t.ticket_type, t.price_cents, t.currency, t.created_at,
-                  t.hold_expires_at, t.breakout_id, b.name_en AS breakout,
-                  p.id AS person_id, p.name, p.email, p.preferred_language, p.member_id,
-                  p.profession, p.regulatory_body, p.region, p.erased_at
-           FROM tickets t JOIN people p ON p.id = t.person_id
-                LEFT JOIN breakouts b ON b.id = t.breakout_id
-           WHERE t.gathering_id = $1
-             AND ($2::text IS NULL OR t.status = $2
-                  OR ($2 = 'active' AND t.status = 'awaiting_payment'))
-             AND ($3::text IS NULL OR t.ticket_type = $3)
-             AND ($4::text IS NULL OR p.name ILIKE '%' || $4 || '%' OR p.email ILIKE '%' || $4 || '%')
-           ORDER BY t.created_at LIMIT $5""",
-        gathering_id,
-        status,
-        ticket_type,
-        search,
-        limit,
-    )
-    return many(TicketHolder, records)
