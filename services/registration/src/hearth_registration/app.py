@@ -23,6 +23,7 @@ from .api import ROUTERS, install_refusals
 from .events import SERVICE
 from .handlers import HANDLERS
 from .settings import RegistrationSettings
+from .store.retention import forget_import_rows
 from .workers.offer_expiry import OfferExpiry
 
 __all__ = ["create_app", "create_runtime"]
@@ -47,6 +48,9 @@ def create_runtime(settings: RegistrationSettings | None = None) -> ServiceRunti
             InterestExpressed,
         ],
         migrations="hearth_registration.store.migrations",
+        retention=[
+            lambda conn, now, limit: forget_import_rows(conn, now - settings.import_report_retention, limit)
+        ],
         workers=[
             lambda pool: OfferExpiry(
                 pool,
