@@ -16,6 +16,7 @@ from hearth_shared.service_token import key_from_env
 
 from .actions.throttle import LoginThrottle
 from .api import (
+    access,
     attendance,
     audit,
     auth,
@@ -51,6 +52,7 @@ ROUTERS = [
     check_in.router,
     attendance.router,
     people.router,
+    access.router,
     self_reports.router,
     emails.router,
     parked.router,
@@ -118,6 +120,7 @@ def service_clients(settings: GatewaySettings, key: str) -> Services:
         "registration": settings.registration_url,
         "credits": settings.credits_url,
         "notifications": settings.notifications_url,
+        "groups": settings.groups_url,
     }
     return Services(urls, key, token_lifetime=timedelta(seconds=settings.service_token_seconds))
 

@@ -34,6 +34,7 @@ class AuditAction(StrEnum):
     EMAIL_RESENT = "email_resent"
     PARKED_REPLAYED = "parked_replayed"
     PARKED_DISCARDED = "parked_discarded"
+    PERSON_DATA_EXPORTED = "person_data_exported"
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ class Permission(StrEnum):
     HANDLE_PARKED = "handle_parked"
     VIEW_AUDIT = "view_audit"
     MANAGE_STAFF = "manage_staff"
+    EXPORT_PERSON_DATA = "export_person_data"  # a person's whole record (right of access): admins
     OWN_ACCOUNT = "own_account"  # sign out, set up two-factor authentication
 
 

@@ -10,7 +10,7 @@ from hearth_shared.api import Problem, problem_response
 from hearth_shared.service_access import behind_token
 
 from .. import domain
-from . import attendance, breakouts, feedback, gatherings, tickets, waitlist
+from . import attendance, breakouts, export, feedback, gatherings, tickets, waitlist
 
 # Every route behind a service token: a route added to any of these routers needs one too.
 ROUTERS = [
@@ -22,6 +22,7 @@ ROUTERS = [
             waitlist.router,
             attendance.router,
             feedback.router,
+            export.router,
         ]
     )
 ]
