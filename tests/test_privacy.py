@@ -8,10 +8,11 @@ brings nothing back."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import aiormq
 import asyncpg
@@ -250,3 +251,32 @@ async def test_erasure_reaches_parked_messages(
     await registration.wait_for_log(event="person erased")
     parked = [m for m in await list_parked(amqp, names) if gid in m.detail]
     assert [m for m in parked if someone["email"] in str(m)] == []
+
+
+async def test_erasure_reaches_the_gateways_audit_log(
+    start_service: StartService, amqp: AbstractRobustConnection, name_prefix: str, database: TestDatabase
+) -> None:
+    """A registrant export audits its search, which may be an email: erasure replaces it."""
+    gateway = await start_service("gateway", cookie_secure="false")
+    someone = person()
+    conn = await asyncpg.connect(database.dsn("gateway"), server_settings={"search_path": "gateway"})
+    try:
+        search = urlencode({"q": someone["email"].upper(), "status": "active"})  # as the export writes it
+        entries = [
+            await conn.fetchval(
+                "INSERT INTO audit_log (action, target, detail) VALUES ('registrants_exported', $1, $2) "
+                "RETURNING id",
+                str(uuid.uuid4()),
+                detail,
+            )
+            for detail in (f"1 rows; {search}", f"searched {someone['email']}")
+        ]
+        request = PersonErasureRequested(email=someone["email"], requested_at=datetime.now(UTC))
+        await publish_event(amqp, Names(name_prefix, "gateway"), new_event(request, source="/hearth/gateway"))
+        await gateway.wait_for_log(event="person erased", timeout=20)
+        details = await conn.fetch(
+            "SELECT detail FROM audit_log WHERE id = ANY($1::bigint[]) ORDER BY id", entries
+        )
+    finally:
+        await conn.close()
+    assert [r["detail"] for r in details] == ["1 rows; q=<erased>&status=active", "searched <erased>"]
