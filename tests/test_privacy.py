@@ -1,10 +1,11 @@
 """Erasure reaches every service (issue 17's acceptance): a person buys a ticket, attends, earns
-credits and a certificate, gives feedback, joins a group, gets emails and has an event parked;
-then PersonErasureRequested. A scan of every text, JSON and bytea column of every service schema
-(the kit's outbox and inbox included), of every parking queue and of the unrouted queue finds their
-name and email nowhere, nor does any service's log line; the transcript by person id keeps its
-hours; the certificate verifies without a name; a later MemberUpserted or TicketPurchased for them
-brings nothing back."""
+credits and a certificate, gives feedback, joins a group, gets emails, has an event parked and a
+self-reported activity; then PersonErasureRequested. A scan of every text, JSON and bytea column
+of every service schema (the kit's outbox and inbox included), of every parking queue and of the
+unrouted queue finds their name and email nowhere, nor does any service's log line; the
+transcript by person id keeps its hours; the certificate verifies without a name; a later
+MemberUpserted or TicketPurchased for them brings nothing back. The gateway's audit entries lose
+an address a staff search wrote into them."""
 
 from __future__ import annotations
 
@@ -134,12 +135,19 @@ async def test_erasure_leaves_no_name_or_email_in_any_service_table(
     await smtp_sink.wait_for(someone["email"], count=3, timeout=30)  # ticket, credits, certificate
     before = await _transcript(credits, pid)
     assert Decimal(before["progress"]["earned"]) == Decimal("1.5")
+    report = {
+        "title": "Reading circle", "category": "self_directed", "hours": "2", "activity_date": "2026-11-02",
+        "evidence": f"Notes kept by {someone['name']}",
+    }  # fmt: skip
+    async with credits.client(role="coordinator") as client:
+        assert (await client.post(f"/people/{pid}/self-reports", json=report)).status_code == 201
 
     dsn = _admin_dsn(infra, database)
     tag = someone["email"].split("@")[0].split(".")[1]  # in the name and the email alike
     held = set(await _service_hits(dsn, tag))
     assert {
         "registration.people.email", "registration.outbox.body", "credits.people.name",
+        "credits.self_reports.evidence",
         "notifications.deliveries.to_address",
     } <= held  # fmt: skip
     parking = Names(name_prefix, "registration").parking_queue
