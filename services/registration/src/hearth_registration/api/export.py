@@ -17,6 +17,6 @@ router = APIRouter(tags=["privacy"])
 
 
 @router.get("/people/{person_id}/export")
-async def export_person(pool: Pool, _: Admin, person_id: uuid.UUID) -> PersonData:
+async def export_person(_: Admin, pool: Pool, person_id: uuid.UUID) -> PersonData:
     """Every row about the person, table by table (admins only: it holds all their details)."""
     return await export.person(pool, SERVICE, person_id)
