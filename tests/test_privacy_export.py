@@ -75,6 +75,8 @@ async def test_an_admin_downloads_one_document_with_the_persons_data_from_every_
     checked(await collect(certificates, 1, timeout=30))
     await smtp_sink.wait_for(someone["email"], count=3, timeout=30)
 
+    page = await admin.client.get(f"/people/{pid}")  # the person's page links to the export
+    assert f'id="person-export" href="/people/{pid}/export"' in page.text
     answer = await admin.client.get(f"/people/{pid}/export")
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-disposition"] == f'attachment; filename="person-{pid}.json"'
