@@ -24,6 +24,7 @@ from hearth_shared.contracts import new_event
 from hearth_shared.contracts.catalogue import (
     AttendanceReported,
     CertificateIssued,
+    NotificationFailed,
     PersonDetails,
     PersonErasureRequested,
 )
@@ -288,3 +289,26 @@ async def test_erasure_reaches_the_gateways_audit_log(
     finally:
         await conn.close()
     assert [r["detail"] for r in details] == ["1 rows; q=<erased>&status=active", "searched <erased>"]
+
+
+async def test_erasure_reaches_the_unrouted_queue(
+    start_service: StartService, amqp: AbstractRobustConnection, name_prefix: str
+) -> None:
+    """An event nobody consumes (NotificationFailed) waits in the unrouted queue; one quoting the
+    erased address loses it there, the others stay as they were."""
+    await start_service("registration")  # it declares the unrouted queue, and erases from it
+    someone, other = person(), person()
+    names = Names(name_prefix, "notifications")
+    for who in (someone, other):
+        failed = NotificationFailed(
+            delivery_id=uuid.uuid4(), source_event_id="e", template="ticket_confirmation", language="en",
+            attempts=1, reason=f"SMTP 550: <{who['email']}> mailbox unavailable",
+        )  # fmt: skip
+        await publish_event(amqp, names, new_event(failed, source="/hearth/notifications"))
+    tag, kept = (w["email"].split("@")[0].split(".")[1] for w in (someone, other))
+    unrouted = Names(name_prefix, "registration").unrouted_queue
+    await eventually(lambda: queue_hits(amqp, name_prefix, tag), lambda queues: unrouted in queues)
+    request = PersonErasureRequested(email=someone["email"], requested_at=datetime.now(UTC))
+    await publish_event(amqp, Names(name_prefix, "gateway"), new_event(request, source="/hearth/gateway"))
+    await eventually(lambda: queue_hits(amqp, name_prefix, tag), lambda queues: queues == [], timeout=20)
+    assert unrouted in await queue_hits(amqp, name_prefix, kept)
