@@ -182,6 +182,10 @@ async def test_erasure_leaves_no_name_or_email_in_any_service_table(
     await smtp_sink.wait_for(str(witness.email), timeout=20)
     assert await _service_hits(dsn, tag) == []
     after = await _transcript(credits, pid)
+    async with credits.client() as client:  # staff still read the self-report: without its evidence
+        reports = await client.get("/self-reports", params={"person_id": pid})
+    assert reports.status_code == 200, reports.text
+    assert [r["evidence"] for r in reports.json()] == ["erased at the person's request"]
     assert (after["progress"]["earned"], after["rows"]) == (before["progress"]["earned"], before["rows"])
     assert (verified.json()["status"], verified.json()["hours"]) == ("valid", "1.50")
     async with groups.client(role=None) as client:

@@ -9,11 +9,15 @@ from collections.abc import Sequence
 
 from hearth_shared.db import Connection
 
+# What a self-report's evidence says once erased (never empty: the API requires evidence).
+ERASED_EVIDENCE = "erased at the person's request"
+
 
 async def forget_free_text(conn: Connection, person_ids: Sequence[uuid.UUID]) -> None:
     await conn.execute(
-        """UPDATE self_reports SET evidence = '', decision_reason = NULL,
+        """UPDATE self_reports SET evidence = $2, decision_reason = NULL,
                erased_at = coalesce(erased_at, now())
            WHERE person_id = ANY($1::uuid[])""",
         list(person_ids),
+        ERASED_EVIDENCE,
     )
