@@ -1,20 +1,22 @@
 """Erasure reaches every service (issue 17's acceptance): a person buys a ticket, attends, earns
-credits and a certificate, gives feedback, joins a group, gets emails and has an event parked;
-then PersonErasureRequested. A scan of every text, JSON and bytea column of every service schema
-finds their name and email nowhere but in the kit's outbox (marked below, with parked messages,
-as the kit's change to make), nor does any service's log line; the transcript by person id keeps
-its hours; the certificate verifies without a name; a later MemberUpserted or TicketPurchased for
-them brings nothing back."""
+credits and a certificate, gives feedback, joins a group, gets emails, has an event parked and a
+self-reported activity; then PersonErasureRequested. A scan of every text, JSON and bytea column
+of every service schema (the kit's outbox and inbox included), of every parking queue and of the
+unrouted queue finds their name and email nowhere, nor does any service's log line; the
+transcript by person id keeps its hours; the certificate verifies without a name; a later
+MemberUpserted or TicketPurchased for them brings nothing back. The gateway's audit entries lose
+an address a staff search wrote into them."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
+import aiormq
 import asyncpg
-import pytest
 from aio_pika.abc import AbstractRobustConnection
 
 from hearth_shared import provision
@@ -22,6 +24,7 @@ from hearth_shared.contracts import new_event
 from hearth_shared.contracts.catalogue import (
     AttendanceReported,
     CertificateIssued,
+    NotificationFailed,
     PersonDetails,
     PersonErasureRequested,
 )
@@ -45,7 +48,6 @@ from .helpers import buy_tickets, publish_from_register, schedule_gathering
 
 POLICY = {"hours": "1.5", "minimum_attendance_fraction": "0.75", "category": "community_of_practice"}
 STAFF = {"X-Hearth-Role": "staff"}
-KIT_TABLES = {"inbox", "outbox"}  # the messaging kit's, in every schema
 TEXT_TYPES = ("text", "character varying", "character", "json", "jsonb", "bytea", "ARRAY")
 
 
@@ -134,11 +136,23 @@ async def test_erasure_leaves_no_name_or_email_in_any_service_table(
     await smtp_sink.wait_for(someone["email"], count=3, timeout=30)  # ticket, credits, certificate
     before = await _transcript(credits, pid)
     assert Decimal(before["progress"]["earned"]) == Decimal("1.5")
+    report = {
+        "title": "Reading circle", "category": "self_directed", "hours": "2", "activity_date": "2026-11-02",
+        "evidence": f"Notes kept by {someone['name']}",
+    }  # fmt: skip
+    async with credits.client(role="coordinator") as client:
+        assert (await client.post(f"/people/{pid}/self-reports", json=report)).status_code == 201
 
     dsn = _admin_dsn(infra, database)
     tag = someone["email"].split("@")[0].split(".")[1]  # in the name and the email alike
     held = set(await _service_hits(dsn, tag))
-    assert {"registration.people.email", "credits.people.name", "notifications.deliveries.to_address"} <= held
+    assert {
+        "registration.people.email", "registration.outbox.body", "credits.people.name",
+        "credits.self_reports.evidence",
+        "notifications.deliveries.to_address",
+    } <= held  # fmt: skip
+    parking = Names(name_prefix, "registration").parking_queue
+    await eventually(lambda: queue_hits(amqp, name_prefix, tag), lambda queues: parking in queues)
 
     request = PersonErasureRequested(email=someone["email"], requested_at=datetime.now(UTC))
     await publish_event(amqp, Names(name_prefix, "gateway"), new_event(request, source="/hearth/gateway"))
@@ -148,6 +162,7 @@ async def test_erasure_leaves_no_name_or_email_in_any_service_table(
             lambda: client.get(verify), lambda r: r.json()["holder"] is None, timeout=20
         )
     await eventually(lambda: _service_hits(dsn, tag), lambda hits: hits == [], timeout=20)
+    assert await queue_hits(amqp, name_prefix, tag) == []
 
     # The register (late, or replayed) and a replayed purchase name the erased person again.
     await publish_from_register(
@@ -167,6 +182,10 @@ async def test_erasure_leaves_no_name_or_email_in_any_service_table(
     await smtp_sink.wait_for(str(witness.email), timeout=20)
     assert await _service_hits(dsn, tag) == []
     after = await _transcript(credits, pid)
+    async with credits.client() as client:  # staff still read the self-report: without its evidence
+        reports = await client.get("/self-reports", params={"person_id": pid})
+    assert reports.status_code == 200, reports.text
+    assert [r["evidence"] for r in reports.json()] == ["erased at the person's request"]
     assert (after["progress"]["earned"], after["rows"]) == (before["progress"]["earned"], before["rows"])
     assert (verified.json()["status"], verified.json()["hours"]) == ("valid", "1.50")
     async with groups.client(role=None) as client:
@@ -180,16 +199,34 @@ async def test_erasure_leaves_no_name_or_email_in_any_service_table(
 
 
 async def _service_hits(dsn: str, needle: str) -> list[str]:
-    return [hit for hit in await scan(dsn, needle) if hit.split(".")[1] not in KIT_TABLES]
+    return await scan(dsn, needle)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kit: erasure must reach outbox.body (full events with name and email; inbox rows hold "
-    "only ids) — e.g. hearth_shared.messaging.outbox.redact(conn, email=..., person_ids=...) called in "
-    "the erasure handler's transaction, rewriting the bodies that name the person without their "
-    "PersonDetails name/email (or deleting published rows past the relay's need)",
-)
+async def queue_hits(amqp: AbstractRobustConnection, name_prefix: str, needle: str) -> list[str]:
+    """Names of the queues people read (every service's parking queue, the unrouted queue) holding
+    a message whose body or headers name `needle`; the messages are left in place."""
+    found = []
+    for service in provision.SERVICES:
+        names = Names(name_prefix, service)
+        for queue_name in (names.parking_queue, names.unrouted_queue):
+            channel = await amqp.channel()
+            try:
+                queue = await channel.declare_queue(queue_name, passive=True)
+                taken = []
+                while (message := await queue.get(no_ack=False, fail=False)) is not None:
+                    taken.append(message)
+                if any(needle in (m.body.decode() + str(m.headers)).lower() for m in taken):
+                    found.append(queue_name)
+                for message in taken:
+                    await message.nack(requeue=True)
+            except aiormq.exceptions.ChannelNotFoundEntity:
+                pass  # that service never ran here
+            finally:
+                if not channel.is_closed:
+                    await channel.close()
+    return sorted(set(found))
+
+
 async def test_erasure_reaches_the_kits_outbox(
     start_service: StartService,
     amqp: AbstractRobustConnection,
@@ -210,12 +247,6 @@ async def test_erasure_reaches_the_kits_outbox(
     assert await scan(dsn, tag) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kit: erasure must reach parked messages (the parked body keeps the email) — e.g. "
-    "hearth_shared.messaging.parking.redact(connection, names, email) re-parking each message that "
-    "names the address with the personal fields removed and the x-hearth-* headers kept",
-)
 async def test_erasure_reaches_parked_messages(
     start_service: StartService, amqp: AbstractRobustConnection, name_prefix: str
 ) -> None:
@@ -233,3 +264,55 @@ async def test_erasure_reaches_parked_messages(
     await registration.wait_for_log(event="person erased")
     parked = [m for m in await list_parked(amqp, names) if gid in m.detail]
     assert [m for m in parked if someone["email"] in str(m)] == []
+
+
+async def test_erasure_reaches_the_gateways_audit_log(
+    start_service: StartService, amqp: AbstractRobustConnection, name_prefix: str, database: TestDatabase
+) -> None:
+    """A registrant export audits its search, which may be an email: erasure replaces it."""
+    gateway = await start_service("gateway", cookie_secure="false")
+    someone = person()
+    conn = await asyncpg.connect(database.dsn("gateway"), server_settings={"search_path": "gateway"})
+    try:
+        search = urlencode({"q": someone["email"].upper(), "status": "active"})  # as the export writes it
+        entries = [
+            await conn.fetchval(
+                "INSERT INTO audit_log (action, target, detail) VALUES ('registrants_exported', $1, $2) "
+                "RETURNING id",
+                str(uuid.uuid4()),
+                detail,
+            )
+            for detail in (f"1 rows; {search}", f"searched {someone['email']}")
+        ]
+        request = PersonErasureRequested(email=someone["email"], requested_at=datetime.now(UTC))
+        await publish_event(amqp, Names(name_prefix, "gateway"), new_event(request, source="/hearth/gateway"))
+        await gateway.wait_for_log(event="person erased", timeout=20)
+        details = await conn.fetch(
+            "SELECT detail FROM audit_log WHERE id = ANY($1::bigint[]) ORDER BY id", entries
+        )
+    finally:
+        await conn.close()
+    assert [r["detail"] for r in details] == ["1 rows; q=<erased>&status=active", "searched <erased>"]
+
+
+async def test_erasure_reaches_the_unrouted_queue(
+    start_service: StartService, amqp: AbstractRobustConnection, name_prefix: str
+) -> None:
+    """An event nobody consumes (NotificationFailed) waits in the unrouted queue; one quoting the
+    erased address loses it there, the others stay as they were."""
+    await start_service("registration")  # it declares the unrouted queue, and erases from it
+    someone, other = person(), person()
+    names = Names(name_prefix, "notifications")
+    for who in (someone, other):
+        failed = NotificationFailed(
+            delivery_id=uuid.uuid4(), source_event_id="e", template="ticket_confirmation", language="en",
+            attempts=1, reason=f"SMTP 550: <{who['email']}> mailbox unavailable",
+        )  # fmt: skip
+        await publish_event(amqp, names, new_event(failed, source="/hearth/notifications"))
+    tag, kept = (w["email"].split("@")[0].split(".")[1] for w in (someone, other))
+    unrouted = Names(name_prefix, "registration").unrouted_queue
+    await eventually(lambda: queue_hits(amqp, name_prefix, tag), lambda queues: unrouted in queues)
+    request = PersonErasureRequested(email=someone["email"], requested_at=datetime.now(UTC))
+    await publish_event(amqp, Names(name_prefix, "gateway"), new_event(request, source="/hearth/gateway"))
+    await eventually(lambda: queue_hits(amqp, name_prefix, tag), lambda queues: queues == [], timeout=20)
+    assert unrouted in await queue_hits(amqp, name_prefix, kept)

@@ -1,12 +1,11 @@
 """Logs carry ids, not personal data: a service's log output during flows that involve an email —
 staff searching by it, another system reporting attendance for it (parked: no ticket) — never
-contains the email. The HTTP access line of a search is the kit's to fix (marked below)."""
+contains the email, nor does the HTTP access line of a search by it (the kit drops query strings)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from aio_pika.abc import AbstractRobustConnection
 
 from hearth_notifications.domain.sending import without_address
@@ -52,11 +51,6 @@ async def test_registration_logs_name_the_field_not_the_email(
         assert [line for line in lines if '"GET /gatherings/' not in line] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kit: hearth_shared.logs (or api.run) must drop query strings from uvicorn.access lines, "
-    "as hearth_gateway.log_privacy.WithoutQueryStrings does for the gateway",
-)
 async def test_a_search_by_email_leaves_no_email_in_the_access_log(start_service: StartService) -> None:
     registration = await start_service("registration")
     holder = person()

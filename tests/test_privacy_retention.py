@@ -1,10 +1,14 @@
-"""Retention in notifications, on the real broker, database and an SMTP server, with the worker's
-clock injected: a sent email keeps its metadata and loses its content once past
+"""Retention, on the real broker, database (and an SMTP server), with the workers' clocks
+injected. Notifications: a sent email keeps its metadata and loses its content once past
 `email_body_retention`, not before; fired plans go once past `plan_retention`, planned ones stay;
-the scheduler applies it once every `retention_poll_seconds`."""
+the scheduler applies it once every `retention_poll_seconds`. The kit, in every service: published
+outbox rows go after `outbox_retention` (unpublished ones never; a published erasure request at
+once), inbox rows after `inbox_retention`; registration's attendance imports lose their unusable
+rows after `import_report_retention`, keeping their counts; the runtime runs it in every service."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -15,15 +19,22 @@ from aio_pika.abc import AbstractRobustConnection
 
 from hearth_notifications.settings import NotificationsSettings
 from hearth_notifications.workers.scheduler import Scheduler
+from hearth_registration.settings import RegistrationSettings
+from hearth_registration.store.retention import forget_import_rows
 from hearth_shared.contracts import new_event
-from hearth_shared.db import connect_with_retry
-from hearth_shared.messaging import Names
+from hearth_shared.contracts.catalogue import PersonErasureRequested, TicketPurchased
+from hearth_shared.db import connect_with_retry, migrate
+from hearth_shared.messaging import Names, retention
+from hearth_shared.messaging.retention import KitRetention, RetentionWorker
 from hearth_testing.broker import publish_event
-from hearth_testing.builders import gathering_scheduled, person_details, ticket_purchased
+from hearth_testing.builders import gathering_scheduled, person, person_details, ticket_purchased
 from hearth_testing.fixtures import StartService
 from hearth_testing.infra import TestDatabase
+from hearth_testing.processes import ServiceProcess
 from hearth_testing.smtp import SmtpSink
 from hearth_testing.waiting import eventually
+
+from .helpers import buy_tickets, schedule_gathering
 
 
 @pytest.fixture
@@ -87,3 +98,102 @@ async def test_finished_emails_lose_their_content_and_finished_plans_go_after_th
         "SELECT subject_id FROM plans WHERE subject_id = ANY($1::uuid[])", [fired, planned]
     )
     assert [r["subject_id"] for r in plans] == [planned]
+
+
+@pytest.fixture
+async def registration_pool(database: TestDatabase) -> AsyncIterator[asyncpg.Pool]:
+    found = await connect_with_retry(database.dsn("registration"), "registration", max_size=3)
+    await migrate(found, "registration", ["hearth_shared.migrations", "hearth_registration.store.migrations"])
+    yield found
+    await found.close()
+
+
+async def _outbox_row(pool: asyncpg.Pool, event_type: str, published_at: datetime | None) -> str:
+    event_id = str(uuid.uuid4())
+    await pool.execute(
+        """INSERT INTO outbox
+               (event_id, event_type, routing_key, correlation_id, body, created_at, published_at)
+           VALUES ($1, $2, 'retention.test', 'c', '{}', coalesce($3, now()), $3)""",
+        event_id, event_type, published_at,
+    )  # fmt: skip
+    return event_id
+
+
+async def test_the_kit_keeps_outbox_inbox_and_import_rows_only_for_their_time(
+    registration: ServiceProcess, registration_pool: asyncpg.Pool
+) -> None:
+    pool, now = registration_pool, datetime.now(UTC)
+    kept_days = {"outbox": 7, "inbox": 30, "imports": 90}
+    old = {k: now - timedelta(days=d, minutes=1) for k, d in kept_days.items()}
+    new = {k: now - timedelta(days=d) + timedelta(minutes=1) for k, d in kept_days.items()}
+    ticket = TicketPurchased.event_type
+    gone = [await _outbox_row(pool, ticket, old["outbox"])]
+    stays = [await _outbox_row(pool, ticket, new["outbox"]), await _outbox_row(pool, ticket, None)]
+    await pool.execute("UPDATE outbox SET created_at = $2 WHERE event_id = $1", stays[1], old["outbox"])
+    gone.append(await _outbox_row(pool, PersonErasureRequested.event_type, now))  # published: gone at once
+    handler, old_id, new_id = f"retention-{uuid.uuid4()}", str(uuid.uuid4()), str(uuid.uuid4())
+    await pool.execute(
+        """INSERT INTO inbox (source, message_id, handler, handled_at)
+           VALUES ('/t', $1, $3, $4), ('/t', $2, $3, $5)""",
+        old_id, new_id, handler, old["inbox"], new["inbox"],
+    )  # fmt: skip
+    gid = uuid.UUID(await schedule_gathering(registration))
+    row = json.dumps([{"line": 2, "email": "sam.roy@example.org", "reason": "holds no ticket"}])
+    imports = [uuid.uuid4(), uuid.uuid4()]
+    await pool.execute(
+        """INSERT INTO attendance_imports
+               (id, gathering_id, filename, rows_read, people_recorded, errors, imported_at)
+           VALUES ($1, $3, 'zoom.csv', 3, 2, $4::jsonb, $5), ($2, $3, 'zoom.csv', 3, 2, $4::jsonb, $6)""",
+        *imports, gid, row, old["imports"], new["imports"],
+    )  # fmt: skip
+
+    settings = RegistrationSettings()  # the documented defaults
+    assert (settings.outbox_retention, settings.inbox_retention, settings.import_report_retention) == tuple(
+        timedelta(days=d) for d in kept_days.values()
+    )
+    worker = RetentionWorker(
+        pool,
+        KitRetention(outbox=settings.outbox_retention, inbox=settings.inbox_retention),
+        schema="registration",
+        poll_seconds=settings.retention_poll_seconds,
+        sweeps=[
+            lambda conn, at, limit: forget_import_rows(conn, at - settings.import_report_retention, limit)
+        ],
+        clock=lambda: now,
+    )
+    while await worker.apply(now) >= retention.BATCH:  # (other tests' rows too)
+        pass
+    left = await pool.fetch("SELECT event_id FROM outbox WHERE event_id = ANY($1::text[])", gone + stays)
+    assert sorted(r["event_id"] for r in left) == sorted(stays)
+    handled = await pool.fetch("SELECT message_id FROM inbox WHERE handler = $1", handler)
+    assert [r["message_id"] for r in handled] == [new_id]
+    kept = await pool.fetch(
+        "SELECT id, errors, rows_read FROM attendance_imports WHERE id = ANY($1::uuid[])", imports
+    )
+    assert {r["id"]: (json.loads(r["errors"]), r["rows_read"]) for r in kept} == {
+        imports[0]: ([], 3),
+        imports[1]: (json.loads(row), 3),
+    }
+    assert await worker.apply(now + timedelta(seconds=1)) == 0  # not due again before its poll
+
+
+@pytest.fixture
+async def registration(start_service: StartService) -> ServiceProcess:
+    return await start_service("registration")
+
+
+async def test_every_service_runs_the_kits_retention(
+    start_service: StartService, registration_pool: asyncpg.Pool
+) -> None:
+    """The runtime starts the worker with the service's settings: a published row goes once past
+    `outbox_retention`."""
+    registration = await start_service("registration", outbox_retention="PT1S", retention_poll_seconds=0.3)
+    async with registration.client() as client:
+        gid = await schedule_gathering(registration)
+        await buy_tickets(client, gid, [person()])
+    count = "SELECT count(*) FROM outbox WHERE event_type = $1 AND body::text LIKE '%' || $2 || '%'"
+    await eventually(
+        lambda: registration_pool.fetchval(count, TicketPurchased.event_type, gid),
+        lambda n: n == 0,
+        timeout=15,
+    )

@@ -2,7 +2,9 @@
 
 Every line carries the service name; the messaging middleware binds the event type, event id and
 correlation id of the message being handled (contextvars), so one request can be followed across
-services by its correlation id.
+services by its correlation id. Lines carry ids, never personal data: staff search by name and
+email, so HTTP access lines are written without their query strings, and httpx's line per call
+(its URL carries the same searches) only when it is a warning.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ def configure_logging(service: str, *, log_format: str = "auto", level: str = "I
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    keep_searches_out_of_logs()
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(service=service)
 
@@ -57,3 +60,22 @@ def current_correlation_id() -> str:
     the HTTP middleware and the consumer), or a new one: new work starts a new correlation."""
     value = structlog.contextvars.get_contextvars().get("correlation_id")
     return str(value) if value else str(uuid.uuid4())
+
+
+class WithoutQueryStrings(logging.Filter):
+    """uvicorn's access line is `client - "METHOD path?query HTTP/x" status`: drop the query."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) >= 3:
+            path = record.args[2]
+            if isinstance(path, str):
+                record.args = (*record.args[:2], path.split("?", 1)[0], *record.args[3:])
+        return True
+
+
+def keep_searches_out_of_logs() -> None:
+    """Access lines without query strings; httpx's request lines (URLs with searches) not at all."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, WithoutQueryStrings) for f in access.filters):
+        access.addFilter(WithoutQueryStrings())
+    logging.getLogger("httpx").setLevel(logging.WARNING)

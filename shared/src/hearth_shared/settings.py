@@ -6,6 +6,8 @@ same code runs on a laptop, in CI and in Kubernetes with nothing but environment
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -48,3 +50,9 @@ class ServiceSettings(BaseSettings):
     # Outbox relay: how often it polls when no NOTIFY arrives, and how many rows per claim.
     relay_poll_seconds: float = 1.0
     relay_batch_size: int = 200
+
+    # Retention of the kit's own rows (messaging/retention.py, docs/operations.md): published
+    # outbox rows, inbox rows past the redelivery window; applied every `retention_poll_seconds`.
+    outbox_retention: timedelta = timedelta(days=7)
+    inbox_retention: timedelta = timedelta(days=30)
+    retention_poll_seconds: float = Field(default=600.0, gt=0)

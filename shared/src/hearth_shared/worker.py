@@ -21,6 +21,9 @@ log = structlog.get_logger(__name__)
 class ClaimLoop(ABC):
     # Seconds `stop()` lets the worker finish what is pending (0: stop at once).
     flush_timeout: float = 10.0
+    # Whether it holds a LISTEN connection to be woken at commit; a time-driven loop (retention)
+    # only polls, and so holds no connection between steps.
+    listens: bool = True
 
     def __init__(
         self,
@@ -45,7 +48,7 @@ class ClaimLoop(ABC):
 
     async def run(self) -> None:
         """Run `step` until `stop()`; on trouble, back off (capped) and try again."""
-        listener = asyncio.create_task(self._listen())
+        listener = asyncio.create_task(self._listen() if self.listens else asyncio.Event().wait())
         backoff = 0.2
         try:
             while not self._stopping:

@@ -17,6 +17,7 @@ from hearth_shared.service_token import key_from_env
 from .actions.door import Door, DoorMetrics
 from .actions.throttle import LoginThrottle
 from .api import (
+    access,
     attendance,
     audit,
     auth,
@@ -62,6 +63,7 @@ ROUTERS = [
     check_in.router,
     attendance.router,
     people.router,
+    access.router,
     self_reports.router,
     groups.router,
     emails.router,

@@ -14,7 +14,7 @@ class GatewaySettings(ServiceSettings):
     registration_url: str = "http://127.0.0.1:8001"
     credits_url: str = "http://127.0.0.1:8002"
     notifications_url: str = "http://127.0.0.1:8004"
-    groups_url: str = "http://127.0.0.1:8003"
+    groups_url: str = "http://127.0.0.1:8003"  # read only for a person's data export (api/access)
     # Signs the short-lived tokens the gateway sends to the services. No default: the gateway
     # refuses to start without one (`./dev run` generates one for local use).
     service_token_key: SecretStr | None = None

@@ -24,6 +24,7 @@ from .api import ROUTERS, install_refusals
 from .events import SERVICE
 from .handlers import HANDLERS
 from .settings import RegistrationSettings
+from .store.retention import forget_import_rows
 from .workers.holds import HoldExpiry
 
 __all__ = ["create_app", "create_runtime"]
@@ -49,6 +50,9 @@ def create_runtime(settings: RegistrationSettings | None = None) -> ServiceRunti
             InterestExpressed,
         ],
         migrations="hearth_registration.store.migrations",
+        retention=[
+            lambda conn, now, limit: forget_import_rows(conn, now - settings.import_report_retention, limit)
+        ],
         workers=[
             lambda pool: HoldExpiry(
                 pool,

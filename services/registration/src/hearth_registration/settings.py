@@ -1,8 +1,11 @@
 """Registration's settings: the shared ones plus the waitlist hold (HEARTH_WAITLIST_HOLD_SECONDS),
-the unpaid hold of a priced ticket (HEARTH_PAYMENT_HOLD_MINUTES) and how long feedback stays open
-after a gathering (HEARTH_FEEDBACK_OPEN_DAYS)."""
+the unpaid hold of a priced ticket (HEARTH_PAYMENT_HOLD_MINUTES), how long feedback stays open
+after a gathering (HEARTH_FEEDBACK_OPEN_DAYS) and how long an attendance import keeps the rows it
+could not use (HEARTH_IMPORT_REPORT_RETENTION)."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from hearth_shared.settings import ServiceSettings
 
@@ -18,3 +21,6 @@ class RegistrationSettings(ServiceSettings):
     payment_hold_minutes: float = 48 * 60
     # Feedback is given, and edited, until this long after the gathering ends.
     feedback_open_days: float = 30
+    # An import's unusable rows (addresses and names as the file wrote them) are for staff to fix
+    # that gathering's attendance; after this the import keeps its counts, file name and author.
+    import_report_retention: timedelta = timedelta(days=90)

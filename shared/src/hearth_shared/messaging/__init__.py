@@ -4,6 +4,7 @@ retry and parking, and the lifecycle that ties them to a service.
 Services use the names exported here; the modules behind them are the kit's own.
 """
 
+from .erasure import erase_person
 from .errors import (
     DataRejected,
     EventFailed,
@@ -39,6 +40,7 @@ __all__ = [
     "Unreadable",
     "Work",
     "begin",
+    "erase_person",
     "handles",
     "handles_batch",
     "parse_event",

@@ -107,9 +107,9 @@ def parking_headers(*, reason: str, detail: str, service: str, handler: str, at:
     }
 
 
-def _copy(message: Received, headers: dict[str, FieldValue]) -> aio_pika.Message:
+def _copy(message: Received, headers: dict[str, FieldValue], body: bytes | None = None) -> aio_pika.Message:
     return aio_pika.Message(
-        message.body,
+        message.body if body is None else body,
         headers=headers,
         message_id=message.message_id,
         correlation_id=message.correlation_id,
@@ -135,6 +135,12 @@ def replayed(message: Received) -> aio_pika.Message:
     }
     headers[ATTEMPT] = 0
     return _copy(message, headers)
+
+
+def rewritten(message: Received, body: bytes, headers: HeadersType) -> aio_pika.Message:
+    """A parked (or unrouted) message as erasure leaves it: the same ids and headers (its parking
+    reason kept), `body` and `headers` rewritten without the person's details."""
+    return _copy(message, dict(headers), body)
 
 
 def handler_of(message: Received, names: Names) -> str | None:

@@ -5,12 +5,14 @@ kit's own (`Work`, and the consumer's one statement per batch). `OutboxRelay` cl
 rows with `FOR UPDATE SKIP LOCKED` (so replicas never publish the same row concurrently), publishes them
 as persistent messages with publisher confirms and mandatory routing, and marks them only after
 every confirm. A crash between publish and mark can repeat a publish, never lose one; consumers'
-inboxes make the repeat harmless.
+inboxes make the repeat harmless. Erasure rewrites the rows that name the person (`redact`);
+retention deletes published rows after a while (`messaging.retention`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +26,7 @@ from ..db import Connection
 from ..worker import ClaimLoop
 from .errors import TooLarge
 from .publisher import Publisher
+from .redaction import Erased, redact_body
 
 
 async def write_events(conn: Connection, events: list[CloudEvent[Any]]) -> None:
@@ -45,6 +48,27 @@ async def write_events(conn: Connection, events: list[CloudEvent[Any]]) -> None:
         [e.correlationid for e in events],
         bodies,
     )
+
+
+async def redact(conn: Connection, who: Erased) -> Erased:
+    """Rewrite the outbox rows that name `who` without their details (published or not: an
+    unpublished row goes out redacted, still a valid event), in the caller's transaction — the
+    erasure handler's. Rows found by the address teach the person ids they carry, and rows naming
+    only those ids are rewritten too; returns `who` with those ids. A scan of the outbox (which
+    retention keeps short): erasure is rare."""
+    for _ in range(2):  # by address (learning ids), then by the ids learned
+        rows = await conn.fetch(
+            "SELECT seq, body FROM outbox o WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) AS n "
+            "WHERE strpos(lower(convert_from(o.body, 'UTF8')), n) > 0) FOR UPDATE",
+            who.needles,
+        )
+        for row in rows:
+            who = who.with_ids_of(json.loads(bytes(row["body"])))
+        changed = [(row["seq"], redact_body(bytes(row["body"]), who)) for row in rows]
+        updates = [(seq, body) for seq, body in changed if body is not None]
+        if updates:
+            await conn.executemany("UPDATE outbox SET body = $2 WHERE seq = $1", updates)
+    return who
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from .handlers import Handler
 from .metrics import KitMetrics
 from .outbox import OutboxRelay
 from .publisher import Publisher
+from .retention import KitRetention, RetentionWorker, Sweep
 from .topology import Names, declare_service
 
 log = structlog.get_logger(__name__)
@@ -35,7 +36,8 @@ class ServiceRuntime:
     """Pool, migrations, broker, consumers and relay of one service, started and stopped in order.
 
     `workers` build the service's claim loops (`hearth_shared.worker.ClaimLoop`) on the background
-    pool; they run beside the consumers and stop after them."""
+    pool; they run beside the consumers and stop after them. Every service also runs the kit's
+    retention worker, which applies the service's own `retention` rules after the kit's."""
 
     def __init__(
         self,
@@ -46,6 +48,7 @@ class ServiceRuntime:
         publishes: Sequence[type[EventData]] = (),
         migrations: str | None = None,
         workers: Sequence[Callable[[asyncpg.Pool], ClaimLoop]] = (),
+        retention: Sequence[Sweep] = (),
     ) -> None:
         self.service = service
         self.settings = settings
@@ -69,6 +72,7 @@ class ServiceRuntime:
         ]
         self._migrations = migrations
         self._worker_factories = list(workers)
+        self._retention = list(retention)
         self.workers: list[ClaimLoop] = []
         # Requests and consumers share `pool`; the outbox relay and the workers have a pool of
         # their own, so a crowd of requests waiting on a row lock can never keep events unpublished.
@@ -102,6 +106,16 @@ class ServiceRuntime:
             max_size=2 * (1 + len(self._worker_factories)),
         )
         self.workers = [make(background) for make in self._worker_factories]
+        # It borrows a claiming connection only while it works, so the pool is not made larger.
+        self.workers.append(
+            RetentionWorker(
+                background,
+                KitRetention(outbox=self.settings.outbox_retention, inbox=self.settings.inbox_retention),
+                schema=self.service,
+                poll_seconds=self.settings.retention_poll_seconds,
+                sweeps=self._retention,
+            )
+        )
         self._tasks = [asyncio.create_task(self._connect_broker(self.pool, background))]
         self._tasks += [asyncio.create_task(worker.run()) for worker in self.workers]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from hearth_shared.service_access import behind_token
 
-from . import certificates, ledger, self_reports
+from . import certificates, export, ledger, self_reports
 
 # Every route behind a service token: a route added to any of these routers needs one too.
-ROUTERS = [behind_token([ledger.router, certificates.router, self_reports.router])]
+ROUTERS = [behind_token([ledger.router, certificates.router, self_reports.router, export.router])]

@@ -53,3 +53,4 @@ Rule = Annotated[CycleRule, Depends(_cycle_rule)]
 Staff = Annotated[ServiceCaller, Depends(RequireServiceToken(ADMIN, COORDINATOR, VIEWER))]
 StaffOrPublic = Annotated[ServiceCaller, Depends(RequireServiceToken(ADMIN, COORDINATOR, VIEWER, PUBLIC))]
 Coordinator = Annotated[ServiceCaller, Depends(RequireServiceToken(ADMIN, COORDINATOR))]
+Admin = Annotated[ServiceCaller, Depends(RequireServiceToken(ADMIN))]  # a person's whole export

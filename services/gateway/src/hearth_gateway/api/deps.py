@@ -165,6 +165,7 @@ ResendEmails = Annotated[Signed, Depends(Allowed(Permission.RESEND_EMAILS))]
 HandleParked = Annotated[Signed, Depends(Allowed(Permission.HANDLE_PARKED))]
 ViewAudit = Annotated[Signed, Depends(Allowed(Permission.VIEW_AUDIT))]
 ManageStaff = Annotated[Signed, Depends(Allowed(Permission.MANAGE_STAFF))]
+ExportPersonData = Annotated[Signed, Depends(Allowed(Permission.EXPORT_PERSON_DATA))]
 
 
 def registrant_filters(

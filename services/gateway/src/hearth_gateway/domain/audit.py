@@ -41,6 +41,7 @@ class AuditAction(StrEnum):
     SYSTEM_SECRET_ROTATED = "system_secret_rotated"
     SYSTEM_DISABLED = "system_disabled"
     SYSTEM_ENABLED = "system_enabled"
+    PERSON_DATA_EXPORTED = "person_data_exported"
 
 
 @dataclass(frozen=True)

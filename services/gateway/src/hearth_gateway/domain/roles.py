@@ -28,6 +28,7 @@ class Permission(StrEnum):
     VIEW_AUDIT = "view_audit"
     MANAGE_STAFF = "manage_staff"
     MANAGE_SYSTEMS = "manage_systems"  # outside systems that publish through the HTTP door
+    EXPORT_PERSON_DATA = "export_person_data"  # a person's whole record (right of access): admins
     OWN_ACCOUNT = "own_account"  # sign out, set up two-factor authentication
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from hearth_shared.messaging import Work
+from hearth_shared.messaging import Work, erase_person
 
 from .. import events
 from ..domain.erasure import email_digest
@@ -27,4 +27,5 @@ async def erase(work: Work, email: str) -> int:
         await interests.erase_person(work.conn, person_id)
         await meetings.erase_person(work.conn, person_id)
         await proposals.erase_person(work.conn, person_id)
+    await erase_person(work, email, erased)  # the kit's outbox and parking queue
     return len(erased)

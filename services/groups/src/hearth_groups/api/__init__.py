@@ -10,11 +10,13 @@ from hearth_shared.api import Problem, problem_response
 from hearth_shared.service_access import behind_token
 
 from ..domain.errors import GroupsRefused
-from . import groups, interests, meetings, membership, proposals
+from . import export, groups, interests, meetings, membership, proposals
 
 # Every route behind a service token: a route added to any of these routers needs one too.
 ROUTERS = [
-    behind_token([interests.router, proposals.router, groups.router, membership.router, meetings.router])
+    behind_token(
+        [interests.router, proposals.router, groups.router, membership.router, meetings.router, export.router]
+    )
 ]
 
 

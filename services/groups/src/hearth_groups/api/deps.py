@@ -61,5 +61,6 @@ SettingsDep = Annotated[GroupsSettings, Depends(current_settings)]
 Reader = Annotated[ServiceCaller, Depends(RequireServiceToken(*STAFF_ROLES, PUBLIC))]
 Staff = Annotated[ServiceCaller, Depends(RequireServiceToken(*STAFF_ROLES))]
 Coordinator = Annotated[ServiceCaller, Depends(RequireServiceToken(ADMIN, COORDINATOR))]
+Admin = Annotated[ServiceCaller, Depends(RequireServiceToken(ADMIN))]  # a person's whole export
 Participant = Annotated[ServiceCaller, Depends(RequireServiceToken(ADMIN, COORDINATOR, PUBLIC))]
 AttendanceTaker = Annotated[ServiceCaller, Depends(RequireServiceToken(ADMIN, COORDINATOR, CHECK_IN, PUBLIC))]

@@ -29,3 +29,4 @@ Staff = Annotated[ServiceCaller, Depends(RequireServiceToken(ADMIN, COORDINATOR,
 StaffOrPublic = Annotated[ServiceCaller, Depends(RequireServiceToken(ADMIN, COORDINATOR, VIEWER, PUBLIC))]
 Coordinator = Annotated[ServiceCaller, Depends(RequireServiceToken(ADMIN, COORDINATOR))]
 Public = Annotated[ServiceCaller, Depends(RequireServiceToken(ADMIN, COORDINATOR, PUBLIC))]
+Admin = Annotated[ServiceCaller, Depends(RequireServiceToken(ADMIN))]  # a person's whole export

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from hearth_shared.contracts.catalogue import MemberUpserted, PersonErasureRequested
-from hearth_shared.messaging import Work
+from hearth_shared.messaging import Work, erase_person
 
 from .. import store
 
@@ -20,5 +20,8 @@ async def apply_member(work: Work, member: MemberUpserted) -> None:
 
 async def erase(work: Work, request: PersonErasureRequested) -> uuid.UUID | None:
     """Pseudonymise the person the request names and keep a tombstone of the request; return
-    their id (None: registration never knew them, the tombstone is kept all the same)."""
-    return await store.erasure.erase(work.conn, str(request.email), request.member_id, request.requested_at)
+    their id (None: registration never knew them, the tombstone is kept all the same). The kit's
+    outbox, parking queue and the shared unrouted queue (registration's to do) lose them too."""
+    erased = await store.erasure.erase(work.conn, str(request.email), request.member_id, request.requested_at)
+    await erase_person(work, str(request.email), [erased] if erased else [], unrouted=True)
+    return erased

@@ -10,7 +10,7 @@ from hearth_shared.api import Problem, problem_response
 from hearth_shared.service_access import behind_token
 
 from .. import domain
-from . import attendance, breakouts, feedback, gatherings, people, tickets, waitlist
+from . import attendance, breakouts, export, feedback, gatherings, people, tickets, waitlist
 
 # Every route behind a service token: a route added to any of these routers needs one too.
 ROUTERS = [
@@ -23,6 +23,7 @@ ROUTERS = [
             attendance.router,
             feedback.router,
             people.router,
+            export.router,
         ]
     )
 ]

@@ -43,3 +43,4 @@ StaffOrPublic = Annotated[ServiceCaller, Depends(RequireServiceToken(*STAFF_ROLE
 CheckIn = Annotated[ServiceCaller, Depends(RequireServiceToken(ADMIN, COORDINATOR, CHECK_IN))]
 Coordinator = Annotated[ServiceCaller, Depends(RequireServiceToken(ADMIN, COORDINATOR))]
 Public = Annotated[ServiceCaller, Depends(RequireServiceToken(ADMIN, COORDINATOR, PUBLIC))]
+Admin = Annotated[ServiceCaller, Depends(RequireServiceToken(ADMIN))]  # a person's whole export

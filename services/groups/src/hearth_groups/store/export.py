@@ -1,0 +1,17 @@
+"""The right of access: what groups keeps: interest, memberships, meeting attendance, the
+erasure tombstone — every row naming the person (`hearth_shared.access` finds the tables)."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+
+from hearth_shared.access import PersonData, export_person
+
+# Tables that name the person by a column other than `person_id`.
+ALSO: list[str] = []
+
+
+async def person(pool: asyncpg.Pool, service: str, person_id: uuid.UUID) -> PersonData:
+    return await export_person(pool, service, person_id, also=ALSO)
