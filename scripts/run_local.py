@@ -87,6 +87,9 @@ def service_env(service: str) -> dict[str, str]:
         "HEARTH_PUBLIC_URL": os.environ.get("HEARTH_PUBLIC_URL", GATEWAY),
         KEY_VARIABLE: SERVICE_TOKEN_KEY,
         **({signed_links.KEY_VARIABLE: LINK_KEY} if service in LINK_SERVICES else {}),
+        # The demo's attended gathering is last September's, its feedback entered months after it
+        # (registration closes feedback 30 days after a gathering by default).
+        "HEARTH_FEEDBACK_OPEN_DAYS": os.environ.get("HEARTH_FEEDBACK_OPEN_DAYS", "400"),
         # Local pages are served over plain http, where a Secure cookie would never come back.
         "HEARTH_COOKIE_SECURE": os.environ.get("HEARTH_COOKIE_SECURE", "false"),
     }

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,11 +21,12 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from hearth_shared.signed_links import SignedLinks
+from hearth_shared.signed_links import PATHS, Purpose, SignedLinks
 from hearth_testing.fixtures import TEST_RETRY_DELAYS
 from hearth_testing.infra import Infra
 from hearth_testing.processes import ServiceProcess
 from hearth_testing.tokens import TEST_LINK_KEY
+from hearth_testing.waiting import eventually
 
 from .conftest import Stack
 
@@ -167,3 +169,38 @@ async def ticket_of(stack: Stack, gathering_id: str, email: str) -> dict[str, An
         found = await client.get(f"/gatherings/{gathering_id}/registrants", params={"q": email})
         [holder] = found.json()
     return dict(holder)
+
+
+def links_in(email: EmailMessage, prefix: str) -> list[str]:
+    """The links in an email's plain-text part that start with `prefix`."""
+    text = str(email.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+    return [word.rstrip(".,)") for word in text.split() if word.startswith(prefix)]
+
+
+async def link_from_email(
+    site: PublicSite, address: str, purpose: Purpose, *, subject: str = "", timeout: float = 60
+) -> str:
+    """The `purpose` link in the first email the stack's notifications sent `address` (whose subject
+    contains `subject`), as the person would click it: it leads to this public site."""
+    prefix = site.stack.public_url + PATHS[purpose]
+
+    async def first() -> str | None:
+        for email in site.stack.smtp.to(address):
+            if subject in str(email["Subject"]) and (found := links_in(email, prefix)):
+                return found[0]
+        return None
+
+    link = await eventually(first, lambda found: found is not None, timeout=timeout, what=f"{purpose} email")
+    assert link is not None
+    assert link.startswith(site.url)
+    return link
+
+
+def unsubscribe_header(site: PublicSite, email: EmailMessage, category: str) -> str | None:
+    """The RFC 8058 one-click address of an email that carries one for `category`."""
+    header = email["List-Unsubscribe"]
+    if header is None or email["List-Unsubscribe-Post"] != "List-Unsubscribe=One-Click":
+        return None
+    url = str(header).strip().removeprefix("<").removesuffix(">")
+    token = url.removeprefix(site.stack.public_url + PATHS[Purpose.UNSUBSCRIBE])
+    return url if site.links.read(Purpose.UNSUBSCRIBE, token)["category"] == category else None
