@@ -205,7 +205,7 @@ def compose_schema_problems(compose: dict[str, Any]) -> list[str]:
 
 
 _INTERPOLATED = re.compile(r"^\$\{[A-Z0-9_]+(:?[-?][^}]*)?\}$")
-_SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN_KEY")
+_SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN_KEY|LINK_KEY")
 
 
 def _published_host_ip(port: Any) -> str | None:

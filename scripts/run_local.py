@@ -2,8 +2,10 @@
 RabbitMQ and PostgreSQL, a mail sink writing to .hearth/mail, and demo data. Ctrl-C stops it all.
 
 Started by `./dev run`. Settings come from HEARTH_* variables as in production; this script only
-fills in the per-service database role and port, and the service-token key (a new one each run
-unless HEARTH_SERVICE_TOKEN_KEY is set). A second copy can run beside the first (tests/test_dev_run.py
+fills in the per-service database role and port, the service-token key (a new one each run
+unless HEARTH_SERVICE_TOKEN_KEY is set) and the key of the links in emails, which notifications
+signs and the gateway's public site reads (a new one each run, kept in .hearth/link.key, unless
+HEARTH_LINK_KEY is set). A second copy can run beside the first (tests/test_dev_run.py
 does) with its own `HEARTH_LOCAL_PORT` (the gateway; the services take the next four),
 `HEARTH_SMTP_PORT`, `HEARTH_DATABASE`, `HEARTH_ROLE_PREFIX` and `HEARTH_NAME_PREFIX`.
 """
@@ -24,6 +26,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from demo_data import load_demo_data
+from hearth_shared import signed_links
 from hearth_shared.provision import SERVICES, provision, role_name
 from hearth_shared.service_token import KEY_VARIABLE
 from hearth_testing.tokens import ServiceTokenAuth
@@ -43,6 +46,9 @@ SMTP_PORT = int(os.environ.get("HEARTH_SMTP_PORT", "1025"))
 # The gateway signs a token for every call it makes to a service. Locally, a key made for this run
 # (never one kept in the repository); set HEARTH_SERVICE_TOKEN_KEY to keep one across runs.
 SERVICE_TOKEN_KEY = os.environ.get(KEY_VARIABLE) or secrets.token_urlsafe(48)
+# Notifications signs the links in emails with it and the public site reads them: the same on both.
+LINK_KEY = os.environ.get(signed_links.KEY_VARIABLE) or secrets.token_urlsafe(40)
+LINK_SERVICES = ("notifications", "gateway")
 DEMO_ADMIN = os.environ.get("HEARTH_DEMO_ADMIN_EMAIL", "admin@hearth.localhost")
 GATEWAY = f"http://127.0.0.1:{PORTS['gateway']}"
 
@@ -51,14 +57,20 @@ def url(service: str) -> str:
     return f"http://127.0.0.1:{PORTS[service]}"
 
 
-def keep_service_token_key() -> None:
-    """Keep this run's key in .hearth/ (never committed, readable by this user only), so that a
-    developer can sign a token to call a service by hand (scripts/service_token.py)."""
-    path = STATE / "service-token.key"
+def keep_keys() -> None:
+    """Keep this run's keys in .hearth/ (never committed, readable by this user only), so that a
+    developer can sign a token to call a service by hand (scripts/service_token.py) or a link; a
+    link key given in HEARTH_LINK_KEY is the caller's to keep."""
+    keep(STATE / "service-token.key", SERVICE_TOKEN_KEY)
+    if not os.environ.get(signed_links.KEY_VARIABLE):
+        keep(STATE / "link.key", LINK_KEY)
+
+
+def keep(path: Path, key: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch(mode=0o600)
     path.chmod(0o600)
-    path.write_text(SERVICE_TOKEN_KEY + "\n")
+    path.write_text(key + "\n")
 
 
 def service_env(service: str) -> dict[str, str]:
@@ -74,6 +86,10 @@ def service_env(service: str) -> dict[str, str]:
         **{f"HEARTH_{s.upper()}_URL": url(s) for s in SERVICES if s != "gateway"},
         "HEARTH_PUBLIC_URL": os.environ.get("HEARTH_PUBLIC_URL", GATEWAY),
         KEY_VARIABLE: SERVICE_TOKEN_KEY,
+        **({signed_links.KEY_VARIABLE: LINK_KEY} if service in LINK_SERVICES else {}),
+        # The demo's attended gathering is last September's, its feedback entered months after it
+        # (registration closes feedback 30 days after a gathering by default).
+        "HEARTH_FEEDBACK_OPEN_DAYS": os.environ.get("HEARTH_FEEDBACK_OPEN_DAYS", "400"),
         # Local pages are served over plain http, where a Secure cookie would never come back.
         "HEARTH_COOKIE_SECURE": os.environ.get("HEARTH_COOKIE_SECURE", "false"),
     }
@@ -167,7 +183,7 @@ async def main() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
     await provision(ADMIN_DSN, DATABASE, role_prefix=ROLE_PREFIX)
-    keep_service_token_key()
+    keep_keys()
     processes = await start_all()
     try:
         async with httpx.AsyncClient(auth=ServiceTokenAuth(SERVICE_TOKEN_KEY, "admin"), timeout=30) as client:

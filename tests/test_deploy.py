@@ -365,9 +365,9 @@ def test_production_secrets_come_from_the_secret_store_and_dev_ones_say_they_are
 ) -> None:
     assert not [d for d in rendered["prod"] if d["kind"] == "Secret"]
     stored = {d["spec"]["target"]["name"] for d in rendered["prod"] if d["kind"] == "ExternalSecret"}
-    assert stored == {f"hearth-{s}" for s in v.SERVICES} | {"hearth-service-token"}
+    assert stored == {f"hearth-{s}" for s in v.SERVICES} | {"hearth-service-token", "hearth-link-key"}
     dev_secrets = [d for d in rendered["dev"] if d["kind"] == "Secret"]
-    assert len(dev_secrets) == 6
+    assert len(dev_secrets) == 7
     for secret in dev_secrets:
         values = [base64.b64decode(value).decode() for value in secret["data"].values()]
         assert all(value.startswith("dev-only-") for value in values), secret["metadata"]["name"]

@@ -1,16 +1,14 @@
 """`./dev run` on a fresh copy of the repository, as a newcomer runs it: it provisions, starts every
 service, the gateway and the mail sink, loads the demo data, and prints the staff URL, the demo
 admin's login, the mail folder and the public URL. The test signs in to the staff pages with what
-was printed (setting up two-factor as a first sign-in must), registers a person, finds the
-confirmation in the printed mail folder, loads the demo data again (nothing doubles), and stops
-the run with Ctrl-C: everything exits and no process of it is left.
+was printed (setting up two-factor as a first sign-in must), registers a person through the public
+site's form, finds the confirmation in the printed mail folder and opens *My registration* from
+its link (signed with the run's link key, which the gateway reads), loads the demo data again
+(nothing doubles), and stops the run with Ctrl-C: everything exits and no process of it is left.
 
 The copy is a `git clone` of HEAD (what a newcomer gets: nothing untracked, no `.hearth/`), run
 against the session's broker and database under names of its own (database, roles, broker prefix,
 ports), which the test removes afterwards.
-
-The public site's pages (`/events/{id}/register`) are another issue's; until they are merged the
-person registers through the registration API with a `public` service token, as those pages will.
 """
 
 from __future__ import annotations
@@ -18,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email
+import email.policy
 import importlib.util
 import os
 import re
@@ -28,7 +27,7 @@ import sys
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from email.message import Message
+from email.message import EmailMessage
 from pathlib import Path
 from types import ModuleType
 
@@ -131,6 +130,7 @@ async def dev_run(infra: Infra, tmp_path: Path) -> AsyncIterator[Run]:
         "HEARTH_TEST_AMQP_URL": infra.amqp_url,
     }
     env.pop("HEARTH_SERVICE_TOKEN_KEY", None)
+    env.pop("HEARTH_LINK_KEY", None)  # the run makes its own
     process = await asyncio.create_subprocess_exec(
         str(copy / "dev"), "run", cwd=copy, env=env, start_new_session=True,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
@@ -163,8 +163,37 @@ async def _remove_topology(amqp_url: str, name_prefix: str) -> None:
             await delete_names(connection, queues, exchanges)
 
 
-def _messages(folder: Path) -> list[Message]:
-    return [email.message_from_bytes(p.read_bytes()) for p in folder.iterdir() if p.is_file()]
+def _messages(folder: Path) -> list[EmailMessage]:
+    found = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in folder.iterdir()]
+    return [m for m in found if isinstance(m, EmailMessage)]
+
+
+_CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+_ATTEMPT = re.compile(r'name="attempt" value="([^"]+)"')
+
+
+async def register_on_the_public_site(public_url: str, gathering_id: str, who: str) -> None:
+    """The public registration form, as a browser sends it: its CSRF cookie and field, its attempt id."""
+    async with httpx.AsyncClient(base_url=public_url, timeout=30) as client:
+        page = await client.get(f"/events/{gathering_id}/register")
+        assert page.status_code == 200, page.text
+        csrf, attempt = _CSRF.search(page.text), _ATTEMPT.search(page.text)
+        assert csrf
+        assert attempt
+        form = {
+            "csrf": csrf.group(1),
+            "attempt": attempt.group(1),
+            "name": "Newcomer Test",
+            "email": who,
+            "preferred_language": "fr",
+            "ticket_type": "non_member",
+            "profession": "Social worker",
+            "regulatory_body": "Nova Scotia College of Social Workers",
+            "region": "Nova Scotia",
+            "attests": "yes",
+        }
+        sent = await client.post(f"/events/{gathering_id}/register", data=form)
+        assert sent.status_code == 200, sent.text
 
 
 async def test_dev_run_from_a_fresh_clone_serves_signs_in_mails_and_stops_cleanly(dev_run: Run) -> None:
@@ -176,6 +205,7 @@ async def test_dev_run_from_a_fresh_clone_serves_signs_in_mails_and_stops_cleanl
     assert set(services) == {"gateway", "registration", "credits", "groups", "notifications"}
     assert mail.is_relative_to(dev_run.copy)
     key = (dev_run.copy / ".hearth" / "service-token.key").read_text().strip()
+    assert len((dev_run.copy / ".hearth" / "link.key").read_text().strip()) >= 32  # made for this run
 
     async with httpx.AsyncClient(timeout=30) as client:
         for url in services.values():  # every health endpoint answers
@@ -196,29 +226,22 @@ async def test_dev_run_from_a_fresh_clone_serves_signs_in_mails_and_stops_cleanl
     async with httpx.AsyncClient(base_url=registration, timeout=30) as client:
         client.auth = ServiceTokenAuth(key, "public")
         listed = (await client.get("/gatherings")).json()
-        noon = next(g for g in listed if g["title"]["en"].startswith("June noon"))
-        who = f"newcomer.{secrets.token_hex(3)}@example.org"
-        bought = await client.post(
-            f"/gatherings/{noon['id']}/tickets",
-            json={
-                "name": "Newcomer Test",
-                "email": who,
-                "preferred_language": "fr",
-                "ticket_type": "non_member",
-                "profession": "Social worker",
-                "regulatory_body": "Nova Scotia College of Social Workers",
-                "region": "Nova Scotia",
-                "attests_regulated_profession": True,
-            },
-            headers={"Idempotency-Key": who},
-        )
-        assert bought.status_code == 201, bought.text
+    noon = next(g for g in listed if g["title"]["en"].startswith("June noon"))
+    who = f"newcomer.{secrets.token_hex(3)}@example.org"
+    site = public_url.removesuffix("/events")
+    await register_on_the_public_site(site, noon["id"], who)
 
-    async def emails_to_the_newcomer() -> list[Message]:
+    async def emails_to_the_newcomer() -> list[EmailMessage]:
         return [m for m in _messages(mail) if m["To"] and who in m["To"]]
 
     found = await eventually(emails_to_the_newcomer, timeout=30, what=f"an email to {who} in {mail}")
     assert found[0]["Subject"]
+    text = str(found[0].get_body(("plain",)).get_content())  # type: ignore[union-attr]
+    [mine] = {w.rstrip(".,)") for w in text.split() if w.startswith(f"{site}/my/")}
+    async with httpx.AsyncClient(timeout=30) as client:
+        page = await client.get(mine)
+    assert page.status_code == 200, page.text
+    assert "calendar.ics" in page.text  # the ticket's own page, read from the link
 
     await check_demo_data(services, key)
 

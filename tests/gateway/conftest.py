@@ -3,7 +3,9 @@ server, and an admin signed in with two-factor authentication (made by the comma
 
 The stack has a database, a broker-name prefix and an SMTP sink of its own, and lives only while
 this package's tests run: its services must never compete with the processes other tests start
-for the same queues, outbox rows or emails."""
+for the same queues, outbox rows or emails. Notifications signs the links in its emails with the
+run's link key (`TEST_LINK_KEY`, which the gateways are given too) for `public_url`: the address
+the public site under test (`public_site.py`) listens on, so a link read from the sink opens there."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from hearth_shared.messaging import Names
 from hearth_shared.messaging.topology import declared_names, delete_names
 from hearth_testing.fixtures import TEST_RETRY_DELAYS, handlers_under_test, service_env
 from hearth_testing.infra import Infra, TestDatabase
-from hearth_testing.processes import ServiceProcess
+from hearth_testing.processes import ServiceProcess, free_port
 from hearth_testing.smtp import SmtpSink
 
 from .staff import StaffBrowser
@@ -42,6 +44,8 @@ class Stack:
     token_key: str
     database_dsn: str
     name_prefix: str
+    smtp: SmtpSink  # what the stack's notifications sent
+    public_url: str  # where the links in its emails lead: the public site's gateway, once started
 
 
 @pytest.fixture(scope="package")
@@ -65,11 +69,12 @@ async def stack(
         return process
 
     key = secrets.token_urlsafe(40)
+    public_url = f"http://127.0.0.1:{free_port()}"
     try:
         registration, credits, notifications, groups = await asyncio.gather(
             start("registration", service_token_key=key),
             start("credits", service_token_key=key),
-            start("notifications", service_token_key=key, smtp_port=smtp_sink.port),
+            start("notifications", service_token_key=key, smtp_port=smtp_sink.port, public_url=public_url),
             start("groups", service_token_key=key),
         )
         gateway = await start(
@@ -81,9 +86,9 @@ async def stack(
             notifications_url=notifications.url,
             groups_url=groups.url,
         )
-        yield Stack(
-            gateway, registration, credits, notifications, groups, key, database.dsn("gateway"), name_prefix
-        )
+        dsn = database.dsn("gateway")
+        services = (gateway, registration, credits, notifications, groups)
+        yield Stack(*services, key, dsn, name_prefix, smtp_sink, public_url)
     finally:
         for process in started:
             await process.stop()

@@ -1,30 +1,35 @@
-"""The public site under test: a gateway of its own with a link key (HEARTH_LINK_KEY) and small
-rate limits, in front of the package's stack of services; links signed as notifications signs
-them; gatherings and people made through registration's API as staff would."""
+"""The public site under test: a gateway of its own with small rate limits, in front of the
+package's stack of services, listening where the stack's notifications points its links
+(`stack.public_url`) and reading them with the run's link key (HEARTH_LINK_KEY, notifications'
+too) — so a link in an email from the stack's SMTP sink opens here; links signed as notifications
+signs them for pages no email reaches in time; gatherings and people made through registration's
+API as staff would."""
 
 from __future__ import annotations
 
 import json
-import secrets
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
-from hearth_shared.signed_links import SignedLinks
+from hearth_shared.signed_links import PATHS, Purpose, SignedLinks
 from hearth_testing.fixtures import TEST_RETRY_DELAYS
 from hearth_testing.infra import Infra
-from hearth_testing.processes import ServiceProcess, free_port
+from hearth_testing.processes import ServiceProcess
+from hearth_testing.tokens import TEST_LINK_KEY
+from hearth_testing.waiting import eventually
 
 from .conftest import Stack
 
-LINK_KEY = secrets.token_urlsafe(40)
 REGISTER_PER_EMAIL = 3  # small, so a test can reach it
 
 
@@ -55,12 +60,13 @@ def public_site_fixture() -> Any:
     return public
 
 
-async def _public_site(stack: Stack, infra: Infra, logs: Path) -> AsyncIterator[PublicSite]:
-    env = {
+def gateway_env(stack: Stack, infra: Infra, port: int, **settings: str) -> dict[str, str]:
+    """A gateway in front of the stack's services, with the run's link key unless `settings` say."""
+    return {
         "HEARTH_AMQP_URL": infra.amqp_url,
         "HEARTH_DATABASE_URL": stack.database_dsn,
         "HEARTH_NAME_PREFIX": stack.name_prefix,
-        "HEARTH_HTTP_PORT": str(free_port()),
+        "HEARTH_HTTP_PORT": str(port),
         "HEARTH_RETRY_DELAYS": json.dumps(TEST_RETRY_DELAYS),
         "HEARTH_RELAY_POLL_SECONDS": "0.5",
         "HEARTH_SERVICE_TOKEN_KEY": stack.token_key,
@@ -68,15 +74,25 @@ async def _public_site(stack: Stack, infra: Infra, logs: Path) -> AsyncIterator[
         "HEARTH_REGISTRATION_URL": stack.registration.url,
         "HEARTH_CREDITS_URL": stack.credits.url,
         "HEARTH_NOTIFICATIONS_URL": stack.notifications.url,
-        "HEARTH_LINK_KEY": LINK_KEY,
-        "HEARTH_PUBLIC_REGISTER_PER_EMAIL": f"{REGISTER_PER_EMAIL}/hour",
-        "HEARTH_PUBLIC_REGISTER_PER_ADDRESS": "500/hour",
-        "HEARTH_PUBLIC_LINKS_PER_ADDRESS": "2000/hour",
+        "HEARTH_LINK_KEY": TEST_LINK_KEY,
+        **settings,
     }
+
+
+async def _public_site(stack: Stack, infra: Infra, logs: Path) -> AsyncIterator[PublicSite]:
+    env = gateway_env(
+        stack,
+        infra,
+        urlsplit(stack.public_url).port or 80,
+        HEARTH_PUBLIC_URL=stack.public_url,
+        HEARTH_PUBLIC_REGISTER_PER_EMAIL=f"{REGISTER_PER_EMAIL}/hour",
+        HEARTH_PUBLIC_REGISTER_PER_ADDRESS="500/hour",
+        HEARTH_PUBLIC_LINKS_PER_ADDRESS="2000/hour",
+    )
     gateway = ServiceProcess("gateway", env, logs / "gateway.log")
     await gateway.start(timeout=90)
     try:
-        yield PublicSite(gateway, stack, SignedLinks([LINK_KEY], gateway.url))
+        yield PublicSite(gateway, stack, SignedLinks([TEST_LINK_KEY], gateway.url))
     finally:
         await gateway.stop()
 
@@ -153,3 +169,38 @@ async def ticket_of(stack: Stack, gathering_id: str, email: str) -> dict[str, An
         found = await client.get(f"/gatherings/{gathering_id}/registrants", params={"q": email})
         [holder] = found.json()
     return dict(holder)
+
+
+def links_in(email: EmailMessage, prefix: str) -> list[str]:
+    """The links in an email's plain-text part that start with `prefix`."""
+    text = str(email.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+    return [word.rstrip(".,)") for word in text.split() if word.startswith(prefix)]
+
+
+async def link_from_email(
+    site: PublicSite, address: str, purpose: Purpose, *, subject: str = "", timeout: float = 60
+) -> str:
+    """The `purpose` link in the first email the stack's notifications sent `address` (whose subject
+    contains `subject`), as the person would click it: it leads to this public site."""
+    prefix = site.stack.public_url + PATHS[purpose]
+
+    async def first() -> str | None:
+        for email in site.stack.smtp.to(address):
+            if subject in str(email["Subject"]) and (found := links_in(email, prefix)):
+                return found[0]
+        return None
+
+    link = await eventually(first, lambda found: found is not None, timeout=timeout, what=f"{purpose} email")
+    assert link is not None
+    assert link.startswith(site.url)
+    return link
+
+
+def unsubscribe_header(site: PublicSite, email: EmailMessage, category: str) -> str | None:
+    """The RFC 8058 one-click address of an email that carries one for `category`."""
+    header = email["List-Unsubscribe"]
+    if header is None or email["List-Unsubscribe-Post"] != "List-Unsubscribe=One-Click":
+        return None
+    url = str(header).strip().removeprefix("<").removesuffix(">")
+    token = url.removeprefix(site.stack.public_url + PATHS[Purpose.UNSUBSCRIBE])
+    return url if site.links.read(Purpose.UNSUBSCRIBE, token)["category"] == category else None

@@ -10,12 +10,15 @@ import asyncio
 import re
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from hearth_shared.signed_links import LIFETIMES, Purpose
+from hearth_testing.infra import Infra
+from hearth_testing.processes import ServiceProcess, free_port
 from hearth_testing.waiting import eventually
 
 from .conftest import Stack
@@ -23,6 +26,7 @@ from .public_site import (
     REGISTER_PER_EMAIL,
     PublicSite,
     buy,
+    gateway_env,
     new_gathering,
     non_member,
     public_site_fixture,
@@ -351,12 +355,19 @@ async def test_the_gateways_log_keeps_the_page_of_a_link_but_never_its_token(
 
 
 async def test_a_gateway_without_a_link_key_serves_the_site_and_says_links_are_not_available(
-    stack: Stack, public: PublicSite
+    stack: Stack, public: PublicSite, infra: Infra, tmp_path: Path
 ) -> None:
     token = public.links.token(Purpose.REGISTRATION, ticket=str(uuid.uuid4()))
-    async with httpx.AsyncClient(base_url=stack.gateway.url) as client:  # the stack's: no HEARTH_LINK_KEY
-        events = await client.get("/events")
-        link = await client.get(f"/my/{token}")
+    keyless = ServiceProcess(
+        "gateway", gateway_env(stack, infra, free_port(), HEARTH_LINK_KEY=""), tmp_path / "keyless.log"
+    )
+    await keyless.start(timeout=90)
+    try:
+        async with httpx.AsyncClient(base_url=keyless.url) as client:
+            events = await client.get("/events")
+            link = await client.get(f"/my/{token}")
+    finally:
+        await keyless.stop()
     assert events.status_code == 200
     assert link.status_code == 503
     assert "This page is not available yet" in link.text

@@ -1,12 +1,14 @@
 """The public site's walk, in a real browser (Debian's Chromium through Playwright) at a phone's
 width, against the real gateway and services — in English, then the same in French: find the
 quarterly gathering; register (the form's errors; a member ticket the register cannot confirm;
-then as a member choosing the French breakout); open *my registration* from its signed link, add
-it to the calendar, cancel it; join a full gathering's waiting list and accept the offered seat
-from its link; the feedback, email-preference and unsubscribe pages; verify a certificate (and a
-code that is no certificate's); a tampered link; too many requests. axe-core checks every page
-(no serious or critical WCAG A/AA violation) and every page is saved to
-docs/screenshots/public-<language>-<page>.png."""
+then as a member choosing the French breakout); open *my registration* from the link in the
+confirmation email (read from the stack's SMTP sink), add it to the calendar, the preferences
+page from the email's footer, cancel; join a full gathering's waiting list and accept the seat
+from the offer email's link, paid by the payment system's event; a reminder's List-Unsubscribe
+page and its one-click POST (then no more reminders); after the gathering, feedback from the
+feedback-request email's link; verify a certificate (and a code that is no certificate's); a
+tampered link; too many requests. axe-core checks every page (no serious or critical WCAG A/AA
+violation) and every page is saved to docs/screenshots/public-<language>-<page>.png."""
 
 from __future__ import annotations
 
@@ -14,10 +16,11 @@ import asyncio
 import re
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from aio_pika.abc import AbstractRobustConnection
 from playwright.async_api import Browser, Page, ViewportSize, async_playwright, expect
@@ -30,7 +33,7 @@ from hearth_shared.contracts.catalogue import (
     PaymentReceived,
 )
 from hearth_shared.messaging import Names
-from hearth_shared.signed_links import Purpose
+from hearth_shared.signed_links import PATHS, Purpose
 from hearth_testing.broker import checked as contract_checked
 from hearth_testing.broker import collect, publish_event, watch
 from hearth_testing.browser import describe, launch, serious_violations
@@ -41,13 +44,16 @@ from .public_site import (
     REGISTER_PER_EMAIL,
     PublicSite,
     buy,
+    link_from_email,
     new_gathering,
     non_member,
     public_site_fixture,
     ticket_of,
+    unsubscribe_header,
 )
 
 public = public_site_fixture()
+DURATION = timedelta(minutes=90)
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PHONE = ViewportSize(width=390, height=844)
 WORDS = {
@@ -214,12 +220,15 @@ async def _walk_registration(
 
 async def _walk_my_registration(
     page: Page, public: PublicSite, gathering: dict[str, Any], email: str, language: str
-) -> tuple[str, str]:
+) -> str:
+    """*My registration* opened from the confirmation email's link; the calendar file. Returns the
+    link's token."""
     words = WORDS[language]
     holder = await ticket_of(public.stack, gathering["id"], email)
     assert holder["breakout_id"] == gathering["breakouts"][0]["id"]
-    token = public.links.token(Purpose.REGISTRATION, ticket=holder["ticket_id"])
-    await page.goto(f"{public.url}/my/{token}")
+    title = gathering["title"]["en"]  # in both languages' subjects
+    link = await link_from_email(public, email, Purpose.REGISTRATION, subject=title)
+    await page.goto(link)
     await expect(page.get_by_role("heading", level=1)).to_have_text(words["mine"])
     await expect(page.locator(".facts")).to_contain_text("Groupe francophone")
     await checked(page, language, "my-registration")
@@ -229,34 +238,86 @@ async def _walk_my_registration(
     ics = await asyncio.to_thread(Path(saved).read_text)
     assert "BEGIN:VCALENDAR" in ics
     assert f"UID:{gathering['id']}@hearth" in ics
-    return str(holder["person_id"]), token
-
-
-async def _walk_person_links(
-    page: Page, public: PublicSite, gathering: dict[str, Any], person: str, language: str
-) -> None:
-    words = WORDS[language]
-    feedback = public.links.token(Purpose.FEEDBACK, gathering=gathering["id"], person=person)
-    await page.goto(f"{public.url}/feedback/{feedback}")
-    await expect(page.get_by_role("group", name=words["feedback"])).to_be_visible()
-    await checked(page, language, "feedback")
-    async with public.stack.notifications.client() as staff:  # notifications learns of people by events
-        await eventually(
-            lambda: staff.get(f"/people/{person}/preferences"), lambda r: r.status_code == 200, timeout=30
-        )
-    preferences = public.links.token(Purpose.PREFERENCES, person=person)
-    await page.goto(f"{public.url}/email-preferences/{preferences}")
+    preferences = await link_from_email(public, email, Purpose.PREFERENCES, subject=title)  # the footer's
+    await page.goto(preferences)
     await expect(page.get_by_role("heading", level=1)).to_have_text(words["preferences"])
     await checked(page, language, "email-preferences")
-    unsubscribe = public.links.token(Purpose.UNSUBSCRIBE, person=person, category="reminders")
-    await page.goto(f"{public.url}/unsubscribe/{unsubscribe}")
-    await expect(page.get_by_role("button", name=words["unsubscribe"])).to_be_visible()
+    return link.removeprefix(f"{public.url}{PATHS[Purpose.REGISTRATION]}")
+
+
+SOON = timedelta(seconds=12)  # time for a moved gathering to reach notifications before a send is due
+
+
+async def _move(public: PublicSite, gathering_id: str, starts_at: datetime) -> None:
+    """Staff move the gathering (notifications plans its reminders and feedback request again)."""
+    times = {"starts_at": starts_at.isoformat(), "ends_at": (starts_at + DURATION).isoformat()}
+    async with public.stack.registration.client() as staff:
+        moved = await staff.patch(f"/gatherings/{gathering_id}", json=times)
+    assert moved.status_code == 200, moved.text
+
+
+async def _walk_reminders(
+    page: Page, public: PublicSite, gathering: dict[str, Any], email: str, person: str, language: str
+) -> None:
+    """A reminder arrives; its List-Unsubscribe link shows the page, and the one-click POST a mail
+    client makes from the header opts out of reminders: the next one is not sent."""
+
+    async def one_click() -> list[str]:
+        found = (unsubscribe_header(public, m, "reminders") for m in public.stack.smtp.to(email))
+        return [url for url in found if url]
+
+    await _move(public, gathering["id"], datetime.now(UTC) + timedelta(hours=1) + SOON)  # the 1 h one
+    [url] = await eventually(one_click, timeout=60, what="a reminder with List-Unsubscribe")
+    await page.goto(url)
+    await expect(page.get_by_role("button", name=WORDS[language]["unsubscribe"])).to_be_visible()
     await checked(page, language, "unsubscribe")
+    async with httpx.AsyncClient() as mail_client:  # no cookie, no form token: the link is the proof
+        answer = await mail_client.post(
+            url,
+            content=b"List-Unsubscribe=One-Click",
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
+    assert answer.status_code == 200, answer.text
+    await _move(public, gathering["id"], datetime.now(UTC) + timedelta(hours=1) + SOON)
+    async with public.stack.notifications.client() as staff:
+        await eventually(
+            lambda: staff.get("/deliveries", params={"person_id": person, "template": "reminder"}),
+            lambda r: [d["status"] for d in r.json()].count("suppressed") == 1,
+            timeout=60,
+            what="the second reminder suppressed",
+        )
+    assert len(await one_click()) == 1  # no more reminders
+
+
+async def _walk_feedback(
+    page: Page, public: PublicSite, gathering: dict[str, Any], email: str, person: str, language: str
+) -> None:
+    """After the gathering (moved into the past, the feedback request due an hour after its end),
+    the attendee checked in gets the request and gives feedback from its link, wishing for a
+    peer-supervision group."""
+    ends_at = datetime.now(UTC) - timedelta(hours=1) + SOON
+    await _move(public, gathering["id"], ends_at - DURATION)
+    async with public.stack.registration.client() as staff:
+        present = await staff.post(f"/gatherings/{gathering['id']}/check-ins", json={"person_ids": [person]})
+        assert present.status_code == 200, present.text
+    await page.goto(await link_from_email(public, email, Purpose.FEEDBACK))
+    await expect(page.get_by_role("group", name=WORDS[language]["feedback"])).to_be_visible()
+    await checked(page, language, "feedback")
+    await page.locator("input[name='benefit_rating'][value='5']").check()
+    await page.locator("input[name='wish_peer_supervision']").check()
+    await page.locator("form[action^='/feedback/'] button[type='submit']").click()
+    await expect(page.get_by_role("status")).to_be_visible()
+    await checked(page, language, "feedback-saved")
+    async with public.stack.registration.client() as staff:
+        given = await staff.get(f"/gatherings/{gathering['id']}/feedback/{person}")
+    assert given.status_code == 200, given.text
+    assert "peer_supervision" in given.text
 
 
 async def _walk_waiting_list(
     page: Page, public: PublicSite, amqp: AbstractRobustConnection, language: str
-) -> None:
+) -> tuple[dict[str, Any], str]:
+    """Returns the gathering and the email of the person whose seat came from the waiting list."""
     words = WORDS[language]
     full = await new_gathering(public.stack, f"Small circle {language}", capacity=1)
     seat = (await buy(public.stack, full["id"], non_member("seat")))["ticket"]
@@ -275,14 +336,9 @@ async def _walk_waiting_list(
     await checked(page, language, "waitlisted")
     async with public.stack.registration.client() as staff:
         assert (await staff.post(f"/tickets/{seat['id']}/cancel")).status_code == 200
-        line = await eventually(
-            lambda: staff.get(f"/gatherings/{full['id']}/waitlist"),
-            lambda r: any(e["status"] == "offered" for e in r.json()),
-            timeout=20,
-        )
-    [entry] = [e for e in line.json() if e["status"] == "offered"]
-    offer = public.links.token(Purpose.OFFER, entry=entry["id"])
-    await page.goto(f"{public.url}/offer/{offer}")
+    offer = await link_from_email(public, someone["email"], Purpose.OFFER)  # the offer email's link
+    entry = public.links.read(Purpose.OFFER, offer.removeprefix(f"{public.url}{PATHS[Purpose.OFFER]}"))
+    await page.goto(offer)
     await expect(page.get_by_role("heading", level=1)).to_have_text(words["held"])
     await checked(page, language, "offer")
     await page.get_by_role("button", name=words["accept"]).click()
@@ -292,7 +348,7 @@ async def _walk_waiting_list(
     # A non-member's seat from the line is priced: held until the payment system says it is paid.
     await expect(page.locator(".facts")).to_contain_text(words["awaiting"])
     async with public.stack.registration.client() as staff:
-        ticket_id = (await staff.get(f"/waitlist/{entry['id']}")).json()["ticket_id"]
+        ticket_id = (await staff.get(f"/waitlist/{entry['entry']}")).json()["ticket_id"]
     paid = PaymentReceived(
         ticket_id=uuid.UUID(ticket_id),
         amount_cents=2500,
@@ -309,6 +365,7 @@ async def _walk_waiting_list(
         await asyncio.sleep(0.5)
     await expect(page.locator(".facts")).to_contain_text(words["confirmed"])
     await checked(page, language, "my-registration-paid")
+    return full, someone["email"]
 
 
 async def _walk_verify(page: Page, public: PublicSite, certificate: dict[str, str], language: str) -> None:
@@ -353,13 +410,15 @@ async def test_a_new_attendee_walks_the_public_site(
     page = await context.new_page()
     try:
         gathering = await _walk_registration(page, public, member, language)
-        person, token = await _walk_my_registration(page, public, gathering, member["email"], language)
-        await _walk_person_links(page, public, gathering, person, language)
+        token = await _walk_my_registration(page, public, gathering, member["email"], language)
         await page.goto(f"{public.url}/my/{token}")
         await page.get_by_role("button", name=WORDS[language]["cancel"]).click()
         await expect(page.get_by_role("status")).to_contain_text(WORDS[language]["cancelled"])
         await checked(page, language, "my-registration-cancelled")
-        await _walk_waiting_list(page, public, amqp, language)
+        full, email = await _walk_waiting_list(page, public, amqp, language)
+        person = str((await ticket_of(public.stack, full["id"], email))["person_id"])
+        await _walk_reminders(page, public, full, email, person, language)
+        await _walk_feedback(page, public, full, email, person, language)
         await _walk_verify(page, public, certificate, language)
         await _walk_refusals(page, public, token, language)
     finally:

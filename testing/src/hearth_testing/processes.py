@@ -16,9 +16,10 @@ from typing import Any
 
 import httpx
 
+from hearth_shared import signed_links
 from hearth_shared.service_token import KEY_VARIABLE
 
-from .tokens import TEST_KEY, ActorHeadersAuth, ServiceTokenAuth
+from .tokens import TEST_KEY, TEST_LINK_KEY, ActorHeadersAuth, ServiceTokenAuth
 from .waiting import eventually
 
 
@@ -28,12 +29,22 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+LINK_SERVICES = {"notifications", "gateway"}  # the signer of the links in emails and their reader
+
+
+def link_key_of(service: str) -> dict[str, str]:
+    """The run's link key for a service that signs or reads links (an `env` given to
+    ServiceProcess wins: `HEARTH_LINK_KEY=""` starts one without a key)."""
+    return {signed_links.KEY_VARIABLE: TEST_LINK_KEY} if service in LINK_SERVICES else {}
+
+
 class ServiceProcess:
     def __init__(self, service: str, env: dict[str, str], log_path: Path) -> None:
         self.service = service
         self.port = int(env["HEARTH_HTTP_PORT"])
         self.url = f"http://127.0.0.1:{self.port}"
-        self._env = {**os.environ, KEY_VARIABLE: TEST_KEY, **env, "HEARTH_LOG_FORMAT": "json"}
+        keys = {KEY_VARIABLE: TEST_KEY} | link_key_of(service)
+        self._env = {**os.environ, **keys, **env, "HEARTH_LOG_FORMAT": "json"}
         self.log_path = log_path
         self._process: asyncio.subprocess.Process | None = None
 

@@ -14,6 +14,9 @@ from hearth_shared.service_token import bearer, sign
 
 # One random key per test run (and per bench run): never a constant that could be deployed.
 TEST_KEY = secrets.token_urlsafe(48)
+# The key of the links in emails (HEARTH_LINK_KEY), one per run too: notifications signs with it
+# and the gateway under test reads with it, so a link from an email opens on the public site.
+TEST_LINK_KEY = secrets.token_urlsafe(40)
 
 
 class ServiceTokenAuth(httpx.Auth):
