@@ -260,4 +260,10 @@ def serve(app: FastAPI, settings: ServiceSettings, service: str) -> None:
     """Run one service: logs configured, uvicorn handling SIGTERM through the lifespan."""
     configure_logging(service, log_format=settings.log_format, level=settings.log_level)
     configure_tracing(service)
-    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None)
+    uvicorn.run(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        timeout_keep_alive=settings.http_keep_alive_seconds,
+    )

@@ -31,6 +31,10 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     # The largest request body any route accepts (an attendance report may have 5 MB).
     max_request_bytes: int = 8 * 1024 * 1024
+    # How long an idle keep-alive connection stays open. Longer than the clients' own idle limit
+    # (httpx's is 5 s, uvicorn's default too): the client must close first, or a request sent on a
+    # connection the server is closing at that instant fails with a read error.
+    http_keep_alive_seconds: int = 75
 
     # Consuming: how many unacknowledged deliveries a handler may hold, how many of them share one
     # transaction, and how long a partial batch waits for company.
