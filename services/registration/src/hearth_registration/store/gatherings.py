@@ -55,6 +55,7 @@ class Gathering:
     status: str
     created_at: datetime
     updated_at: datetime
+    revision: int  # one more with each gathering event published (the events carry it)
 
 
 @dataclass(frozen=True)
@@ -135,8 +136,18 @@ async def take_seat(conn: Connection, gathering_id: uuid.UUID) -> Gathering | No
     return maybe(Gathering, record)
 
 
-async def release_seat(conn: Connection, gathering_id: uuid.UUID) -> None:
-    await conn.execute("UPDATE gatherings SET seats_taken = seats_taken - 1 WHERE id = $1", gathering_id)
+async def release_seat(conn: Connection, gathering_id: uuid.UUID, count: int = 1) -> None:
+    await conn.execute(
+        "UPDATE gatherings SET seats_taken = seats_taken - $2 WHERE id = $1", gathering_id, count
+    )
+
+
+async def next_revision(conn: Connection, gathering_id: uuid.UUID) -> Gathering:
+    """Count one more change of the gathering, for the event about to tell it (same transaction)."""
+    record = await conn.fetchrow(
+        "UPDATE gatherings SET revision = revision + 1 WHERE id = $1 RETURNING *", gathering_id
+    )
+    return one(Gathering, record)
 
 
 async def replace_ticket_types(conn: Connection, gathering_id: uuid.UUID, types: list[TicketType]) -> None:
