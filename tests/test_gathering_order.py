@@ -252,6 +252,34 @@ async def test_registration_counts_revisions_and_closes_the_waitlist_of_a_cancel
     ]
 
 
+async def test_the_waitlist_of_a_gathering_that_has_begun_closes_and_its_offer_is_released(
+    start_service: StartService, database: TestDatabase
+) -> None:
+    registration = await start_service(
+        "registration", waitlist_hold_seconds=60, offer_expiry_poll_seconds=0.2
+    )
+    gathering_id = await schedule_gathering(registration, capacity=1)
+    async with registration.client() as client:
+        seated, offered, _ = [await _buy(client, gathering_id) for _ in range(3)]
+        await _post(client, f"/tickets/{seated['ticket']['id']}/cancel")
+        assert await _statuses(client, gathering_id) == ["offered", "waiting"]
+        conn = await database.connect("registration")
+        try:  # The gathering begins (an hour ago).
+            await conn.execute(
+                "UPDATE gatherings SET starts_at = now() - interval '1 hour', "
+                "ends_at = now() + interval '1 hour' WHERE id = $1",
+                uuid.UUID(gathering_id),
+            )
+        finally:
+            await conn.close()
+        await eventually(lambda: _statuses(client, gathering_id), lambda now: now == ["closed", "closed"])
+        refused = await client.post(f"/waitlist/{offered['waitlist_entry']['id']}/accept")
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["errors"][0]["code"] == "waitlist_closed"
+        gathering = (await client.get(f"/gatherings/{gathering_id}")).json()
+    assert gathering["seats_taken"] == 0  # the seat held for the offer was released
+
+
 async def _buy(client: httpx.AsyncClient, gathering_id: str) -> dict[str, Any]:
     response = await client.post(f"/gatherings/{gathering_id}/tickets", json=person())
     assert response.status_code in (201, 202), response.text

@@ -125,6 +125,18 @@ async def lock_gathering(conn: Connection, gathering_id: uuid.UUID) -> Gathering
     return maybe(Gathering, record)
 
 
+async def claim_begun_with_line(conn: Connection, limit: int) -> list[Gathering]:
+    """Gatherings that have begun with people still in line (or offered a seat), locked for their
+    line to close; skipping any another transaction holds."""
+    records = await conn.fetch(
+        "SELECT * FROM gatherings g WHERE starts_at <= now() AND EXISTS (SELECT 1 FROM waitlist w "
+        "WHERE w.gathering_id = g.id AND w.status IN ('waiting', 'offered')) "
+        "LIMIT $1 FOR UPDATE SKIP LOCKED",
+        limit,
+    )
+    return many(Gathering, records)
+
+
 async def take_seat(conn: Connection, gathering_id: uuid.UUID) -> Gathering | None:
     """Take one seat if the gathering is open and not full (domain.seat_or_line's rule, applied
     atomically under concurrency); None when it is full or not open."""
