@@ -84,4 +84,5 @@ def whole_gathering(gathering: Gathering, kind: type[GatheringEventT]) -> Gather
         address=gathering.address,
         series_id=gathering.series_id,
         credit_policy=credit_policy(gathering),
+        revision=gathering.revision,
     )

@@ -14,16 +14,17 @@ from . import ledger
 
 
 async def schedule(work: Work, gathering: GatheringScheduled, rule: CycleRule) -> None:
-    """A gathering's snapshot (scheduled or updated): its policy now applies to its attendance."""
+    """A gathering's snapshot (scheduled or updated): its policy now applies to its attendance —
+    unless credits holds a newer revision already (an older snapshot retried late changes nothing)."""
     await store.activities.lock(work.conn, [gathering.gathering_id])
-    await store.activities.upsert(work.conn, events.activity_of(gathering))
-    await _reconcile_everyone(work, gathering.gathering_id, rule)
+    if await store.activities.upsert(work.conn, events.activity_of(gathering), gathering.revision):
+        await _reconcile_everyone(work, gathering.gathering_id, rule)
 
 
-async def cancel(work: Work, activity_id: uuid.UUID, rule: CycleRule) -> None:
+async def cancel(work: Work, activity_id: uuid.UUID, rule: CycleRule, revision: int | None = None) -> None:
     """A cancelled activity earns nothing: whatever stands for it is reversed."""
     await store.activities.lock(work.conn, [activity_id])
-    await store.activities.cancel(work.conn, activity_id)
+    await store.activities.cancel(work.conn, activity_id, revision)
     await _reconcile_everyone(work, activity_id, rule)
 
 

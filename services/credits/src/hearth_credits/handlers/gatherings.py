@@ -17,6 +17,6 @@ async def on_gathering(
     """A gathering's credit policy (or its cancellation) applies to everyone who attended."""
     settings: CreditsSettings = ctx.settings
     if isinstance(gathering, GatheringCancelled):
-        await activities.cancel(ctx, gathering.gathering_id, settings.cycle_rule())
+        await activities.cancel(ctx, gathering.gathering_id, settings.cycle_rule(), gathering.revision)
     else:
         await activities.schedule(ctx, gathering, settings.cycle_rule())

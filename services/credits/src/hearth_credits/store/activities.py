@@ -25,15 +25,21 @@ async def lock(conn: Connection, activity_ids: Iterable[uuid.UUID], *, shared: b
     )
 
 
-async def upsert(conn: Connection, activity: Activity) -> None:
-    """Store the activity's latest details; a cancellation stays (`activity.cancelled` is not
-    written here: see `cancel`)."""
-    await conn.execute(
-        """INSERT INTO activities (id, title_en, title_fr, starts_at, length_minutes, time_zone, policy)
-           VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)
+async def upsert(conn: Connection, activity: Activity, revision: int | None = None) -> bool:
+    """Store the activity's latest details, unless the revision stored is newer or the same (an
+    event without a revision always applies); whether they were stored. A cancellation stays
+    (`activity.cancelled` is not written here: see `cancel`)."""
+    stored = await conn.fetchval(
+        """INSERT INTO activities (id, title_en, title_fr, starts_at, length_minutes, time_zone, policy,
+                                   revision)
+           VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)
            ON CONFLICT (id) DO UPDATE SET title_en = EXCLUDED.title_en, title_fr = EXCLUDED.title_fr,
                starts_at = EXCLUDED.starts_at, length_minutes = EXCLUDED.length_minutes,
-               time_zone = EXCLUDED.time_zone, policy = EXCLUDED.policy""",
+               time_zone = EXCLUDED.time_zone, policy = EXCLUDED.policy,
+               revision = COALESCE(EXCLUDED.revision, activities.revision)
+           WHERE EXCLUDED.revision IS NULL OR activities.revision IS NULL
+               OR activities.revision < EXCLUDED.revision
+           RETURNING true""",
         activity.id,
         activity.title_en,
         activity.title_fr,
@@ -41,11 +47,18 @@ async def upsert(conn: Connection, activity: Activity) -> None:
         activity.length_minutes,
         activity.time_zone,
         activity.policy.model_dump_json() if activity.policy else None,
+        revision,
     )
+    return bool(stored)
 
 
-async def cancel(conn: Connection, activity_id: uuid.UUID) -> None:
-    await conn.execute("UPDATE activities SET cancelled = true WHERE id = $1", activity_id)
+async def cancel(conn: Connection, activity_id: uuid.UUID, revision: int | None = None) -> None:
+    """A tombstone: no later snapshot undoes it (see `upsert`), whatever its revision."""
+    await conn.execute(
+        "UPDATE activities SET cancelled = true, revision = GREATEST(revision, $2) WHERE id = $1",
+        activity_id,
+        revision,
+    )
 
 
 async def fetch(conn: Connection, activity_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Activity]:

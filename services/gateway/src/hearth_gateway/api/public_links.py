@@ -102,7 +102,8 @@ async def accept_offer(request: Request, site: LinkVisit, token: str) -> Respons
     try:
         ticket = await site.services.send("POST", "registration", f"/waitlist/{entry_id}/accept", {})
     except PublicServiceError as exc:
-        if not exc.has("offer_not_open"):
+        # The offer ended, or its gathering's line closed (cancelled, or begun).
+        if not exc.has("offer_not_open", "gathering_cancelled", "waitlist_closed"):
             raise
         return site.render(request, "offer_done.html", {"outcome": "closed"}, 409)
     gathering = await site.services.read("registration", f"/gatherings/{ticket['gathering_id']}")

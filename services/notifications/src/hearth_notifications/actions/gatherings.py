@@ -28,10 +28,17 @@ async def announce(
     sequence: int,
 ) -> None:
     """Remember the gathering as announced and plan its sends; tell ticket holders when an update
-    changes what they would notice. A gathering announced as cancelled only drops its plans."""
+    changes what they would notice. A gathering announced as cancelled only drops its plans. An
+    older revision than the one held (retried late), or anything after the cancellation, changes
+    nothing."""
+    await gatherings.lock(work.conn, [gathering.gathering_id])
     before = await gatherings.gathering(work.conn, gathering.gathering_id)
     details = noticeable(gathering)
-    await gatherings.save_gathering(work.conn, gathering.gathering_id, details, gathering.status)
+    saved = await gatherings.save_gathering(
+        work.conn, gathering.gathering_id, details, gathering.status, gathering.revision
+    )
+    if not saved:
+        return
     if gathering.status == "cancelled":
         await plans.drop(work.conn, gathering.gathering_id)
         return
@@ -44,9 +51,14 @@ async def announce(
 
 
 async def cancel(work: Work, cancelled: GatheringCancelled, *, sequence: int) -> None:
-    """Drop the gathering's plans and tell its ticket holders (the invitation cancels the entry)."""
-    await plans.drop(work.conn, cancelled.gathering_id)
-    await _tell_holders(work, cancelled.gathering_id, None, cancelled.reason, sequence)
+    """Drop the gathering's plans and tell its ticket holders (the invitation cancels the entry);
+    the cancellation stands for good, and their tickets end."""
+    gathering_id = cancelled.gathering_id
+    await gatherings.lock(work.conn, [gathering_id])
+    await gatherings.save_cancellation(work.conn, gathering_id, cancelled.reason, cancelled.revision)
+    await plans.drop(work.conn, gathering_id)
+    await _tell_holders(work, gathering_id, None, cancelled.reason, sequence)
+    await gatherings.end_tickets(work.conn, gathering_id)
 
 
 async def _tell_holders(

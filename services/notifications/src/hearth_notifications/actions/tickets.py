@@ -6,23 +6,31 @@ bursts)."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from dataclasses import replace
 from typing import Any
 
 from hearth_shared.contracts import CloudEvent
 from hearth_shared.contracts.catalogue import RegistrationCancelled, TicketConfirmed, TicketPurchased
 from hearth_shared.messaging import Work
+from hearth_shared.signed_links import SignedLinks
 
 from ..domain import emails
 from ..domain.people import Person, person_of
+from ..domain.rendering import Email
 from ..store import gatherings, people
 from ..store.gatherings import TicketRow
 from .deliveries import Outgoing, dispatch, links_of
 
 
 async def record_news(work: Work, news: list[CloudEvent[Any]]) -> None:
-    """Remember the people and tickets the events name, then write every email of the batch."""
+    """Remember the people and tickets the events name, then write every email of the batch. A
+    ticket bought for a gathering cancelled meanwhile (its news came first on the other queue)
+    ends at once, and its holder gets the cancellation, not a confirmation."""
     named = [e for e in news if not isinstance(e.data, TicketConfirmed)]
+    bought = [e.data for e in named if isinstance(e.data, TicketPurchased)]
+    await gatherings.lock(work.conn, [t.gathering.gathering_id for t in bought], shared=True)
+    called_off = await gatherings.cancelled(work.conn, [t.gathering.gathering_id for t in bought])
     await people.remember(
         work.conn, [person_of(e.data.attendee) for e in named], known_at=[e.time for e in named]
     )
@@ -35,7 +43,9 @@ async def record_news(work: Work, news: list[CloudEvent[Any]]) -> None:
         ],
     )
     await gatherings.cancel_tickets(
-        work.conn, [e.data.ticket_id for e in named if isinstance(e.data, RegistrationCancelled)]
+        work.conn,
+        [e.data.ticket_id for e in named if isinstance(e.data, RegistrationCancelled)]
+        + [t.ticket_id for t in bought if t.gathering.gathering_id in called_off],
     )
     chosen = await people.preferences(work.conn, [e.data.attendee.person_id for e in named])
     links = links_of(work)
@@ -44,13 +54,24 @@ async def record_news(work: Work, news: list[CloudEvent[Any]]) -> None:
         to = person_of(event.data.attendee)
         language = chosen[to.person_id].language if to.person_id in chosen else None
         to = replace(to, language=language or to.language)  # the language the person chose, if any
-        email = emails.ticket_news(event.data, to, links, sequence=int(event.time.timestamp()))
+        email = _news(event.data, to, links, int(event.time.timestamp()), called_off)
         written.append(Outgoing(email, event.id, event.correlationid))
         # Rendering takes about a millisecond an email: let the mail sender's SMTP replies
         # in between, rather than holding the event loop for a whole batch.
         await asyncio.sleep(0)
     written += await _paid(work, [e for e in news if isinstance(e.data, TicketConfirmed)])
     await dispatch(work, written)
+
+
+def _news(
+    data: Any, to: Person, links: SignedLinks, sequence: int, called_off: dict[uuid.UUID, str | None]
+) -> Email:
+    """The email a ticket's news becomes: for a purchase whose gathering is cancelled, the cancellation."""
+    gathering_id = data.gathering.gathering_id
+    if isinstance(data, TicketPurchased) and gathering_id in called_off:
+        reason = called_off[gathering_id]
+        return emails.gathering_cancelled(to, data.gathering, reason, links, sequence=sequence)
+    return emails.ticket_news(data, to, links, sequence=sequence)
 
 
 async def _paid(work: Work, confirmed: list[CloudEvent[Any]]) -> list[Outgoing]:

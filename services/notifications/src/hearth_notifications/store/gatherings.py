@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,16 +51,62 @@ async def gathering(conn: Connection, gathering_id: uuid.UUID) -> GatheringRow |
     return GatheringRow(gathering_id, shown, details)
 
 
-async def save_gathering(
-    conn: Connection, gathering_id: uuid.UUID, details: dict[str, Any], status: str
-) -> None:
+async def lock(conn: Connection, gathering_ids: Iterable[uuid.UUID], *, shared: bool = False) -> None:
+    """Order a gathering's cancellation with its tickets' news until the transaction ends: they
+    come on different queues, and each must see the other's commit (a ticket bought just before
+    the cancellation gets the cancellation email, from one side or the other). Ticket batches take
+    it `shared`; ids in order, so two transactions never wait in a circle."""
+    lock = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
     await conn.execute(
-        """INSERT INTO gatherings (gathering_id, details, status) VALUES ($1, $2, $3)
-           ON CONFLICT (gathering_id) DO UPDATE SET details = excluded.details, status = excluded.status""",
+        f"SELECT {lock}(hashtextextended(id::text, 0)) FROM unnest($1::uuid[]) AS id",  # noqa: S608
+        sorted(set(gathering_ids)),
+    )
+
+
+async def save_gathering(
+    conn: Connection, gathering_id: uuid.UUID, details: dict[str, Any], status: str, revision: int | None
+) -> bool:
+    """Store the gathering as announced, unless it is cancelled (a tombstone) or the revision held
+    is newer or the same (an event without a revision always applies); whether it was stored."""
+    stored = await conn.fetchval(
+        """INSERT INTO gatherings (gathering_id, details, status, revision) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (gathering_id) DO UPDATE SET details = excluded.details, status = excluded.status,
+               revision = COALESCE(excluded.revision, gatherings.revision)
+           WHERE gatherings.status <> 'cancelled' AND (excluded.revision IS NULL
+               OR gatherings.revision IS NULL OR gatherings.revision < excluded.revision)
+           RETURNING true""",
         gathering_id,
         json.dumps(details),
         status,
+        revision,
     )
+    return bool(stored)
+
+
+async def save_cancellation(
+    conn: Connection, gathering_id: uuid.UUID, reason: str | None, revision: int | None
+) -> None:
+    """The tombstone: the gathering is cancelled for good, whatever arrives after."""
+    await conn.execute(
+        """INSERT INTO gatherings (gathering_id, details, status, revision, cancel_reason)
+           VALUES ($1, NULL, 'cancelled', $2, $3)
+           ON CONFLICT (gathering_id) DO UPDATE SET status = 'cancelled',
+               cancel_reason = excluded.cancel_reason,
+               revision = GREATEST(gatherings.revision, excluded.revision)""",
+        gathering_id,
+        revision,
+        reason,
+    )
+
+
+async def cancelled(conn: Connection, gathering_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str | None]:
+    """Which of these gatherings are cancelled, each with the reason given."""
+    rows = await conn.fetch(
+        "SELECT gathering_id, cancel_reason FROM gatherings "
+        "WHERE gathering_id = ANY($1::uuid[]) AND status = 'cancelled'",
+        list(set(gathering_ids)),
+    )
+    return {r["gathering_id"]: r["cancel_reason"] for r in rows}
 
 
 async def add_tickets(conn: Connection, tickets: list[TicketRow]) -> None:
@@ -80,6 +127,11 @@ async def add_tickets(conn: Connection, tickets: list[TicketRow]) -> None:
 async def cancel_tickets(conn: Connection, ticket_ids: list[uuid.UUID]) -> None:
     if ticket_ids:
         await conn.execute("UPDATE tickets SET active = false WHERE ticket_id = ANY($1::uuid[])", ticket_ids)
+
+
+async def end_tickets(conn: Connection, gathering_id: uuid.UUID) -> None:
+    """A cancelled gathering's tickets: nobody holds a place any more (no payment news, no reminder)."""
+    await conn.execute("UPDATE tickets SET active = false WHERE gathering_id = $1 AND active", gathering_id)
 
 
 async def ticket_holders(conn: Connection, gathering_id: uuid.UUID) -> list[TicketHolderRow]:

@@ -65,7 +65,11 @@ async def set_status(
     domain.check_transition(GatheringStatus(current.status), target)
     gathering = await store.gatherings.update_gathering(work.conn, gathering_id, {"status": target.value})
     if target is GatheringStatus.CANCELLED:
-        await work.publish(GatheringCancelled(gathering_id=gathering_id, reason=reason))
+        await waitlist.close_line(work, gathering)
+        gathering = await store.gatherings.next_revision(work.conn, gathering_id)
+        await work.publish(
+            GatheringCancelled(gathering_id=gathering_id, reason=reason, revision=gathering.revision)
+        )
         return gathering
     if target is GatheringStatus.OPEN:
         await waitlist.offer_free_seats(work, gathering, hold_seconds)
@@ -97,9 +101,9 @@ async def add_breakout(
 
 
 async def _updated(work: Work, gathering_id: uuid.UUID) -> Gathering:
-    """Publish the gathering as it now stands (seats offered meanwhile included)."""
-    gathering = await store.gatherings.get_gathering(work.conn, gathering_id)
-    assert gathering is not None
+    """Publish the gathering as it now stands (seats offered meanwhile included), as its next
+    revision."""
+    gathering = await store.gatherings.next_revision(work.conn, gathering_id)
     await work.publish(whole_gathering(gathering, GatheringUpdated))
     return gathering
 

@@ -208,7 +208,11 @@ async def accept_offer(work: Work, entry_id: uuid.UUID, *, hold_minutes: float) 
     entry = await store.waitlist.lock_waitlist_entry(work.conn, entry_id)
     if entry is None:
         raise domain.NotFound(f"no waitlist entry {entry_id}")
-    domain.check_can_accept(domain.WaitlistStatus(entry.status), entry.offer_expires_at, datetime.now(UTC))
+    gathering = await store.gatherings.known_gathering(work.conn, entry.gathering_id)
+    now = datetime.now(UTC)
+    if closed := domain.line_closed(GatheringStatus(gathering.status), gathering.starts_at, now):
+        raise closed
+    domain.check_can_accept(domain.WaitlistStatus(entry.status), entry.offer_expires_at, now)
     person = await store.people.get_person(work.conn, entry.person_id)
     ticket_type = await _offered_ticket_type(work, entry.gathering_id, domain.TicketKind(entry.ticket_type))
     breakout_id = await _assign_breakout(work, entry.gathering_id, person, None, entry.practice_area)
@@ -224,7 +228,5 @@ async def accept_offer(work: Work, entry_id: uuid.UUID, *, hold_minutes: float) 
     await store.waitlist.settle_waitlist_entry(
         work.conn, entry_id, domain.WaitlistStatus.ACCEPTED.value, ticket.id
     )
-    gathering = await store.gatherings.get_gathering(work.conn, entry.gathering_id)
-    assert gathering is not None
     await _ticket_purchased(work, ticket, gathering, person)
     return ticket

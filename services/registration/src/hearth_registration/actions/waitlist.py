@@ -5,8 +5,9 @@ locks it itself)."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
-from hearth_shared.contracts.catalogue import WaitlistJoined, WaitlistOffered
+from hearth_shared.contracts.catalogue import GatheringStatus, WaitlistJoined, WaitlistOffered
 from hearth_shared.messaging import Work
 
 from .. import domain, store
@@ -40,8 +41,12 @@ async def join(
 
 
 async def hand_on_seat(work: Work, gathering: Gathering, hold_seconds: float) -> None:
-    """Offer a freed seat (still counted as taken) to the next in line, or release it.
-    The caller holds the gathering's lock."""
+    """Offer a freed seat (still counted as taken) to the next in line, or release it (and close
+    the line of a gathering cancelled or begun). The caller holds the gathering's lock."""
+    if domain.line_closed(GatheringStatus(gathering.status), gathering.starts_at, datetime.now(UTC)):
+        await store.gatherings.release_seat(work.conn, gathering.id)
+        await close_line(work, gathering)
+        return
     entry = await store.waitlist.next_waiting(work.conn, gathering.id)
     if entry is None:
         await store.gatherings.release_seat(work.conn, gathering.id)
@@ -56,6 +61,13 @@ async def hand_on_seat(work: Work, gathering: Gathering, hold_seconds: float) ->
             attendee=person_details(person),
         )
     )
+
+
+async def close_line(work: Work, gathering: Gathering) -> None:
+    """Close the open entries of a gathering cancelled or begun; seats held for offers are freed.
+    The caller holds the gathering's lock."""
+    if offered := await store.waitlist.close_line(work.conn, gathering.id):
+        await store.gatherings.release_seat(work.conn, gathering.id, offered)
 
 
 async def offer_free_seats(work: Work, gathering: Gathering, hold_seconds: float) -> None:

@@ -109,7 +109,7 @@ class WaitlistEntryOut(BaseModel):
     id: uuid.UUID
     gathering_id: uuid.UUID
     person_id: uuid.UUID
-    status: Literal["waiting", "offered", "accepted", "expired", "withdrawn"]
+    status: Literal["waiting", "offered", "accepted", "expired", "withdrawn", "closed"]
     joined_at: datetime
     offer_expires_at: datetime | None
     ticket_id: uuid.UUID | None

@@ -11,9 +11,11 @@ from .errors import (
     AmountMismatch,
     BreakoutFull,
     FeedbackClosed,
+    GatheringIsCancelled,
     GatheringNotOpen,
     InvalidGathering,
     InvalidRequest,
+    LineClosed,
     MembershipNotConfirmed,
     NotAnAttendee,
     NotEligible,
@@ -40,7 +42,7 @@ from .payments import (
 )
 from .pricing import TicketKind, TicketType, offered
 from .tickets import TicketRequest, check_new_to_gathering, check_replay
-from .waitlist import WaitlistStatus, check_can_accept, check_can_withdraw, holds_a_seat
+from .waitlist import WaitlistStatus, check_can_accept, check_can_withdraw, holds_a_seat, line_closed
 
 __all__ = [
     "HOLDING",
@@ -56,9 +58,11 @@ __all__ = [
     "BreakoutFull",
     "FeedbackClosed",
     "FollowUp",
+    "GatheringIsCancelled",
     "GatheringNotOpen",
     "InvalidGathering",
     "InvalidRequest",
+    "LineClosed",
     "MembershipNotConfirmed",
     "NotAnAttendee",
     "NotEligible",
@@ -91,6 +95,7 @@ __all__ = [
     "check_replay",
     "check_transition",
     "holds_a_seat",
+    "line_closed",
     "needs_payment",
     "new_wishes",
     "normalise_email",

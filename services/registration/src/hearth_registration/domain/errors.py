@@ -34,6 +34,16 @@ class OfferNotOpen(RegistrationRefused):
     code = "offer_not_open"
 
 
+class LineClosed(OfferNotOpen):
+    """The gathering of a waitlist entry is cancelled or has begun: its line is closed."""
+
+    code = "waitlist_closed"
+
+
+class GatheringIsCancelled(LineClosed):
+    code = "gathering_cancelled"
+
+
 class BreakoutFull(RegistrationRefused):
     code = "breakout_full"
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from .errors import OfferNotOpen
+from hearth_shared.contracts.catalogue import GatheringStatus
+
+from .errors import GatheringIsCancelled, LineClosed, OfferNotOpen
 
 
 class WaitlistStatus(StrEnum):
@@ -14,6 +16,17 @@ class WaitlistStatus(StrEnum):
     ACCEPTED = "accepted"
     EXPIRED = "expired"
     WITHDRAWN = "withdrawn"
+    CLOSED = "closed"  # the gathering was cancelled or began while the entry was open
+
+
+def line_closed(status: GatheringStatus, starts_at: datetime, now: datetime) -> LineClosed | None:
+    """Why a gathering's line is closed (cancelled, or begun: no seat is offered or taken from it
+    any more), or None while it is open."""
+    if status is GatheringStatus.CANCELLED:
+        return GatheringIsCancelled("this gathering is cancelled; its waitlist is closed")
+    if starts_at <= now:
+        return LineClosed("this gathering has begun; its waitlist is closed")
+    return None
 
 
 def check_can_accept(status: WaitlistStatus, expires_at: datetime | None, now: datetime) -> None:

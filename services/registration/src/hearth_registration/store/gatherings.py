@@ -55,6 +55,7 @@ class Gathering:
     status: str
     created_at: datetime
     updated_at: datetime
+    revision: int  # one more with each gathering event published (the events carry it)
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,18 @@ async def lock_gathering(conn: Connection, gathering_id: uuid.UUID) -> Gathering
     return maybe(Gathering, record)
 
 
+async def claim_begun_with_line(conn: Connection, limit: int) -> list[Gathering]:
+    """Gatherings that have begun with people still in line (or offered a seat), locked for their
+    line to close; skipping any another transaction holds."""
+    records = await conn.fetch(
+        "SELECT * FROM gatherings g WHERE starts_at <= now() AND EXISTS (SELECT 1 FROM waitlist w "
+        "WHERE w.gathering_id = g.id AND w.status IN ('waiting', 'offered')) "
+        "LIMIT $1 FOR UPDATE SKIP LOCKED",
+        limit,
+    )
+    return many(Gathering, records)
+
+
 async def take_seat(conn: Connection, gathering_id: uuid.UUID) -> Gathering | None:
     """Take one seat if the gathering is open and not full (domain.seat_or_line's rule, applied
     atomically under concurrency); None when it is full or not open."""
@@ -151,8 +164,18 @@ async def take_seat(conn: Connection, gathering_id: uuid.UUID) -> Gathering | No
     return maybe(Gathering, record)
 
 
-async def release_seat(conn: Connection, gathering_id: uuid.UUID) -> None:
-    await conn.execute("UPDATE gatherings SET seats_taken = seats_taken - 1 WHERE id = $1", gathering_id)
+async def release_seat(conn: Connection, gathering_id: uuid.UUID, count: int = 1) -> None:
+    await conn.execute(
+        "UPDATE gatherings SET seats_taken = seats_taken - $2 WHERE id = $1", gathering_id, count
+    )
+
+
+async def next_revision(conn: Connection, gathering_id: uuid.UUID) -> Gathering:
+    """Count one more change of the gathering, for the event about to tell it (same transaction)."""
+    record = await conn.fetchrow(
+        "UPDATE gatherings SET revision = revision + 1 WHERE id = $1 RETURNING *", gathering_id
+    )
+    return one(Gathering, record)
 
 
 async def replace_ticket_types(conn: Connection, gathering_id: uuid.UUID, types: list[TicketType]) -> None:

@@ -132,3 +132,18 @@ async def list_waitlist(conn: Connection, gathering_id: uuid.UUID) -> list[Waitl
         "SELECT * FROM waitlist WHERE gathering_id = $1 ORDER BY joined_seq", gathering_id
     )
     return many(WaitlistEntry, records)
+
+
+async def close_line(conn: Connection, gathering_id: uuid.UUID) -> int:
+    """Close every open entry of the gathering (cancelled or begun); the number of them that held
+    an offered seat, for the caller to release."""
+    offered = await conn.fetchval(
+        """WITH closed AS (
+               UPDATE waitlist w SET status = 'closed', settled_at = now()
+               FROM (SELECT id, status FROM waitlist WHERE gathering_id = $1
+                     AND status IN ('waiting', 'offered') FOR UPDATE) open
+               WHERE w.id = open.id RETURNING open.status)
+           SELECT count(*) FILTER (WHERE status = 'offered') FROM closed""",
+        gathering_id,
+    )
+    return int(offered)

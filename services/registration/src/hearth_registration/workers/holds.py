@@ -1,5 +1,6 @@
 """Seats held for someone expire when their time runs out: a waitlist offer nobody accepted, a
 ticket whose payment never came. Each seat passes to the next person in line (or back on sale).
+The line of a gathering that has begun closes (nothing is offered from it any more).
 
 One claim loop for both, so registration's background pool stays at two loops (the relay and
 this), as the connection budget in docs/operations.md counts them.
@@ -54,7 +55,11 @@ class HoldExpiry(ClaimLoop):
                 work = self._work(conn)
                 log.info("payment hold expired", ticket_id=str(ticket.id), correlation_id=work.correlation_id)
                 await tickets.expire_hold(work, ticket, hold_seconds=self._hold)
-        return max(len(offers), len(unpaid))
+        async with self._pool.acquire() as conn, conn.transaction():
+            begun = await store.gatherings.claim_begun_with_line(conn, BATCH)
+            for gathering in begun:
+                await waitlist.close_line(self._work(conn), gathering)
+        return max(len(offers), len(unpaid), len(begun))
 
     @staticmethod
     def _work(conn: Connection) -> Work:
