@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import asdict
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated, Literal
 
 import structlog
@@ -14,6 +13,8 @@ from pydantic import BaseModel, Field
 
 from hearth_shared.api import Problem
 from hearth_shared.contracts.catalogue import CreditCategory
+from hearth_shared.contracts.numbers import TwoPlaces
+from hearth_shared.contracts.text import CleanStr
 from hearth_shared.messaging import begin
 
 from .. import store
@@ -28,11 +29,11 @@ router = APIRouter(tags=["credits"])
 
 
 class SelfReportIn(BaseModel):
-    title: str = Field(min_length=1, max_length=300, examples=["Trauma-informed practice course"])
+    title: CleanStr = Field(min_length=1, max_length=300, examples=["Trauma-informed practice course"])
     category: CreditCategory
-    hours: Decimal = Field(gt=0, le=100, decimal_places=2)
+    hours: TwoPlaces = Field(gt=0, le=100, decimal_places=2)
     activity_date: date
-    evidence: str = Field(min_length=1, max_length=5000, description="What shows it happened")
+    evidence: CleanStr = Field(min_length=1, max_length=5000, description="What shows it happened")
 
 
 class SelfReportOut(SelfReportIn):
@@ -44,9 +45,18 @@ class SelfReportOut(SelfReportIn):
     decided_at: datetime | None
 
 
-class Decision(BaseModel):
-    approved: bool
-    reason: str | None = Field(default=None, max_length=2000, description="Required to reject")
+class Approval(BaseModel):
+    approved: Literal[True]
+    reason: CleanStr | None = Field(default=None, max_length=2000)
+
+
+class Rejection(BaseModel):
+    approved: Literal[False]
+    reason: CleanStr = Field(min_length=1, max_length=2000, description="The person reads it")
+
+
+# Two shapes, so that the document states a rejection's reason (the domain checks it too).
+Decision = Approval | Rejection
 
 
 @router.post("/people/{person_id}/self-reports", status_code=status.HTTP_201_CREATED, tags=["self-reports"])

@@ -9,11 +9,13 @@ import io
 import uuid
 from collections import Counter
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Body, Response, status
 from pydantic import BaseModel, Field
 
 from hearth_shared.contracts.catalogue import Bilingual, Language
+from hearth_shared.contracts.text import CleanStr
 from hearth_shared.messaging import begin
 
 from ..actions import access
@@ -24,6 +26,7 @@ from ..events import SERVICE, name_of
 from ..store import groups
 from ..store.groups import GroupRow
 from .deps import ActorDep, Coordinator, Participant, PoolDep, Reader, SettingsDep
+from .practice_areas import CircleTopic, OtherTopic
 
 router = APIRouter(tags=["groups"])
 
@@ -149,15 +152,13 @@ async def groups_of_person(_: Reader, person_id: uuid.UUID, actor: ActorDep, poo
     return [group_out(g, roster_visible=roster) for g, roster in shown]
 
 
-class GroupIn(BaseModel):
-    kind: Kind
-    practice_area: str | None = Field(default=None, max_length=100)
+class _GroupIn(BaseModel):
     language: Language
     name: Bilingual | None = None
-    purpose: str = Field(default="", max_length=2000)
-    region: str | None = Field(default=None, max_length=100)
-    time_zone: str | None = Field(default=None, max_length=64, examples=["America/Halifax"])
-    rhythm: str | None = Field(default=None, max_length=200, examples=["monthly, first Tuesday"])
+    purpose: CleanStr = Field(default="", max_length=2000)
+    region: CleanStr | None = Field(default=None, max_length=100)
+    time_zone: CleanStr | None = Field(default=None, max_length=64, examples=["America/Halifax"])
+    rhythm: CleanStr | None = Field(default=None, max_length=200, examples=["monthly, first Tuesday"])
     join_policy: JoinPolicy | None = None
     existence_visibility: Audience | None = None
     roster_visibility: Audience | None = None
@@ -167,6 +168,17 @@ class GroupIn(BaseModel):
         default=None,
         description="Instead of member_ids: those who expressed this interest in that gathering's feedback",
     )
+
+
+class CircleGroupIn(CircleTopic, _GroupIn):
+    pass
+
+
+class OtherGroupIn(OtherTopic, _GroupIn):
+    pass
+
+
+GroupIn = Annotated[CircleGroupIn | OtherGroupIn, Body(discriminator="kind")]
 
 
 @router.post("/groups", status_code=status.HTTP_201_CREATED)
