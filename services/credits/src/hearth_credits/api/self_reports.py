@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 import structlog
 from fastapi import APIRouter, Query, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from hearth_shared.api import Problem
 from hearth_shared.contracts.catalogue import CreditCategory
@@ -45,18 +45,25 @@ class SelfReportOut(SelfReportIn):
     decided_at: datetime | None
 
 
-class Approval(BaseModel):
-    approved: Literal[True]
-    reason: CleanStr | None = Field(default=None, max_length=2000)
+# The rule the domain checks (a rejection needs a reason), stated in the document: an approval, or a
+# rejection with a non-empty reason. Validation stays one model, so a missing reason is answered
+# by the domain's 422 naming `reason`.
+_APPROVE_OR_REJECT = {
+    "anyOf": [
+        {"properties": {"approved": {"const": True}}},
+        {
+            "properties": {"approved": {"const": False}, "reason": {"type": "string", "minLength": 1}},
+            "required": ["reason"],
+        },
+    ]
+}
 
 
-class Rejection(BaseModel):
-    approved: Literal[False]
-    reason: CleanStr = Field(min_length=1, max_length=2000, description="The person reads it")
+class Decision(BaseModel):
+    model_config = ConfigDict(json_schema_extra=_APPROVE_OR_REJECT)
 
-
-# Two shapes, so that the document states a rejection's reason (the domain checks it too).
-Decision = Approval | Rejection
+    approved: bool
+    reason: CleanStr | None = Field(default=None, max_length=2000, description="Required to reject")
 
 
 @router.post("/people/{person_id}/self-reports", status_code=status.HTTP_201_CREATED, tags=["self-reports"])
