@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 import structlog
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from hearth_shared.api import Problem
 from hearth_shared.contracts.catalogue import CreditCategory
@@ -48,7 +49,7 @@ class SelfReportOut(SelfReportIn):
 # The rule the domain checks (a rejection needs a reason), stated in the document: an approval, or a
 # rejection with a non-empty reason. Validation stays one model, so a missing reason is answered
 # by the domain's 422 naming `reason`.
-_APPROVE_OR_REJECT = {
+_APPROVE_OR_REJECT: JsonDict = {
     "anyOf": [
         {"properties": {"approved": {"const": True}}},
         {

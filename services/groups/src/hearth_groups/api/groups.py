@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Response, status
+from fastapi import APIRouter, Body, Query, Response, status
 from pydantic import BaseModel, Field
 
 from hearth_shared.contracts.catalogue import Bilingual, Language
@@ -96,7 +96,7 @@ async def list_groups(
     actor: ActorDep,
     pool: PoolDep,
     kind: Kind | None = None,
-    q: str | None = None,
+    q: Annotated[CleanStr | None, Query(max_length=200)] = None,
     member: uuid.UUID | None = None,
 ) -> list[GroupOut]:
     """The groups you may see; `q` searches names and purposes; `member` lists a person's groups

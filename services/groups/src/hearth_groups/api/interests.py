@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Body, status
+from fastapi import APIRouter, Body, Query, status
 from pydantic import BaseModel, Field
 
 from hearth_shared.contracts.catalogue import Language
@@ -92,7 +92,11 @@ async def withdraw_interest(_: Participant, interest_id: uuid.UUID, actor: Actor
 
 @router.get("/interests")
 async def interest_pool(
-    _: Staff, kind: Kind, actor: ActorDep, pool: PoolDep, topic: str | None = None
+    _: Staff,
+    kind: Kind,
+    actor: ActorDep,
+    pool: PoolDep,
+    topic: Annotated[CleanStr | None, Query(max_length=100)] = None,
 ) -> list[InterestOut]:
     """The open pool of a kind (and topic): staff only."""
     require_staff(actor)

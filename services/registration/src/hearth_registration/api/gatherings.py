@@ -183,7 +183,7 @@ class GatheringOut(BaseModel):
 
 class SeriesIn(BaseModel):
     title: Bilingual
-    cadence: str = Field(min_length=1, max_length=50, examples=["quarterly"])
+    cadence: CleanStr = Field(min_length=1, max_length=50, examples=["quarterly"])
 
 
 class SeriesOut(BaseModel):

@@ -225,8 +225,8 @@ async def list_ticket_holders(
     gathering_id: uuid.UUID,
     pool: Pool,
     status: TicketStatusOut | None = "active",
-    ticket_type: str | None = None,
-    q: Annotated[str | None, Query(max_length=200, description="part of a name or email")] = None,
+    ticket_type: Annotated[CleanStr | None, Query(max_length=50)] = None,
+    q: Annotated[CleanStr | None, Query(max_length=200, description="part of a name or email")] = None,
     format: Literal["json", "csv"] = "json",
     limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
 ) -> Response:
