@@ -93,12 +93,6 @@ REFUSED = [
         "registration", "POST", "/gatherings", "GatheringIn: ends_at equal to starts_at (a validator)",
         gathering_body(ends_at=STARTS.isoformat()),
     ),
-    Refused(
-        "groups", "POST", "/groups",
-        "GroupIn: a roster seen more widely than the group (a rule between two fields and the kind)",
-        {"kind": "resource_co_creation", "language": "en", "existence_visibility": "members",
-         "roster_visibility": "public", "facilitator_id": SOMEONE},
-    ),
 ]  # fmt: skip
 KNOWN = {r.operation for r in REFUSED}
 

@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict, JsonValue
 
 from hearth_shared.contracts.catalogue import Bilingual, Language
 from hearth_shared.contracts.text import CleanStr
@@ -20,7 +21,7 @@ from hearth_shared.messaging import begin
 
 from ..actions import access
 from ..actions import groups as actions
-from ..domain.kinds import Audience, JoinPolicy, Kind, topic_for
+from ..domain.kinds import KINDS, Audience, JoinPolicy, Kind, VisibilityRefused, check_visibilities, topic_for
 from ..domain.visibility import Actor, may_see_group, may_see_roster
 from ..events import SERVICE, name_of
 from ..store import groups
@@ -152,7 +153,48 @@ async def groups_of_person(_: Reader, person_id: uuid.UUID, actor: ActorDep, poo
     return [group_out(g, roster_visible=roster) for g, roster in shown]
 
 
+def _visibility_rule() -> JsonDict:
+    """`check_visibilities` as JSON Schema, kind by kind: for each existence visibility sent (or
+    left out: the kind's), the roster visibilities allowed with it (left out: the kind's)."""
+
+    def allowed(kind: Kind, existence: Audience | None, roster: Audience | None) -> bool:
+        rules = KINDS[kind]
+        try:
+            check_visibilities(rules, existence or rules.existence, roster or rules.roster)
+        except VisibilityRefused:
+            return False
+        return True
+
+    rules: list[JsonValue] = []
+    for kind in Kind:
+        branches: list[JsonValue] = []
+        for existence in (None, *Audience):
+            rosters = [r for r in (None, *Audience) if allowed(kind, existence, r)]
+            if not rosters:
+                continue
+            branch: JsonDict = {
+                "properties": {
+                    "existence_visibility": {"enum": [existence and existence.value]},
+                    "roster_visibility": {"enum": [r and r.value for r in rosters]},
+                },
+                "required": [
+                    name
+                    for name, given in (
+                        ("existence_visibility", existence),
+                        ("roster_visibility", None not in rosters),
+                    )
+                    if given
+                ],
+            }
+            branches.append(branch)
+        rules.append({"if": {"properties": {"kind": {"const": kind.value}}}, "then": {"anyOf": branches}})
+    return {"allOf": rules}
+
+
 class _GroupIn(BaseModel):
+    # A roster no wider than the group, nor than its kind allows: stated in the document.
+    model_config = ConfigDict(json_schema_extra=_visibility_rule())
+
     language: Language
     name: Bilingual | None = None
     purpose: CleanStr = Field(default="", max_length=2000)
