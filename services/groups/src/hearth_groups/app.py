@@ -18,6 +18,7 @@ from hearth_shared.contracts.catalogue import (
 from hearth_shared.messaging import ServiceRuntime
 
 from . import api
+from .api.practice_areas import state_practice_areas
 from .events import SERVICE
 from .handlers import HANDLERS
 from .settings import GroupsSettings
@@ -44,6 +45,8 @@ def create_runtime(settings: GroupsSettings | None = None) -> ServiceRuntime:
 
 
 def create_app(settings: GroupsSettings | None = None) -> FastAPI:
+    settings = settings or GroupsSettings()
     app = build_app(create_runtime(settings), title="Hearth groups", routers=api.ROUTERS)
     api.install_refusals(app)
+    state_practice_areas(app, settings.practice_areas)
     return app

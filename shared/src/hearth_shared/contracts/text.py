@@ -15,7 +15,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, GetJsonSchemaHandler
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, EmailStr, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
@@ -71,3 +71,29 @@ def _rfc3339(value: Any) -> Any:
 
 
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.upper()}{c}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+# Names that can receive no mail (RFC 6761 and kin): email-validator refuses them, so the
+# document says so, instead of "format: email" alone, which allows `someone@example.test`.
+SPECIAL_USE_DOMAINS = ("arpa", "invalid", "local", "localhost", "onion", "test")
+_NOT_SPECIAL_USE = "^(?!.*@(?:.*\\.)?(?:{})\\.?$)".format("|".join(_any_case(d) for d in SPECIAL_USE_DOMAINS))
+
+
+class _DeliverableInSchema:
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        found = handler(schema)
+        found.update(pattern=_NOT_SPECIAL_USE, maxLength=254)
+        found.setdefault("description", "An address that can receive mail (not .test, .local, …)")
+        return found
+
+
+Email = Annotated[EmailStr, _DeliverableInSchema]
+"""An email address in an HTTP model: what email-validator accepts (at most 254 characters, not
+a special-use domain such as .test), and a document that says so (a pattern)."""

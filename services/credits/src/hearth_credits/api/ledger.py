@@ -6,16 +6,16 @@ import time
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from hearth_shared.api import Problem
 from hearth_shared.db import Connection
 
 from .. import store
-from ..domain.cycles import Cycle, CycleRule, NotACycle, Progress
+from ..domain.cycles import LABEL_PATTERN, Cycle, CycleRule, NotACycle, Progress
 from ..store.ledger import LedgerLine
 from . import documents
 from .deps import Pool, Rule, Staff
@@ -82,6 +82,14 @@ def entry_out(line: LedgerLine) -> EntryOut:
     )
 
 
+# A cycle's label, the current one when left out. The pattern (which labels name a cycle) is for
+# the document only: it needs back-references, which pydantic's regex engine lacks; `cycle_named`
+# checks the label.
+CycleLabel = Annotated[
+    str | None, Query(max_length=9, examples=["2026-2027"], json_schema_extra={"pattern": LABEL_PATTERN})
+]
+
+
 def cycle_named(rule: CycleRule, label: str | None) -> Cycle:
     """The cycle a request names (the current one by default)."""
     if label is None:
@@ -106,7 +114,7 @@ def progress_out(person_id: uuid.UUID, cycle: Cycle, figures: Progress) -> Progr
 
 
 @router.get("/people/{person_id}/ledger")
-async def show_ledger(_: Staff, pool: Pool, person_id: uuid.UUID, cycle: str | None = None) -> list[EntryOut]:
+async def show_ledger(_: Staff, pool: Pool, person_id: uuid.UUID, cycle: CycleLabel = None) -> list[EntryOut]:
     """Every entry, awards and reversals, oldest first."""
     async with pool.acquire() as conn:
         return [entry_out(line) for line in await store.ledger.lines(conn, person_id, cycle)]
@@ -114,7 +122,7 @@ async def show_ledger(_: Staff, pool: Pool, person_id: uuid.UUID, cycle: str | N
 
 @router.get("/people/{person_id}/progress")
 async def show_progress(
-    _: Staff, pool: Pool, rule: Rule, person_id: uuid.UUID, cycle: str | None = None
+    _: Staff, pool: Pool, rule: Rule, person_id: uuid.UUID, cycle: CycleLabel = None
 ) -> ProgressOut:
     """Hours in the cycle (the current one by default) against what is required."""
     period = cycle_named(rule, cycle)
@@ -165,7 +173,7 @@ async def transcript(
     pool: Pool,
     rule: Rule,
     person_id: uuid.UUID,
-    cycle: str | None = None,
+    cycle: CycleLabel = None,
     format: Literal["json", "csv", "pdf"] = "json",
     language: Literal["en", "fr"] | None = None,
 ) -> Response:

@@ -5,15 +5,17 @@ from __future__ import annotations
 import uuid
 from dataclasses import asdict
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated, Literal
 
 import structlog
 from fastapi import APIRouter, Query, Response, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from hearth_shared.api import Problem
 from hearth_shared.contracts.catalogue import CreditCategory
+from hearth_shared.contracts.numbers import TwoPlaces
+from hearth_shared.contracts.text import CleanStr
 from hearth_shared.messaging import begin
 
 from .. import store
@@ -28,11 +30,11 @@ router = APIRouter(tags=["credits"])
 
 
 class SelfReportIn(BaseModel):
-    title: str = Field(min_length=1, max_length=300, examples=["Trauma-informed practice course"])
+    title: CleanStr = Field(min_length=1, max_length=300, examples=["Trauma-informed practice course"])
     category: CreditCategory
-    hours: Decimal = Field(gt=0, le=100, decimal_places=2)
+    hours: TwoPlaces = Field(gt=0, le=100, decimal_places=2)
     activity_date: date
-    evidence: str = Field(min_length=1, max_length=5000, description="What shows it happened")
+    evidence: CleanStr = Field(min_length=1, max_length=5000, description="What shows it happened")
 
 
 class SelfReportOut(SelfReportIn):
@@ -44,9 +46,25 @@ class SelfReportOut(SelfReportIn):
     decided_at: datetime | None
 
 
+# The rule the domain checks (a rejection needs a reason), stated in the document: an approval, or a
+# rejection with a non-empty reason. Validation stays one model, so a missing reason is answered
+# by the domain's 422 naming `reason`.
+_APPROVE_OR_REJECT: JsonDict = {
+    "anyOf": [
+        {"properties": {"approved": {"const": True}}},
+        {
+            "properties": {"approved": {"const": False}, "reason": {"type": "string", "minLength": 1}},
+            "required": ["reason"],
+        },
+    ]
+}
+
+
 class Decision(BaseModel):
+    model_config = ConfigDict(json_schema_extra=_APPROVE_OR_REJECT)
+
     approved: bool
-    reason: str | None = Field(default=None, max_length=2000, description="Required to reject")
+    reason: CleanStr | None = Field(default=None, max_length=2000, description="Required to reject")
 
 
 @router.post("/people/{person_id}/self-reports", status_code=status.HTTP_201_CREATED, tags=["self-reports"])

@@ -48,6 +48,23 @@ class CycleRule:
         )
 
 
+def _consecutive_years() -> str:
+    """A JSON Schema pattern (ECMA and Python alike) for a label such as 2026-2027, the second year
+    the first plus one: one branch per last digit before the carry, a back-reference keeping the
+    digits the carry leaves alone (2029-2030: "202", 9 → 3, 0)."""
+    branches: list[str] = []
+    for nines in range(4):
+        kept = 3 - nines
+        for digit in range(9):
+            group = len(branches) + 1
+            head, same = (f"([0-9]{{{kept}}})", f"(?:\\{group})") if kept else ("", "")
+            branches.append(f"{head}{digit}{'9' * nines}-{same}{digit + 1}{'0' * nines}")
+    return "^(?:" + "|".join(branches) + ")$"
+
+
+LABEL_PATTERN = _consecutive_years()
+
+
 @dataclass(frozen=True)
 class Cycle:
     start_year: int

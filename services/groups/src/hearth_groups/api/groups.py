@@ -9,21 +9,25 @@ import io
 import uuid
 from collections import Counter
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Response, status
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Body, Query, Response, status
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict, JsonValue
 
 from hearth_shared.contracts.catalogue import Bilingual, Language
+from hearth_shared.contracts.text import CleanStr
 from hearth_shared.messaging import begin
 
 from ..actions import access
 from ..actions import groups as actions
-from ..domain.kinds import Audience, JoinPolicy, Kind, topic_for
+from ..domain.kinds import KINDS, Audience, JoinPolicy, Kind, VisibilityRefused, check_visibilities, topic_for
 from ..domain.visibility import Actor, may_see_group, may_see_roster
 from ..events import SERVICE, name_of
 from ..store import groups
 from ..store.groups import GroupRow
 from .deps import ActorDep, Coordinator, Participant, PoolDep, Reader, SettingsDep
+from .practice_areas import CircleTopic, OtherTopic
 
 router = APIRouter(tags=["groups"])
 
@@ -93,7 +97,7 @@ async def list_groups(
     actor: ActorDep,
     pool: PoolDep,
     kind: Kind | None = None,
-    q: str | None = None,
+    q: Annotated[CleanStr | None, Query(max_length=200)] = None,
     member: uuid.UUID | None = None,
 ) -> list[GroupOut]:
     """The groups you may see; `q` searches names and purposes; `member` lists a person's groups
@@ -149,15 +153,54 @@ async def groups_of_person(_: Reader, person_id: uuid.UUID, actor: ActorDep, poo
     return [group_out(g, roster_visible=roster) for g, roster in shown]
 
 
-class GroupIn(BaseModel):
-    kind: Kind
-    practice_area: str | None = Field(default=None, max_length=100)
+def _visibility_rule() -> JsonDict:
+    """`check_visibilities` as JSON Schema, kind by kind: for each existence visibility sent (or
+    left out: the kind's), the roster visibilities allowed with it (left out: the kind's)."""
+
+    def allowed(kind: Kind, existence: Audience | None, roster: Audience | None) -> bool:
+        rules = KINDS[kind]
+        try:
+            check_visibilities(rules, existence or rules.existence, roster or rules.roster)
+        except VisibilityRefused:
+            return False
+        return True
+
+    rules: list[JsonValue] = []
+    for kind in Kind:
+        branches: list[JsonValue] = []
+        for existence in (None, *Audience):
+            rosters = [r for r in (None, *Audience) if allowed(kind, existence, r)]
+            if not rosters:
+                continue
+            branch: JsonDict = {
+                "properties": {
+                    "existence_visibility": {"enum": [existence and existence.value]},
+                    "roster_visibility": {"enum": [r and r.value for r in rosters]},
+                },
+                "required": [
+                    name
+                    for name, given in (
+                        ("existence_visibility", existence),
+                        ("roster_visibility", None not in rosters),
+                    )
+                    if given
+                ],
+            }
+            branches.append(branch)
+        rules.append({"if": {"properties": {"kind": {"const": kind.value}}}, "then": {"anyOf": branches}})
+    return {"allOf": rules}
+
+
+class _GroupIn(BaseModel):
+    # A roster no wider than the group, nor than its kind allows: stated in the document.
+    model_config = ConfigDict(json_schema_extra=_visibility_rule())
+
     language: Language
     name: Bilingual | None = None
-    purpose: str = Field(default="", max_length=2000)
-    region: str | None = Field(default=None, max_length=100)
-    time_zone: str | None = Field(default=None, max_length=64, examples=["America/Halifax"])
-    rhythm: str | None = Field(default=None, max_length=200, examples=["monthly, first Tuesday"])
+    purpose: CleanStr = Field(default="", max_length=2000)
+    region: CleanStr | None = Field(default=None, max_length=100)
+    time_zone: CleanStr | None = Field(default=None, max_length=64, examples=["America/Halifax"])
+    rhythm: CleanStr | None = Field(default=None, max_length=200, examples=["monthly, first Tuesday"])
     join_policy: JoinPolicy | None = None
     existence_visibility: Audience | None = None
     roster_visibility: Audience | None = None
@@ -167,6 +210,17 @@ class GroupIn(BaseModel):
         default=None,
         description="Instead of member_ids: those who expressed this interest in that gathering's feedback",
     )
+
+
+class CircleGroupIn(CircleTopic, _GroupIn):
+    pass
+
+
+class OtherGroupIn(OtherTopic, _GroupIn):
+    pass
+
+
+GroupIn = Annotated[CircleGroupIn | OtherGroupIn, Body(discriminator="kind")]
 
 
 @router.post("/groups", status_code=status.HTTP_201_CREATED)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Body, Query, status
 from pydantic import BaseModel, Field
 
 from hearth_shared.contracts.catalogue import Language
+from hearth_shared.contracts.text import CleanStr
 from hearth_shared.messaging import begin
 
 from ..actions import interests as actions
@@ -20,17 +22,27 @@ from ..events import SERVICE
 from ..store import interests
 from ..store.interests import InterestRow, NewInterest
 from .deps import ActorDep, Participant, PoolDep, Reader, SettingsDep, Staff
+from .practice_areas import CircleTopic, OtherTopic
 
 router = APIRouter(tags=["interest pool"])
 
 
-class InterestIn(BaseModel):
+class _InterestIn(BaseModel):
     person_id: uuid.UUID
-    kind: Kind
-    practice_area: str | None = Field(default=None, max_length=100, examples=["housing_and_poverty"])
     language: Language
-    region: str | None = Field(default=None, max_length=100, examples=["Nova Scotia"])
+    region: CleanStr | None = Field(default=None, max_length=100, examples=["Nova Scotia"])
     gathering_id: uuid.UUID | None = None
+
+
+class CircleInterestIn(CircleTopic, _InterestIn):
+    pass
+
+
+class OtherInterestIn(OtherTopic, _InterestIn):
+    pass
+
+
+InterestIn = Annotated[CircleInterestIn | OtherInterestIn, Body(discriminator="kind")]
 
 
 class InterestOut(BaseModel):
@@ -80,7 +92,11 @@ async def withdraw_interest(_: Participant, interest_id: uuid.UUID, actor: Actor
 
 @router.get("/interests")
 async def interest_pool(
-    _: Staff, kind: Kind, actor: ActorDep, pool: PoolDep, topic: str | None = None
+    _: Staff,
+    kind: Kind,
+    actor: ActorDep,
+    pool: PoolDep,
+    topic: Annotated[CleanStr | None, Query(max_length=100)] = None,
 ) -> list[InterestOut]:
     """The open pool of a kind (and topic): staff only."""
     require_staff(actor)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, status
 from pydantic import AwareDatetime, BaseModel, Field
 
 from hearth_shared.contracts.catalogue import Modality, TimeZoneName
+from hearth_shared.contracts.text import CleanStr
 from hearth_shared.messaging import begin
 
 from ..actions import access
@@ -26,8 +27,8 @@ class MeetingIn(BaseModel):
     ends_at: AwareDatetime
     time_zone: TimeZoneName | None = Field(default=None, description="Default: the group's zone")
     modality: Modality = Modality.VIRTUAL
-    venue: str | None = Field(default=None, max_length=300)
-    join_url: str | None = Field(default=None, max_length=500)
+    venue: CleanStr | None = Field(default=None, max_length=300)
+    join_url: CleanStr | None = Field(default=None, max_length=500)
 
 
 class MeetingOut(BaseModel):

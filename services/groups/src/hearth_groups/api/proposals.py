@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from functools import partial
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Body, status
 from pydantic import BaseModel, Field
 
 from hearth_shared.messaging import begin
@@ -21,14 +22,28 @@ from ..events import SERVICE
 from ..store import proposals
 from .deps import ActorDep, Coordinator, PoolDep, SettingsDep, Staff
 from .groups import GroupOut, group_out
+from .practice_areas import CIRCLE, OtherKind, PracticeArea
 
 router = APIRouter(tags=["proposals"])
 
 
-class ProposalIn(BaseModel):
-    kind: Kind
-    practice_area: str | None = Field(default=None, description="Leave out: every topic of the kind")
+class _ProposalIn(BaseModel):
     remainder: Remainder | None = Field(default=None, description="Default: the service's setting")
+
+
+class CircleProposalIn(_ProposalIn):
+    kind: CIRCLE
+    practice_area: PracticeArea | None = Field(default=None, description="Leave out: every practice area")
+
+
+class OtherProposalIn(_ProposalIn):
+    kind: OtherKind
+    practice_area: PracticeArea | Literal[""] | None = Field(
+        default=None, description='Leave out: every topic of the kind; "": those without a practice area'
+    )
+
+
+ProposalIn = Annotated[CircleProposalIn | OtherProposalIn, Body(discriminator="kind")]
 
 
 class ProposedGroupOut(BaseModel):

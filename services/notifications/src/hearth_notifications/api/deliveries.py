@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, status
 from pydantic import AwareDatetime, BaseModel, Field
 
 from hearth_shared.api import Problem
+from hearth_shared.contracts.text import CleanStr
 from hearth_shared.messaging import begin
 
 from ..actions import deliveries as log
@@ -51,11 +52,13 @@ class DeliveryOut(BaseModel):
 async def search_deliveries(
     _: Staff,
     pool: Pool,
-    to: Annotated[str | None, Query(description="Recipient address (any case)")] = None,
+    to: Annotated[CleanStr | None, Query(max_length=320, description="Recipient address (any case)")] = None,
     person_id: uuid.UUID | None = None,
     status: Status | None = None,
-    template: Annotated[str | None, Query(description=f"One of: {', '.join(TEMPLATES)}")] = None,
-    source_event_id: str | None = None,
+    template: Annotated[
+        CleanStr | None, Query(max_length=100, description=f"One of: {', '.join(TEMPLATES)}")
+    ] = None,
+    source_event_id: Annotated[CleanStr | None, Query(max_length=200)] = None,
     since: AwareDatetime | None = None,
     until: AwareDatetime | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,

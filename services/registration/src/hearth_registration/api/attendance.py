@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel, Field
 
 from hearth_shared.api import Problem
+from hearth_shared.contracts.text import CleanStr
 from hearth_shared.messaging import begin
 
 from .. import store
@@ -126,7 +127,7 @@ async def import_attendance(
     gathering_id: uuid.UUID,
     request: Request,
     pool: Pool,
-    filename: Annotated[str | None, Query(max_length=200)] = None,
+    filename: Annotated[CleanStr | None, Query(max_length=200)] = None,
 ) -> ImportOut:
     """Import a video platform's attendance report. Rejoins are merged per person; rows that
     cannot be used are reported by line number (and kept with the import) while the rest are

@@ -8,6 +8,7 @@ from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 
 from hearth_shared.contracts.catalogue import Bilingual, Language
+from hearth_shared.contracts.text import CleanStr
 from hearth_shared.messaging import begin
 
 from .. import store
@@ -22,7 +23,7 @@ router = APIRouter(tags=["gatherings", "breakouts"])
 class BreakoutIn(BaseModel):
     name: Bilingual
     language: Language | None = Field(default=None, description="Leave out: any language")
-    practice_area: str | None = Field(default=None, max_length=100, examples=["housing_and_poverty"])
+    practice_area: CleanStr | None = Field(default=None, max_length=100, examples=["housing_and_poverty"])
     capacity: int = Field(ge=1, le=100_000)
 
 

@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Response, status
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, Field
 
 from hearth_shared.contracts.catalogue import Interest, Language
+from hearth_shared.contracts.text import CleanStr, Email
 from hearth_shared.messaging import begin
 
 from .. import domain, store
@@ -23,13 +24,13 @@ router = APIRouter(tags=["attendance", "feedback"])
 
 class FollowUpIn(BaseModel):
     interest: Interest
-    practice_area: str | None = Field(default=None, max_length=100, examples=["housing_and_poverty"])
+    practice_area: CleanStr | None = Field(default=None, max_length=100, examples=["housing_and_poverty"])
     language: Language | None = Field(default=None, description="Leave out: your preferred language")
 
 
 class FeedbackAnswers(BaseModel):
     benefit_rating: int = Field(ge=1, le=5, description="How much it helped you, 1 (not) to 5 (a lot)")
-    comments: str | None = Field(default=None, max_length=5000)
+    comments: CleanStr | None = Field(default=None, max_length=5000)
     follow_up: list[FollowUpIn] = Field(default_factory=list, max_length=10)
 
     def wishes(self) -> list[domain.FollowUp]:
@@ -37,7 +38,7 @@ class FeedbackAnswers(BaseModel):
 
 
 class FeedbackIn(FeedbackAnswers):
-    email: EmailStr
+    email: Email
 
 
 class FeedbackOut(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -19,6 +20,8 @@ from hearth_shared.contracts.catalogue import (
     GatheringStatus,
     Modality,
 )
+from hearth_shared.contracts.numbers import TwoPlaces
+from hearth_shared.contracts.text import CleanStr
 from hearth_shared.db import Connection
 from hearth_shared.messaging import begin
 
@@ -37,6 +40,21 @@ class TicketTypeIn(BaseModel):
     currency: str = Field(default="CAD", pattern="^[A-Z]{3}$")
 
 
+# A link that starts https:// and holds no NUL (CleanStr's pattern would replace this one).
+HTTPS_URL = "^https://[^\\u0000]*$"
+
+
+class CreditPolicyIn(CreditPolicy):
+    """The contract's CreditPolicy, its decimals stated as numbers (a multiple of 0.01) in the
+    document: the contract's Decimal schema allows any string, which is then refused."""
+
+    hours: TwoPlaces = Field(gt=0, le=100, decimal_places=2)
+    minimum_attendance_fraction: TwoPlaces = Field(ge=0, le=1, decimal_places=2)
+    increment_hours: TwoPlaces = Field(
+        default=Decimal("0.25"), gt=0, le=100, decimal_places=2, json_schema_extra={"default": 0.25}
+    )
+
+
 class GatheringIn(BaseModel):
     title: Bilingual
     description: Bilingual | None = None
@@ -44,15 +62,15 @@ class GatheringIn(BaseModel):
     modality: Modality
     starts_at: AwareDatetime
     ends_at: AwareDatetime
-    time_zone: str = Field(examples=["America/Halifax", "Europe/London"])
+    time_zone: str = Field(max_length=100, examples=["America/Halifax", "Europe/London"])
     capacity: int = Field(ge=0, le=100_000)
-    venue: str | None = Field(default=None, max_length=300)
-    address: str | None = Field(default=None, max_length=500)
+    venue: CleanStr | None = Field(default=None, max_length=300)
+    address: CleanStr | None = Field(default=None, max_length=500)
     join_url: str | None = Field(
-        default=None, pattern="^https://", description="Shown only to ticket holders."
+        default=None, max_length=2000, pattern=HTTPS_URL, description="Shown only to ticket holders."
     )
     series_id: uuid.UUID | None = None
-    credit_policy: CreditPolicy | None = Field(default=None, description="Leave out: no CPD credit.")
+    credit_policy: CreditPolicyIn | None = Field(default=None, description="Leave out: no CPD credit.")
     ticket_types: list[TicketTypeIn] = Field(
         default_factory=lambda: [TicketTypeIn(kind=domain.TicketKind.FREE)], min_length=1
     )
@@ -122,19 +140,19 @@ class GatheringChange(BaseModel):
     modality: Modality | None = None
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
-    time_zone: str | None = None
-    capacity: int | None = None
-    venue: str | None = None
-    address: str | None = None
-    join_url: str | None = None
+    time_zone: str | None = Field(default=None, max_length=100)
+    capacity: int | None = Field(default=None, ge=0, le=100_000)
+    venue: CleanStr | None = Field(default=None, max_length=300)
+    address: CleanStr | None = Field(default=None, max_length=500)
+    join_url: str | None = Field(default=None, max_length=2000, pattern=HTTPS_URL)
     series_id: uuid.UUID | None = None
-    credit_policy: CreditPolicy | None = None
-    ticket_types: list[TicketTypeIn] | None = None
+    credit_policy: CreditPolicyIn | None = None
+    ticket_types: list[TicketTypeIn] | None = Field(default=None, min_length=1)
 
 
 class StatusChange(BaseModel):
     status: Literal["open", "closed", "cancelled"]
-    reason: str | None = Field(default=None, max_length=1000, description="Told to ticket holders")
+    reason: CleanStr | None = Field(default=None, max_length=1000, description="Told to ticket holders")
 
 
 class TicketTypeOut(BaseModel):
@@ -165,7 +183,7 @@ class GatheringOut(BaseModel):
 
 class SeriesIn(BaseModel):
     title: Bilingual
-    cadence: str = Field(min_length=1, max_length=50, examples=["quarterly"])
+    cadence: CleanStr = Field(min_length=1, max_length=50, examples=["quarterly"])
 
 
 class SeriesOut(BaseModel):

@@ -14,9 +14,10 @@ import asyncpg
 import structlog
 from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, Field
 
 from hearth_shared.contracts.catalogue import Bilingual, Language
+from hearth_shared.contracts.text import CleanStr, Email
 from hearth_shared.messaging import begin
 
 from .. import domain, events, store
@@ -31,22 +32,24 @@ router = APIRouter(tags=["tickets"])
 
 
 class TicketRequestIn(BaseModel):
-    name: str = Field(min_length=1, max_length=300)
-    email: EmailStr
+    name: CleanStr = Field(min_length=1, max_length=300)
+    email: Email
     preferred_language: Language = "en"
     ticket_type: domain.TicketKind = domain.TicketKind.FREE
-    profession: str | None = Field(
+    profession: CleanStr | None = Field(
         default=None, max_length=200, description="Non-members: e.g. social worker"
     )
-    regulatory_body: str | None = Field(
+    regulatory_body: CleanStr | None = Field(
         default=None, max_length=200, description="Non-members: who licenses you"
     )
-    region: str | None = Field(default=None, max_length=100, description="Non-members: province or country")
+    region: CleanStr | None = Field(
+        default=None, max_length=100, description="Non-members: province or country"
+    )
     attests_regulated_profession: bool = Field(
         default=False, description="Non-members: I practise a regulated profession"
     )
     breakout_id: uuid.UUID | None = Field(default=None, description="Leave out to be placed by language")
-    practice_area: str | None = Field(default=None, max_length=100, examples=["justice"])
+    practice_area: CleanStr | None = Field(default=None, max_length=100, examples=["justice"])
 
     def ticket_request(self) -> domain.TicketRequest:
         return domain.TicketRequest(
@@ -96,7 +99,7 @@ class TicketDetail(TicketOut):
 
 class PaymentIn(BaseModel):
     method: domain.PaymentMethod
-    reference: str | None = Field(
+    reference: CleanStr | None = Field(
         default=None, min_length=1, max_length=200, description="The e-transfer or invoice number"
     )
 
@@ -223,12 +226,12 @@ async def list_ticket_holders(
     gathering_id: uuid.UUID,
     pool: Pool,
     status: TicketStatusOut | None = "active",
-    ticket_type: str | None = None,
+    ticket_type: Annotated[CleanStr | None, Query(max_length=50)] = None,
     breakout: Annotated[
         uuid.UUID | Literal["none"] | None, Query(description="a breakout id, or none")
     ] = None,
     checked_in: bool | None = None,
-    q: Annotated[str | None, Query(max_length=200, description="part of a name or email")] = None,
+    q: Annotated[CleanStr | None, Query(max_length=200, description="part of a name or email")] = None,
     format: Literal["json", "csv"] = "json",
     limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
     offset: Annotated[int, Query(ge=0)] = 0,
