@@ -5,7 +5,8 @@ Each case is one service's busiest consumer, run as two `python -m hearth_<servi
 database: registration's `on_member_upserted` (10,000 people), credits' `on_attendance_recorded`
 (10,000 awards in the ledger of one gathering whose policy is published first) and notifications'
 `on_ticket` (10,000 confirmation emails in the delivery log; its SMTP server is unreachable, so the
-sender pauses and the log is the whole effect). The run has a broker prefix of its own, so its queue
+sender pauses and the log is the whole effect), and groups' `on_ticket_purchased` (10,000 ticket
+holders' keys). The run has a broker prefix of its own, so its queue
 holds only these events and the replicas' counters count only them: the two
 `hearth_messages_handled_total` add up to exactly 10,000 with no duplicate, the inbox holds one row
 per event, and the effect exists once per event.
@@ -60,6 +61,9 @@ def gathering_of(tag: str) -> GatheringScheduled:
     return gathering_scheduled(gathering_id=uuid.uuid5(uuid.NAMESPACE_URL, tag), credit_policy=policy)
 
 
+Backlog = list[CloudEvent[Any]]
+
+
 def tagged(tag: str, source: str, data: Callable[[int], EventData]) -> list[CloudEvent[Any]]:
     """10,000 events of the run (ids `cc-<tag>-<n>`), as `source` would publish them."""
     return [new_event(data(n), source=source, event_id=f"cc-{tag}-{n}") for n in range(EVENTS)]
@@ -96,12 +100,12 @@ def purchases(tag: str) -> list[CloudEvent[Any]]:
     return tagged(tag, "/hearth/registration", lambda _: ticket_purchased(g, person_details()))
 
 
-async def people_made(conn: asyncpg.Connection, tag: str, _: list[str]) -> tuple[int, int]:
+async def people_made(conn: asyncpg.Connection, tag: str, _: Backlog) -> tuple[int, int]:
     found = await conn.fetchval("SELECT count(*) FROM people WHERE member_id LIKE $1", f"CC-{tag}-%")
     return found, found
 
 
-async def awards_made(conn: asyncpg.Connection, tag: str, _: list[str]) -> tuple[int, int]:
+async def awards_made(conn: asyncpg.Connection, tag: str, _: Backlog) -> tuple[int, int]:
     """(entries, people awarded) in the gathering's ledger: a second award or a reversal shows."""
     row = await conn.fetchrow(
         "SELECT count(*) AS entries, count(DISTINCT person_id) FILTER (WHERE kind = 'award') AS people "
@@ -112,14 +116,25 @@ async def awards_made(conn: asyncpg.Connection, tag: str, _: list[str]) -> tuple
     return row["entries"], row["people"]
 
 
-async def emails_written(conn: asyncpg.Connection, _: str, ids: list[str]) -> tuple[int, int]:
+async def emails_written(conn: asyncpg.Connection, _: str, events: Backlog) -> tuple[int, int]:
     row = await conn.fetchrow(
         "SELECT count(*) AS rows, count(DISTINCT source_event_id) AS events FROM deliveries "
         "WHERE source_event_id = ANY($1::text[])",
-        ids,
+        [e.id for e in events],
     )
     assert row is not None
     return row["rows"], row["events"]
+
+
+async def holders_known(conn: asyncpg.Connection, _: str, events: Backlog) -> tuple[int, int]:
+    """Groups learns each ticket holder's key once (to find their wishes later)."""
+    row = await conn.fetchrow(
+        "SELECT count(*) AS rows, count(DISTINCT person_id) AS people FROM person_keys "
+        "WHERE person_id = ANY($1::uuid[])",
+        [e.data.attendee.person_id for e in events],
+    )
+    assert row is not None
+    return row["rows"], row["people"]
 
 
 @dataclass(frozen=True)
@@ -128,7 +143,7 @@ class Case:
     handler: str
     routing_key: str
     backlog: Callable[[str], list[CloudEvent[Any]]]
-    effects: Callable[[asyncpg.Connection, str, list[str]], Awaitable[tuple[int, int]]]
+    effects: Callable[[asyncpg.Connection, str, Backlog], Awaitable[tuple[int, int]]]
     before: Callable[[str], CloudEvent[Any]] | None = None  # published first, to another handler
     settings: dict[str, Any] = field(default_factory=dict)
 
@@ -143,6 +158,7 @@ CASES = [
         awards_made,
         before=lambda tag: new_event(gathering_of(tag), source="/hearth/registration"),
     ),
+    Case("groups", "on_ticket_purchased", TicketPurchased.routing_key(), purchases, holders_known),
     Case(
         "notifications",
         "on_ticket",
@@ -249,7 +265,7 @@ async def test_two_replicas_drain_ten_thousand_events_each_applied_once(
             ids,
         )
         effects = await eventually(
-            lambda: case.effects(conn, tag, ids), lambda found: found[0] >= EVENTS, timeout=30
+            lambda: case.effects(conn, tag, events), lambda found: found[0] >= EVENTS, timeout=30
         )
     finally:
         await conn.close()
