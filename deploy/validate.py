@@ -739,15 +739,17 @@ _METRIC = re.compile(r"\b(up|(?:hearth|rabbitmq)_[a-z_]+)\b(?!\s*\()")
 
 def hearth_metric_names() -> frozenset[str]:
     """The series names a Hearth service exports at /metrics (counters as `_total`, histograms as
-    `_bucket`, `_count`, `_sum`), read from the kit's own registries."""
+    `_bucket`, `_count`, `_sum`), read from the kit's own registries and the mail sender's."""
     from prometheus_client import CollectorRegistry
 
+    from hearth_notifications.workers.mailer import MailMetrics
     from hearth_shared.http_metrics import request_seconds
     from hearth_shared.messaging.metrics import KitMetrics
 
     registry = CollectorRegistry()
     KitMetrics(registry)
     request_seconds(registry)
+    MailMetrics(registry)
     suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_count", "_sum")}
     return frozenset(
         family.name + suffix for family in registry.collect() for suffix in suffixes.get(family.type, ("",))

@@ -314,3 +314,28 @@ async def test_a_purchase_over_http_is_one_trace_across_registration_and_notific
     [process] = await eventually(consumer_spans, timeout=15, what="notifications' span of the purchase")
     assert process["kind"] == "SpanKind.CONSUMER"
     assert process["resource"]["attributes"]["service.name"] == "hearth-notifications"
+
+    # The delivery row kept the purchase's context: the mail sender's send is a span of its trace,
+    # ending at the SMTP server's acceptance.
+    async def smtp_spans() -> list[dict[str, Any]]:
+        return [
+            s
+            for s in spans_of(notifications)
+            if s["name"] == "smtp send" and s["context"]["trace_id"] == f"0x{CALLER_TRACE}"
+        ]
+
+    [smtp] = await eventually(smtp_spans, timeout=15, what="the SMTP send's span in the purchase's trace")
+    assert (smtp["kind"], smtp["parent_id"]) == ("SpanKind.CLIENT", publish["context"]["span_id"])
+    assert smtp["status"]["status_code"] == "UNSET"
+    assert buyer["email"] not in json.dumps(smtp)
+    [accepted] = [
+        at
+        for m, at in zip(smtp_sink.messages, smtp_sink.accepted_at, strict=True)
+        if m["To"] == buyer["email"]
+    ]
+    assert seconds(smtp["start_time"]) < accepted <= seconds(smtp["end_time"])
+
+
+def seconds(iso: str) -> float:
+    """A console span's time ("2026-12-01T12:00:00.123456Z") as epoch seconds."""
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()

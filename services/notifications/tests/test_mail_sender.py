@@ -271,6 +271,11 @@ async def test_an_email_that_cannot_be_built_fails_alone_and_the_others_flow(
         assert "could not be built" in event
 
 
+async def emails_counted(registry: CollectorRegistry, outcome: str) -> float:
+    """`hearth_emails_<outcome>_total` of these reminders (the only label is the category)."""
+    return registry.get_sample_value(f"hearth_emails_{outcome}_total", {"category": "reminders"}) or 0.0
+
+
 @pytest.mark.parametrize(
     ("reply", "status"), [("550 5.1.1 mailbox unavailable", "failed"), ("452 4.2.2 mailbox full", "pending")]
 )
@@ -290,6 +295,10 @@ async def test_a_refused_recipient_fails_or_waits_alone_and_sending_goes_on(
             row = await eventually(
                 lambda: statuses(pool, ids[:1]), lambda rows: rows[ids[0]]["attempts"] == 1
             )
+            sent = await eventually(
+                lambda: emails_counted(registry, "sent"), lambda n: n == 2, what="two emails counted sent"
+            )
+        assert (sent, await emails_counted(registry, "failed")) == (2, 1 if status == "failed" else 0)
         assert set(copies.values()) == {1}
         assert row[ids[0]]["status"] == status
         assert reply.split()[0] in row[ids[0]]["last_error"]

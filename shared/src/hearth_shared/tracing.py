@@ -13,6 +13,9 @@ One piece of work is one trace, whichever processes it crosses:
   the event's `traceparent`; what the handler publishes is its child, and so on to the next
   consumer. A batch handler's span links every event of its batch, and what it publishes with
   `work.caused_by(event)` is a child of that event's context.
+- **Stored work**: notifications keeps the cause's `traceparent` on each delivery row; the mail
+  sender's `smtp send` CLIENT span (`calling`) is its child and ends when the SMTP server accepts
+  (or refuses) the email.
 
 Configured by the standard variables: `OTEL_TRACES_EXPORTER` (`otlp`, `console`, both
 comma-separated, or `none`, Hearth's default: no SDK is installed and every hook here is a no-op),
@@ -27,7 +30,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import structlog
@@ -220,6 +223,22 @@ def processing_batch(handler: str, events: list[Any]) -> Iterator[None]:
         },
     ):
         yield
+
+
+@contextlib.contextmanager
+def calling(
+    name: str, traceparent: str | None, attributes: dict[str, str]
+) -> Iterator[Callable[[str], None]]:
+    """A CLIENT span for a call made on behalf of stored work (the mail sender's SMTP send of a
+    delivery), a child of the `traceparent` stored with it; yields a function that marks the call
+    refused (with a description that holds no personal data)."""
+    if _tracer is None:
+        yield lambda _: None
+        return
+    with _tracer.start_as_current_span(
+        name, context=context_of(traceparent) or Context(), kind=SpanKind.CLIENT, attributes=attributes
+    ) as span:
+        yield lambda why: span.set_status(Status(StatusCode.ERROR, why))
 
 
 class TraceMiddleware:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
@@ -28,12 +29,14 @@ class _Keeper:
         assert isinstance(message, EmailMessage)
         with self._sink.lock:
             self._sink.messages.append(message)
+            self._sink.accepted_at.append(time.time())  # just before the 250 (tracing tests)
         return "250 Message accepted"
 
 
 class SmtpSink:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.accepted_at: list[float] = []  # the epoch second each message was accepted, in order
         self.refuse: set[str] = set()
         self.lock = threading.Lock()
         self._controller = Controller(_Keeper(self), hostname="127.0.0.1", port=free_port())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 
 class KitMetrics:
@@ -27,4 +27,9 @@ class KitMetrics:
         )
         self.published = Counter(
             "hearth_outbox_published", "Outbox rows published and confirmed", registry=registry
+        )
+        self.relay_lag = Gauge(
+            "hearth_outbox_lag_seconds",
+            "Age of the oldest outbox row the relay holds unpublished (0 when caught up)",
+            registry=registry,
         )

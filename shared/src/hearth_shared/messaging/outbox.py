@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import aio_pika
 import asyncpg
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 
 from ..contracts import CONTENT_TYPE, MAX_EVENT_BYTES, CloudEvent
 from ..contracts.envelope import routing_key_for
@@ -81,6 +82,7 @@ class OutboxRow:
     routing_key: str
     correlation_id: str
     body: bytes
+    created_at: float = 0.0  # epoch seconds: the relay's lag is the age of the oldest it holds
 
     @classmethod
     def of(cls, record: asyncpg.Record) -> OutboxRow:
@@ -91,13 +93,14 @@ class OutboxRow:
             routing_key=record["routing_key"],
             correlation_id=record["correlation_id"],
             body=bytes(record["body"]),
+            created_at=record["created_at"].timestamp(),
         )
 
 
 async def claim(conn: Connection, limit: int) -> list[OutboxRow]:
     """The oldest unpublished rows, locked for this transaction (replicas skip them)."""
     records = await conn.fetch(
-        "SELECT seq, event_id, event_type, routing_key, correlation_id, body FROM outbox "
+        "SELECT seq, event_id, event_type, routing_key, correlation_id, body, created_at FROM outbox "
         "WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED",
         limit,
     )
@@ -123,6 +126,7 @@ class OutboxRelay(ClaimLoop):
         batch_size: int = 200,
         poll_seconds: float = 1.0,
         published: Counter | None = None,
+        lag: Gauge | None = None,
     ) -> None:
         super().__init__(
             pool,
@@ -134,15 +138,22 @@ class OutboxRelay(ClaimLoop):
         self._publisher = publisher
         self._exchange = exchange
         self._published = published
+        # Relay lag: the age, at scrape time, of the oldest row claimed and not yet published (a
+        # failing publish keeps it, so the lag grows while the broker refuses); 0 when caught up.
+        self._oldest: float | None = None
+        if lag is not None:
+            lag.set_function(lambda: 0.0 if self._oldest is None else max(0.0, time.time() - self._oldest))
 
     async def step(self) -> int:
         """Publish one claimed batch; return how many rows it marked published."""
         async with self._pool.acquire() as conn, conn.transaction():
             rows = await claim(conn, self._batch_size)
+            self._oldest = min((row.created_at for row in rows), default=None)
             if not rows:
                 return 0
             await asyncio.gather(*(self._publish(row) for row in rows))
             await mark_published(conn, rows)
+            self._oldest = None  # published; an older row another replica holds is its lag
         if self._published is not None:
             self._published.inc(len(rows))
         return len(rows)

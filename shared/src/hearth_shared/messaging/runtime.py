@@ -159,6 +159,7 @@ class ServiceRuntime:
             batch_size=self.settings.relay_batch_size,
             poll_seconds=self.settings.relay_poll_seconds,
             published=self._kit_metrics.published,
+            lag=self._kit_metrics.relay_lag,
         )
         self._tasks.append(asyncio.create_task(self.relay.run()))
         self.broker_ready.set()

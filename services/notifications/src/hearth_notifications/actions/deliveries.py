@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 
+from hearth_shared import tracing
 from hearth_shared.messaging import Work
 from hearth_shared.signed_links import SignedLinks
 
@@ -24,6 +25,7 @@ class Outgoing:
     email: Email
     source_event_id: str
     correlation_id: str
+    traceparent: str | None = None  # the source event's trace context (hearth_shared.tracing)
 
 
 def links_of(work: Work) -> SignedLinks:
@@ -44,7 +46,11 @@ async def dispatch(work: Work, emails: list[Outgoing]) -> int:
         person = item.email.person_id
         found = chosen.get(person, preferences.Preferences()) if person else preferences.Preferences()
         how, why = preferences.decide(item.email.template, found)
-        rows.append(deliveries.NewDelivery(item.email, how, why, item.source_event_id, item.correlation_id))
+        rows.append(
+            deliveries.NewDelivery(
+                item.email, how, why, item.source_event_id, item.correlation_id, item.traceparent
+            )
+        )
     return await deliveries.add(work.conn, rows)
 
 
@@ -52,7 +58,9 @@ async def send(work: Work, emails: list[Email]) -> int:
     """Deliveries answering this work's cause (the event handled, or the plan fired), once however
     often it arrives."""
     source = work.causation_id or work.correlation_id
-    return await dispatch(work, [Outgoing(email, source, work.correlation_id) for email in emails])
+    # The cause's context (a batch's `caused_by`), else the handler's span, a child of the event's.
+    traced = work.trace_parent or tracing.current_traceparent()
+    return await dispatch(work, [Outgoing(email, source, work.correlation_id, traced) for email in emails])
 
 
 def answering(work: Work, source: str) -> Work:

@@ -14,6 +14,7 @@ from hearth_shared.contracts import CloudEvent
 from hearth_shared.contracts.catalogue import RegistrationCancelled, TicketConfirmed, TicketPurchased
 from hearth_shared.messaging import Work
 from hearth_shared.signed_links import SignedLinks
+from hearth_shared.tracing import traceparent_of
 
 from ..domain import emails
 from ..domain.people import Person, person_of
@@ -55,7 +56,7 @@ async def record_news(work: Work, news: list[CloudEvent[Any]]) -> None:
         language = chosen[to.person_id].language if to.person_id in chosen else None
         to = replace(to, language=language or to.language)  # the language the person chose, if any
         email = _news(event.data, to, links, int(event.time.timestamp()), called_off)
-        written.append(Outgoing(email, event.id, event.correlationid))
+        written.append(Outgoing(email, event.id, event.correlationid, traceparent_of(event)))
         # Rendering takes about a millisecond an email: let the mail sender's SMTP replies
         # in between, rather than holding the event loop for a whole batch.
         await asyncio.sleep(0)
@@ -97,5 +98,5 @@ async def _paid(work: Work, confirmed: list[CloudEvent[Any]]) -> list[Outgoing]:
             continue
         sequence = int(event.time.timestamp())
         email = emails.ticket_paid(to, ticket.ticket_id, ticket.gathering, links, sequence=sequence)
-        written.append(Outgoing(email, event.id, event.correlationid))
+        written.append(Outgoing(email, event.id, event.correlationid, traceparent_of(event)))
     return written

@@ -21,7 +21,7 @@ COLUMNS = (
 # What the mail sender needs of a delivery to send it and to announce the outcome.
 SENDING = (
     "id, source_event_id, correlation_id, person_id, template, category, language, to_address, subject, "
-    "body_text, body_html, calendar, unsubscribe_url, attempts, created_at"
+    "body_text, body_html, calendar, unsubscribe_url, attempts, created_at, traceparent"
 )
 
 
@@ -64,6 +64,7 @@ class SendingRow:
     unsubscribe_url: str | None
     attempts: int
     created_at: datetime
+    traceparent: str | None  # the cause's trace context: the SMTP send is a span of its trace
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ class NewDelivery:
     reason: str | None  # why it is not sent, when it is not
     source_event_id: str
     correlation_id: str
+    traceparent: str | None = None  # the cause's W3C trace context, if it carried one
 
 
 def _log_entry(record: asyncpg.Record) -> DeliveryRow:
@@ -111,12 +113,12 @@ async def add(conn: Connection, emails: list[NewDelivery]) -> int:
     rows = await conn.fetch(
         """INSERT INTO deliveries (id, idempotency_key, source_event_id, correlation_id, person_id,
                                    template, category, language, to_address, subject, body_text,
-                                   body_html, calendar, status, last_error, unsubscribe_url)
-           SELECT gen_random_uuid(), k, src, cor, p, t, c, l, a, s, bt, bh, cal, st, why, un
+                                   body_html, calendar, status, last_error, unsubscribe_url, traceparent)
+           SELECT gen_random_uuid(), k, src, cor, p, t, c, l, a, s, bt, bh, cal, st, why, un, tp
            FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[],
                        $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
-                       $13::text[], $14::text[], $15::text[])
-                AS e(k, src, cor, p, t, c, l, a, s, bt, bh, cal, st, why, un)
+                       $13::text[], $14::text[], $15::text[], $16::text[])
+                AS e(k, src, cor, p, t, c, l, a, s, bt, bh, cal, st, why, un, tp)
            WHERE NOT EXISTS (SELECT 1 FROM erased_people x WHERE x.person_id = e.p)
            ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1""",
         [
@@ -137,6 +139,7 @@ async def add(conn: Connection, emails: list[NewDelivery]) -> int:
         [str(d.disposition) for d in emails],
         [d.reason for d in emails],
         [d.email.unsubscribe_url for d in emails],
+        [d.traceparent for d in emails],
     )
     return len(rows)
 

@@ -23,7 +23,9 @@ import structlog
 from aiolimiter import AsyncLimiter
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
+from hearth_shared import tracing
 from hearth_shared.contracts import CloudEvent
+from hearth_shared.contracts.catalogue import NotificationFailed
 from hearth_shared.logs import current_correlation_id
 from hearth_shared.messaging import Work
 from hearth_shared.messaging.outbox import write_events
@@ -55,6 +57,19 @@ class MailMetrics:
         )
         self.outcomes = Counter(
             "hearth_mail_outcomes", "Emails settled, by outcome", ["outcome"], registry=registry
+        )
+        # By template category only (reminders, confirmations...): never an address or a person.
+        self.sent = Counter(
+            "hearth_emails_sent",
+            "Emails the SMTP server accepted, by category",
+            ["category"],
+            registry=registry,
+        )
+        self.failed = Counter(
+            "hearth_emails_failed",
+            "Emails given up for good (refused, unbuildable, or past the retry budget), by category",
+            ["category"],
+            registry=registry,
         )
 
 
@@ -152,12 +167,16 @@ class Mailer(ClaimLoop):
         if not held:
             log.info("email no longer leased to this sender", delivery_id=str(row.id))
             return
-        try:
-            document = message(row, self._settings.mail_from)
-        except Exception as exc:  # an unbuildable email fails alone (e.g. a control character in a header)
-            refusal: Refusal | None = Refusal(f"the email could not be built: {exc}", None, Phase.BUILD)
-        else:
-            refusal = await connection.send(document)
+        attributes = {"hearth.delivery_id": str(row.id), "hearth.template": row.template}
+        with tracing.calling("smtp send", row.traceparent, attributes) as refused:
+            try:
+                document = message(row, self._settings.mail_from)
+            except Exception as exc:  # an unbuildable email fails alone (a control character in a header)
+                refusal: Refusal | None = Refusal(f"the email could not be built: {exc}", None, Phase.BUILD)
+            else:
+                refusal = await connection.send(document)  # the span ends at the server's answer
+            if refusal is not None:
+                refused(f"{refusal.phase} {refusal.code}")
         self._note(row, refusal)
         await self._settle(row, refusal)
 
@@ -192,12 +211,15 @@ class Mailer(ClaimLoop):
             work = Work(conn=conn, source=SOURCE, correlation_id=current_correlation_id(), pending=published)
             settled = await outcomes.settle(work, row, refusal, how)
             await write_events(conn, published)
+        if any(isinstance(e.data, NotificationFailed) for e in published):
+            self._metrics.failed.labels(row.category).inc()
         if not settled:
             self._metrics.outcomes.labels("lease_lost").inc()
             log.warning("email answered after its lease was taken over", delivery_id=str(row.id))
             return
         self._metrics.outcomes.labels("sent" if refusal is None else "refused").inc()
         if refusal is None:
+            self._metrics.sent.labels(row.category).inc()
             log.info(
                 "email sent",
                 template=row.template,
