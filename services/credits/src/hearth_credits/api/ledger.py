@@ -146,7 +146,7 @@ _standing: dict[str, tuple[float, StandingOut]] = {}
 
 
 @router.get("/progress/summary")
-async def show_standing(_: Staff, pool: Pool, rule: Rule, cycle: str | None = None) -> StandingOut:
+async def show_standing(_: Staff, pool: Pool, rule: Rule, cycle: CycleLabel = None) -> StandingOut:
     """How many people are behind for the cycle (the current one by default), at a glance;
     counted at most once a minute."""
     period = cycle_named(rule, cycle)
