@@ -172,6 +172,7 @@ async def test_a_certificate_waits_for_feedback_verifies_and_is_revoked_by_a_cor
                 lambda: client.get(verify), lambda r: r.json()["status"] == "revoked", timeout=20
             )
         ).json()
+        revoked_pdf = await client.get(issued.certificate_path)
         erasure = PersonErasureRequested(email=francophone.email, requested_at=datetime.now(UTC))
         await publish_event(amqp, names, new_event(erasure, source="/membership-register"))
         after = (
@@ -183,17 +184,22 @@ async def test_a_certificate_waits_for_feedback_verifies_and_is_revoked_by_a_cor
     assert (valid["status"], valid["holder"], valid["hours"]) == ("valid", francophone.name, "1.50")
     assert valid["activity"] == g.title.fr
     assert pdf.headers["content-type"] == "application/pdf"
-    text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    text = _pdf_text(pdf)
     assert "Attestation de participation" in text
     assert francophone.name in text
     assert code in text
     assert "11 mars 2027" in text
-    assert "1,50" in text
-    assert revoked["status"] == "revoked"
-    assert "attendance corrected" in revoked["revoked_reason"]
+    assert ("1,50" in text, "RÉVOQUÉE" in text) == (True, False)
+    assert f"localhost:8000/verify/{code}" in text  # the public page, not the credits service
+    assert (revoked["status"], "attendance corrected" in revoked["revoked_reason"]) == ("revoked", True)
+    assert "RÉVOQUÉE" in _pdf_text(revoked_pdf)
     assert after["holder"] is None  # erased: the ledger stays, by opaque id
     assert [e["kind"] for e in ledger_after] == ["award", "reversal"]
     assert unknown.status_code == 404
+
+
+def _pdf_text(response: httpx.Response) -> str:
+    return str(PdfReader(io.BytesIO(response.content)).pages[0].extract_text())
 
 
 async def test_self_reported_activities_need_a_staff_decision(start_service: StartService) -> None:

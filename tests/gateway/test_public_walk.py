@@ -72,6 +72,7 @@ WORDS = {
         "accepted": "Your place is confirmed",
         "see_mine": "See my registration",
         "confirmed": "Confirmed",
+        "certificate_pdf": "Download the certificate (PDF)",
         "awaiting": "Held awaiting payment",
         "feedback": "How much did this help you?",
         "preferences": "Your email preferences",
@@ -105,6 +106,7 @@ WORDS = {
         "accepted": "Votre place est confirmée",
         "see_mine": "Voir mon inscription",
         "confirmed": "Confirmée",
+        "certificate_pdf": "Télécharger l’attestation (PDF)",
         "awaiting": "Réservée en attente du paiement",
         "feedback": "À quel point cela vous a-t-il aidé?",
         "preferences": "Vos préférences de courriel",
@@ -377,6 +379,9 @@ async def _walk_verify(page: Page, public: PublicSite, certificate: dict[str, st
     await expect(page.get_by_role("status")).to_have_text(words["valid"])
     await expect(page.locator(".facts")).to_contain_text(certificate["holder"])
     await checked(page, language, "verify-valid")
+    href = await page.get_by_role("link", name=words["certificate_pdf"]).get_attribute("href")
+    pdf = await page.request.get(f"{public.url}{href}")
+    assert (pdf.headers["content-type"], (await pdf.body())[:4]) == ("application/pdf", b"%PDF")
     await page.goto(f"{public.url}/verify/NOSUCH-CODE")
     await expect(page.get_by_role("status")).to_contain_text(words["missing"])
     await checked(page, language, "verify-missing")

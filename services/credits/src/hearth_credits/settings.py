@@ -20,6 +20,8 @@ class CreditsSettings(ServiceSettings):
     # Batches of attendance applied at once (HEARTH_ATTENDANCE_CONCURRENCY): while one waits for
     # its commit, the next is being worked on.
     attendance_concurrency: int = Field(default=4, ge=1, le=16)
+    # The public site (the gateway) whose /verify page a certificate's QR code and link name.
+    public_url: str = "http://localhost:8000"
 
     def cycle_rule(self) -> CycleRule:
         return CycleRule(

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from hearth_shared.api import Problem
@@ -15,7 +15,7 @@ from hearth_shared.contracts.catalogue import Bilingual
 
 from .. import store
 from . import documents
-from .deps import TOTAL_HEADER, Pool, Staff, StaffOrPublic
+from .deps import TOTAL_HEADER, Pool, Settings, Staff, StaffOrPublic
 
 router = APIRouter(tags=["credits"])
 
@@ -72,12 +72,12 @@ async def list_certificates(
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
-async def certificate_pdf(_: StaffOrPublic, pool: Pool, code: str, request: Request) -> Response:
+async def certificate_pdf(_: StaffOrPublic, pool: Pool, settings: Settings, code: str) -> Response:
     async with pool.acquire() as conn:
         cert = await store.certificates.details(conn, code)
     if cert is None:
         raise Problem(404, "not_found", f"no certificate {code}", "code")
-    verify_url = str(request.url_for("verify", code=code))
+    verify_url = f"{settings.public_url.rstrip('/')}/verify/{code}"  # the public page, not this service
     return Response(documents.certificate_pdf(cert, verify_url), media_type="application/pdf")
 
 

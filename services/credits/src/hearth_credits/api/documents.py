@@ -35,6 +35,7 @@ WORDS: dict[str, dict[str, str]] = {
         "earning": "earning {hours} hours of continuing professional development ({category}).",
         "verify": "Verify this certificate at {url} with the code",
         "erased": "(holder's details erased at their request)",
+        "revoked": "REVOKED",
         "transcript": "CPD transcript",
         "cycle": "Cycle",
         "date": "Date",
@@ -55,6 +56,7 @@ WORDS: dict[str, dict[str, str]] = {
         "earning": "soit {hours} heures de formation continue ({category}).",
         "verify": "Vérifiez cette attestation sur {url} avec le code",
         "erased": "(coordonnées effacées à la demande de la personne)",
+        "revoked": "RÉVOQUÉE",
         "transcript": "Relevé de formation continue",
         "cycle": "Période",
         "date": "Date",
@@ -109,9 +111,21 @@ def certificate_pdf(cert: CertificateDetails, verify_url: str) -> bytes:
     drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
     drawing.add(qr)
     renderPDF.draw(drawing, pdf, width / 2 - size / 2, 1 * cm)
+    if cert.revoked_at is not None:  # the credit was reversed: the paper must not pass for valid
+        _stamp(pdf, words["revoked"], width, height)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def _stamp(pdf: Canvas, word: str, width: float, height: float) -> None:
+    pdf.saveState()
+    pdf.setFillColorRGB(0.75, 0.05, 0.05)
+    pdf.setFont("Helvetica-Bold", 72)
+    pdf.translate(width / 2, height / 2)
+    pdf.rotate(30)
+    pdf.drawCentredString(0, 0, word)
+    pdf.restoreState()
 
 
 TRANSCRIPT_COLUMNS = ("date", "activity", "category", "hours")

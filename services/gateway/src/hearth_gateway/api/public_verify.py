@@ -42,3 +42,18 @@ async def verify(request: Request, site: LinkVisit, code: str) -> Response:
             raise
         return site.render(request, "verify.html", {"code": code, "missing": True, "errors": []}, 404)
     return site.render(request, "verify.html", {"code": code, "certificate": found, "errors": []})
+
+
+@router.get("/verify/{code}/certificate.pdf")
+async def certificate_pdf(site: LinkVisit, code: str) -> Response:
+    """The certificate itself (what the holder prints; a revoked one says so across the page):
+    the same facts the verification page shows, so the code alone may fetch it."""
+    if not _CODE.match(_clean(code)):
+        return Response(status_code=404)
+    try:
+        found = await site.services.ask("credits", "GET", f"/certificates/{_clean(code)}.pdf")
+    except PublicServiceError as exc:
+        if exc.status != 404:
+            raise
+        return Response(status_code=404)
+    return Response(found.content, media_type="application/pdf")
