@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import AwareDatetime, BaseModel, Field
 
 from hearth_shared.api import Problem
@@ -19,7 +19,7 @@ from ..domain.preferences import TEMPLATES
 from ..events import SERVICE
 from ..store import deliveries
 from ..store.deliveries import DeliveryFilter, DeliveryRow
-from .deps import Coordinator, Pool, Staff
+from .deps import TOTAL_HEADER, Coordinator, Pool, Staff
 
 router = APIRouter(tags=["notifications"])
 
@@ -51,6 +51,7 @@ class DeliveryOut(BaseModel):
 async def search_deliveries(
     _: Staff,
     pool: Pool,
+    response: Response,
     to: Annotated[str | None, Query(description="Recipient address (any case)")] = None,
     person_id: uuid.UUID | None = None,
     status: Status | None = None,
@@ -59,11 +60,13 @@ async def search_deliveries(
     since: AwareDatetime | None = None,
     until: AwareDatetime | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[DeliveryOut]:
-    """The delivery log, newest first."""
+    """The delivery log, newest first, a page at a time (`X-Total-Count`: how many match)."""
     filters = DeliveryFilter(to, person_id, status, template, source_event_id, since, until)
     async with pool.acquire() as conn:
-        rows = await deliveries.search(conn, filters, limit)
+        rows, total = await deliveries.search(conn, filters, limit, offset)
+    response.headers[TOTAL_HEADER] = str(total)
     return [DeliveryOut.of(r) for r in rows]
 
 
