@@ -249,3 +249,32 @@ async def test_the_delivery_log_is_counted_and_paged_by_notifications(
     assert (total, rest_total) == (3, 3)
     assert [d["id"] for d in first + rest] == [d["id"] for d in whole]  # newest first, no overlap
     assert len(rest) == 1
+
+
+async def test_confirmations_are_resent_in_bulk_by_ticket(
+    start_service: StartService, amqp: AbstractRobustConnection, name_prefix: str, smtp_sink: SmtpSink
+) -> None:
+    notifications = await start_service("notifications", smtp_port=smtp_sink.port)
+    g = gathering_scheduled()
+    bought = [ticket_purchased(g, person_details()) for _ in range(2)]
+    for data in bought:
+        await publish_event(
+            amqp, Names(name_prefix, "registration"), new_event(data, source="/hearth/registration")
+        )
+    first = {"to": str(bought[0].attendee.email), "template": "ticket_confirmation"}
+    async with notifications.client(role="coordinator") as client:
+        await eventually(
+            lambda: client.get("/deliveries", params=first), lambda r: len(r.json()) == 1, timeout=20
+        )
+        unknown = uuid.uuid4()
+        body = {"ticket_ids": [str(t.ticket_id) for t in bought] + [str(unknown)]}
+        resent = await client.post("/deliveries/resend", json=body)
+        log, total = await _listed(client, "/deliveries", **first)
+        empty = await client.post("/deliveries/resend", json={"ticket_ids": []})
+
+    assert resent.status_code == 201, resent.text
+    assert resent.json() == {"resent": 2, "skipped": [str(unknown)]}
+    assert total == 2  # the first confirmation and its resend, a new entry
+    assert log[0]["source_event_id"].startswith("resend:")
+    assert log[0]["subject"] == log[1]["subject"]
+    assert empty.status_code == 422

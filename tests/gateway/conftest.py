@@ -13,7 +13,9 @@ import asyncio
 import os
 import secrets
 import sys
+import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,3 +140,16 @@ async def admin(stack: Stack) -> AsyncIterator[StaffBrowser]:
 async def add_staff(admin: StaffBrowser, email: str, role: str, password: str) -> None:
     made = await admin.post("/staff", {"email": email, "role": role, "password": password})
     assert made.status_code == 303, made.text
+
+
+@asynccontextmanager
+async def signed_in_as(stack: Stack, admin: StaffBrowser, role: str) -> AsyncIterator[StaffBrowser]:
+    """A new staff member with `role` (made by the admin), signed in with a password only."""
+    password = secrets.token_urlsafe(16)
+    email = f"{role}.{uuid.uuid4().hex[:8]}@example.org"
+    await add_staff(admin, email, role, password)
+    async with httpx.AsyncClient(base_url=stack.gateway.url, timeout=30) as client:
+        member = StaffBrowser(client)
+        assert (await member.sign_in(email, password)).status_code == 303
+        await member.refresh_csrf()
+        yield member

@@ -163,6 +163,18 @@ async def resend_email(
     return sent
 
 
+async def resend_confirmations(
+    pool: asyncpg.Pool, services: Services, who: Staff, gathering_id: str, ticket_ids: list[str], address: str
+) -> int:
+    """The confirmation of each ticket the filters kept, sent again by notifications (to the
+    holders' current addresses); how many it wrote."""
+    sent = await services.post(who, "notifications", "/deliveries/resend", {"ticket_ids": ticket_ids})
+    resent = int(sent["resent"])
+    detail = f"{resent} of {len(ticket_ids)} resent"
+    await _audited(pool, who, AuditAction.CONFIRMATIONS_RESENT, gathering_id, address, detail=detail)
+    return resent
+
+
 async def replay_parked(
     pool: asyncpg.Pool,
     connection: AbstractRobustConnection,

@@ -35,6 +35,7 @@ class AuditAction(StrEnum):
     GROUPS_PROPOSED = "groups_proposed"
     GROUPS_PUBLISHED = "groups_published"
     EMAIL_RESENT = "email_resent"
+    CONFIRMATIONS_RESENT = "confirmations_resent"
     PARKED_REPLAYED = "parked_replayed"
     PARKED_DISCARDED = "parked_discarded"
     SYSTEM_REGISTERED = "system_registered"

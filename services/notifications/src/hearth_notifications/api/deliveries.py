@@ -14,6 +14,7 @@ from hearth_shared.api import Problem
 from hearth_shared.messaging import begin
 
 from ..actions import deliveries as log
+from ..actions import tickets
 from ..domain.errors import Erased, UnknownDelivery
 from ..domain.preferences import TEMPLATES
 from ..events import SERVICE
@@ -77,6 +78,28 @@ async def get_delivery(_: Staff, pool: Pool, delivery_id: uuid.UUID) -> Delivery
     if row is None:
         raise Problem(404, "not_found", "no delivery has this id", "delivery_id")
     return DeliveryOut.of(row)
+
+
+class ResendConfirmationsIn(BaseModel):
+    ticket_ids: list[uuid.UUID] = Field(min_length=1, max_length=10_000)
+
+
+class ResendConfirmationsOut(BaseModel):
+    resent: int
+    skipped: list[uuid.UUID] = Field(
+        description="Tickets with nobody to write to: unknown, cancelled, erased"
+    )
+
+
+@router.post("/deliveries/resend", status_code=status.HTTP_201_CREATED)
+async def resend_confirmations(
+    _: Coordinator, pool: Pool, body: ResendConfirmationsIn
+) -> ResendConfirmationsOut:
+    """Each ticket's confirmation sent again, as new entries in the log, to the holders' current
+    addresses (the staff registrants page's bulk action; the caller names confirmed tickets)."""
+    async with begin(pool, SERVICE) as work:
+        resent, skipped = await tickets.resend_confirmations(work, body.ticket_ids)
+    return ResendConfirmationsOut(resent=resent, skipped=skipped)
 
 
 @router.post("/deliveries/{delivery_id}/resend", status_code=status.HTTP_201_CREATED)
