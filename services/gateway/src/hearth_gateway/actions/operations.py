@@ -29,6 +29,12 @@ async def create_gathering(
     return made
 
 
+async def create_series(pool: asyncpg.Pool, services: Services, who: Staff, body: Json, address: str) -> Json:
+    made = await services.post(who, "registration", "/series", body)
+    await _audited(pool, who, AuditAction.SERIES_CREATED, str(made["id"]), address, detail=body["cadence"])
+    return made
+
+
 async def add_breakout(
     pool: asyncpg.Pool, services: Services, who: Staff, gathering_id: str, body: Json, address: str
 ) -> Json:

@@ -22,6 +22,7 @@ class AuditAction(StrEnum):
     ROLE_CHANGED = "role_changed"
     STAFF_DISABLED = "staff_disabled"
     GATHERING_CREATED = "gathering_created"
+    SERIES_CREATED = "series_created"
     BREAKOUT_ADDED = "breakout_added"
     GATHERING_CHANGED = "gathering_changed"
     GATHERING_STATUS_CHANGED = "gathering_status_changed"
