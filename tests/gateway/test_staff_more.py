@@ -1,6 +1,8 @@
 """More of the staff pages on the real gateway and services: confirmations resent in bulk from the
 registrants page, as far as its filters reach (and audited), which a viewer may not do; a gathering
-made in a new series from its form, another joining it, one leaving it."""
+made in a new series from its form, another joining it, one leaving it; a proposed formation edited
+(a person moved back to the pool) before it is published; a breakout turned into a standing group
+of those who asked for one in the gathering's feedback."""
 
 from __future__ import annotations
 
@@ -8,6 +10,12 @@ import re
 import uuid
 from typing import Any
 
+from aio_pika.abc import AbstractRobustConnection
+
+from hearth_shared.contracts import new_event
+from hearth_shared.contracts.catalogue import InterestExpressed
+from hearth_shared.messaging import Names
+from hearth_testing.broker import publish_event
 from hearth_testing.builders import person
 from hearth_testing.waiting import eventually
 
@@ -112,3 +120,72 @@ async def test_a_gathering_is_made_in_a_new_series_and_another_joins_it(
     assert unchained.status_code == 303, unchained.text
     assert after["series_id"] is None
     assert "quarterly" in audit.text
+
+
+async def test_a_proposed_formation_is_edited_before_it_is_published(
+    stack: Stack, admin: StaffBrowser
+) -> None:
+    # Advocacy campaigns: no other test of this package draws on that pool (they share one database).
+    async with stack.groups.client() as groups:
+        for _ in range(7):
+            body = {"person_id": str(uuid.uuid4()), "kind": "advocacy_campaign", "language": "en"}
+            assert (await groups.post("/interests", json=body)).status_code == 201
+    await admin.refresh_csrf()
+    proposed = await admin.post("/groups/proposals", {"kind": "advocacy_campaign"})
+    review = await admin.client.get(proposed.headers["location"])
+    found = re.search(r'<option value="([0-9a-f-]{36})">', review.text)
+    assert found, review.text
+    moves = proposed.headers["location"] + "/moves"
+    moved = await admin.post(moves, {"person_id": found.group(1), "to_group": ""})
+    after = await admin.client.get(moved.headers["location"])
+    wrong = await admin.post(moves, {"person_id": str(uuid.uuid4()), "to_group": "1"})
+    published = await admin.post(proposed.headers["location"] + "/publish")
+    audit = await admin.client.get("/audit", params={"action": "groups_edited"})
+
+    assert 'id="move-form"' in review.text
+    assert moved.status_code == 303, moved.text
+    assert "The person was moved." in after.text
+    assert "1 person stays in the pool." in after.text
+    assert wrong.status_code == 404  # groups: that person is not in this proposal
+    assert published.status_code == 303
+    assert f"{found.group(1)} to the pool" in audit.text
+
+
+async def test_a_breakout_becomes_a_standing_group_of_those_who_asked_for_one(
+    stack: Stack, admin: StaffBrowser, amqp: AbstractRobustConnection
+) -> None:
+    gid = await schedule_gathering(stack.registration)
+    async with stack.registration.client() as client:
+        made = await client.post(
+            f"/gatherings/{gid}/breakouts",
+            json={"name": {"en": "French guide", "fr": "Guide en français"}, "language": "fr", "capacity": 9},
+        )
+    breakout = made.json()["id"]
+    asked = [uuid.uuid4() for _ in range(3)]
+    for person_id in asked:
+        wish = InterestExpressed(
+            person_id=person_id, gathering_id=uuid.UUID(gid), interest="best_practice_resource", language="fr"
+        )
+        await publish_event(
+            amqp, Names(stack.name_prefix, "groups"), new_event(wish, source="/hearth/registration")
+        )
+    async with stack.groups.client() as groups:
+        await eventually(
+            lambda: groups.get("/interests", params={"kind": "resource_co_creation"}),
+            lambda r: len([i for i in r.json() if i["gathering_id"] == gid]) == 3,
+            timeout=20,
+        )
+    await admin.refresh_csrf()
+    page = await admin.client.get(f"/gatherings/{gid}")
+    formed = await admin.post(
+        f"/gatherings/{gid}/standing-group", {"breakout_id": breakout, "kind": "resource_co_creation"}
+    )
+    listed = await admin.client.get(formed.headers["location"])
+    audit = await admin.client.get("/audit", params={"action": "group_formed"})
+
+    assert 'id="standing-group"' in page.text
+    assert formed.status_code == 303, formed.text
+    assert "formed=3" in formed.headers["location"]
+    assert "A standing group was formed with 3 members." in listed.text
+    assert "Guide en français" in listed.text or "French guide" in listed.text
+    assert "resource_co_creation, 3 members" in audit.text

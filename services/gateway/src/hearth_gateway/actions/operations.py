@@ -236,3 +236,35 @@ async def publish_groups(
         pool, who, AuditAction.GROUPS_PUBLISHED, proposal_id, address, detail=f"{len(formed)} groups"
     )
     return formed
+
+
+async def move_in_proposal(
+    pool: asyncpg.Pool,
+    services: Services,
+    who: Staff,
+    proposal_id: str,
+    person_id: str,
+    to: int | None,
+    address: str,
+) -> Json:
+    """A person moved to another proposed group, or out of the groups (back to the pool), before
+    publishing; groups checks the move keeps each group's kind, topic and language."""
+    edited = await services.post(
+        who, "groups", f"/proposals/{proposal_id}/moves", {"person_id": person_id, "to_group": to}
+    )
+    where = "the pool" if to is None else f"group {to + 1}"
+    await _audited(
+        pool, who, AuditAction.GROUPS_EDITED, proposal_id, address, detail=f"{person_id} to {where}"
+    )
+    return edited
+
+
+async def form_group_from_gathering(
+    pool: asyncpg.Pool, services: Services, who: Staff, gathering_id: str, body: Json, address: str
+) -> Json:
+    """A standing group formed from a gathering: groups takes as members those who asked for this
+    kind, topic and language in the gathering's feedback (they consented), not yet in such a group."""
+    formed = await services.post(who, "groups", "/groups", body | {"from_gathering_id": gathering_id})
+    detail = f"{formed['id']}: {body['kind']}, {formed['member_count']} members"
+    await _audited(pool, who, AuditAction.GROUP_FORMED, gathering_id, address, detail=detail)
+    return formed

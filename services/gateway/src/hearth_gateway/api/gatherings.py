@@ -17,6 +17,7 @@ from ..domain.staff import Staff
 from ..store.services import Json, ServiceError, Services
 from .deps import GatewayDep, ManageGatherings, ViewGatherings
 from .forms import form_fields
+from .groups import KINDS as GROUP_KINDS
 
 router = APIRouter(tags=["gatherings"])
 
@@ -173,6 +174,7 @@ async def _gathering_page(
     if gathering["series_id"]:
         series = await gw.services.get(who, "registration", f"/series/{gathering['series_id']}")
     context = {"gathering": gathering, "breakouts": breakouts, "waitlist": waitlist, "series": series}
+    context |= {"group_kinds": GROUP_KINDS}
     context |= {"errors": [], **extra}
     status_code = 422 if context["errors"] else 200
     return gw.pages.render(

@@ -35,6 +35,8 @@ class AuditAction(StrEnum):
     SELF_REPORT_DECIDED = "self_report_decided"
     GROUPS_PROPOSED = "groups_proposed"
     GROUPS_PUBLISHED = "groups_published"
+    GROUPS_EDITED = "groups_edited"
+    GROUP_FORMED = "group_formed"
     EMAIL_RESENT = "email_resent"
     CONFIRMATIONS_RESENT = "confirmations_resent"
     PARKED_REPLAYED = "parked_replayed"
