@@ -22,9 +22,11 @@ from pathlib import Path
 import aio_pika
 import httpx
 import pytest
+from playwright.async_api import Browser, async_playwright
 
 from hearth_shared.messaging import Names
 from hearth_shared.messaging.topology import declared_names, delete_names
+from hearth_testing.browser import launch
 from hearth_testing.fixtures import TEST_RETRY_DELAYS, handlers_under_test, service_env
 from hearth_testing.infra import Infra, TestDatabase
 from hearth_testing.processes import ServiceProcess, free_port
@@ -153,3 +155,12 @@ async def signed_in_as(stack: Stack, admin: StaffBrowser, role: str) -> AsyncIte
         assert (await member.sign_in(email, password)).status_code == 303
         await member.refresh_csrf()
         yield member
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    """Debian's Chromium through Playwright, one per browser-test module."""
+    async with async_playwright() as playwright:
+        launched = await launch(playwright)
+        yield launched
+        await launched.close()
