@@ -150,7 +150,7 @@ async def start_all() -> dict[str, asyncio.subprocess.Process]:
 def banner(password: str) -> str:
     return (
         "\nHearth is running:\n"
-        + "".join(f"  {s:<14} {url(s)}/docs\n" for s in PORTS)
+        + "".join(f"  {s:<14} {url(s)}/{'docs' if s == 'gateway' else 'openapi.json'}\n" for s in PORTS)
         + f"  emails         {STATE / 'mail' / 'new'} (a Maildir; SMTP on 127.0.0.1:{SMTP_PORT})\n"
         + f"Staff pages: {GATEWAY}/login\n"
         + f"Demo admin: {DEMO_ADMIN} password {password}\n"

@@ -201,7 +201,7 @@ async def test_dev_run_from_a_fresh_clone_serves_signs_in_mails_and_stops_cleanl
     admin, password = dev_run.find(r"^Demo admin: (\S+) password (\S+)$").groups()
     public_url = dev_run.find(r"^Public site: (http://\S+)$").group(1)
     mail = Path(dev_run.find(r"^  emails +(\S+) \(a Maildir").group(1))
-    services = dict(re.findall(r"^  ([a-z]+) +(http://\S+)/docs$", dev_run.printed, re.MULTILINE))
+    services = dict(re.findall(r"^  ([a-z]+) +(http://\S+)/(?:docs|openapi\.json)$", dev_run.printed, re.M))
     assert set(services) == {"gateway", "registration", "credits", "groups", "notifications"}
     assert mail.is_relative_to(dev_run.copy)
     key = (dev_run.copy / ".hearth" / "service-token.key").read_text().strip()

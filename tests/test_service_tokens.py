@@ -1,7 +1,8 @@
 """Services answer only the gateway: every route of every service app, but health, readiness and
-metrics, refuses a request without a valid service token (401) and a role it does not allow (403);
-no state-changing route lets a viewer through. Walked from the apps' own route tables, so a route
-added later is checked without anyone listing it here.
+metrics (its OpenAPI document included; there is no Swagger page) refuses a request without a valid
+service token (401) and a role it does not allow (403); no state-changing route lets a viewer
+through. Walked from the apps' own route tables, so a route added later is checked without anyone
+listing it here.
 
 The apps run in-process without their runtime started (no broker, no database): a refusal never
 reaches the database, and an allowed role is only shown to get past the checks."""
@@ -46,24 +47,17 @@ APPS = {service: make() for service, make in apps().items()}
 
 
 def guarded_routes() -> list[tuple[str, str, RouteContext]]:
-    """(service, method, route) for every route but the shared operations ones and the API's own
-    description (/docs, /openapi.json: what the API is, never what it holds)."""
+    """(service, method, route) for every route but the shared operations ones (health, readiness,
+    metrics): nothing else is exempt, the OpenAPI document neither."""
     found = []
     for service, app in APPS.items():
         operations = {r.path for r in operations_router(app.state.runtime).routes}  # type: ignore[attr-defined]
         for route in iter_route_contexts(app.routes):
             if route.path in operations:
                 continue
-            if not isinstance(route.original_route, APIRoute):
-                assert route.path in description_paths(app), f"{service}: {route.path} is not an API route"
-                continue
+            assert isinstance(route.original_route, APIRoute), f"{service}: {route.path} is not an API route"
             found += [(service, method, route) for method in sorted(route.methods or ())]
     return found
-
-
-def description_paths(app: FastAPI) -> set[str | None]:
-    docs = app.docs_url and {app.docs_url, app.swagger_ui_oauth2_redirect_url}
-    return {app.openapi_url, app.redoc_url, *(docs or ())}
 
 
 ROUTES = guarded_routes()
@@ -103,6 +97,22 @@ def test_the_walk_finds_every_service_s_routes() -> None:
     walked = {service for service, _, _ in ROUTES}
     assert walked == {"registration", "credits", "notifications", "groups"}
     assert len(ROUTES) >= 30
+    assert {service for service, _, route in ROUTES if route.path == "/openapi.json"} == walked
+
+
+@pytest.mark.parametrize("service", sorted(APPS))
+async def test_the_api_description_is_for_staff_only_and_there_is_no_swagger_page(service: str) -> None:
+    transport = httpx.ASGITransport(app=APPS[service], raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+        anonymous = await client.get("/openapi.json")
+        public = await client.get("/openapi.json", headers=bearer(sign(KEY, uuid.uuid4(), "public")))
+        viewer = await client.get("/openapi.json", headers=bearer(sign(KEY, uuid.uuid4(), VIEWER)))
+        pages = [(await client.get(p)).status_code for p in ("/docs", "/redoc", "/docs/oauth2-redirect")]
+
+    assert (anonymous.status_code, public.status_code, viewer.status_code) == (401, 403, 200)
+    assert viewer.json()["paths"] == APPS[service].openapi()["paths"]
+    assert "/openapi.json" not in viewer.json()["paths"]
+    assert pages == [404, 404, 404]
 
 
 @pytest.mark.parametrize(("service", "method", "route"), ROUTES, ids=IDS)

@@ -1,5 +1,5 @@
-"""The lists the staff pages page through, on real services: registration and credits filter, count
-and page them (`limit`, `offset`, `X-Total-Count`) so the gateway never fetches a whole list; a
+"""The lists the staff pages page through, on real services: registration, credits and notifications
+filter, count and page them (`limit`, `offset`, `X-Total-Count`) so the gateway never fetches a whole list; a
 gathering's figures without listing anyone; a person's tickets with attendance, and certificates
 with their revoked state."""
 
@@ -17,8 +17,9 @@ from hearth_shared.contracts import new_event
 from hearth_shared.contracts.catalogue import AttendanceRecorded, CreditPolicy, GatheringScheduled
 from hearth_shared.messaging import Names
 from hearth_testing.broker import checked, collect, publish_event, watch
-from hearth_testing.builders import gathering_scheduled, person, person_details
+from hearth_testing.builders import gathering_scheduled, person, person_details, ticket_purchased
 from hearth_testing.fixtures import StartService
+from hearth_testing.smtp import SmtpSink
 from hearth_testing.waiting import eventually
 
 from .helpers import buy_tickets, schedule_gathering
@@ -226,3 +227,54 @@ async def test_credits_counts_who_is_behind_for_the_cycle(
     assert summary["people"] >= 2
     assert summary["behind"] == summary["people"] - 1
     assert refused.status_code == 403
+
+
+async def test_the_delivery_log_is_counted_and_paged_by_notifications(
+    start_service: StartService, amqp: AbstractRobustConnection, name_prefix: str, smtp_sink: SmtpSink
+) -> None:
+    notifications = await start_service("notifications", smtp_port=smtp_sink.port)
+    who = person_details()
+    for _ in range(3):
+        event = new_event(ticket_purchased(gathering_scheduled(), who), source="/hearth/registration")
+        await publish_event(amqp, Names(name_prefix, "registration"), event)
+    mine = {"to": str(who.email), "template": "ticket_confirmation"}
+    async with notifications.client(role="viewer") as client:
+        await eventually(
+            lambda: client.get("/deliveries", params=mine), lambda r: len(r.json()) == 3, timeout=20
+        )
+        first, total = await _listed(client, "/deliveries", limit=2, **mine)
+        rest, rest_total = await _listed(client, "/deliveries", limit=2, offset=2, **mine)
+        whole, _ = await _listed(client, "/deliveries", **mine)
+
+    assert (total, rest_total) == (3, 3)
+    assert [d["id"] for d in first + rest] == [d["id"] for d in whole]  # newest first, no overlap
+    assert len(rest) == 1
+
+
+async def test_confirmations_are_resent_in_bulk_by_ticket(
+    start_service: StartService, amqp: AbstractRobustConnection, name_prefix: str, smtp_sink: SmtpSink
+) -> None:
+    notifications = await start_service("notifications", smtp_port=smtp_sink.port)
+    g = gathering_scheduled()
+    bought = [ticket_purchased(g, person_details()) for _ in range(2)]
+    for data in bought:
+        await publish_event(
+            amqp, Names(name_prefix, "registration"), new_event(data, source="/hearth/registration")
+        )
+    first = {"to": str(bought[0].attendee.email), "template": "ticket_confirmation"}
+    async with notifications.client(role="coordinator") as client:
+        await eventually(
+            lambda: client.get("/deliveries", params=first), lambda r: len(r.json()) == 1, timeout=20
+        )
+        unknown = uuid.uuid4()
+        body = {"ticket_ids": [str(t.ticket_id) for t in bought] + [str(unknown)]}
+        resent = await client.post("/deliveries/resend", json=body)
+        log, total = await _listed(client, "/deliveries", **first)
+        empty = await client.post("/deliveries/resend", json={"ticket_ids": []})
+
+    assert resent.status_code == 201, resent.text
+    assert resent.json() == {"resent": 2, "skipped": [str(unknown)]}
+    assert total == 2  # the first confirmation and its resend, a new entry
+    assert log[0]["source_event_id"].startswith("resend:")
+    assert log[0]["subject"] == log[1]["subject"]
+    assert empty.status_code == 422

@@ -13,16 +13,20 @@ import asyncio
 import os
 import secrets
 import sys
+import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import aio_pika
 import httpx
 import pytest
+from playwright.async_api import Browser, async_playwright
 
 from hearth_shared.messaging import Names
 from hearth_shared.messaging.topology import declared_names, delete_names
+from hearth_testing.browser import launch
 from hearth_testing.fixtures import TEST_RETRY_DELAYS, handlers_under_test, service_env
 from hearth_testing.infra import Infra, TestDatabase
 from hearth_testing.processes import ServiceProcess, free_port
@@ -138,3 +142,25 @@ async def admin(stack: Stack) -> AsyncIterator[StaffBrowser]:
 async def add_staff(admin: StaffBrowser, email: str, role: str, password: str) -> None:
     made = await admin.post("/staff", {"email": email, "role": role, "password": password})
     assert made.status_code == 303, made.text
+
+
+@asynccontextmanager
+async def signed_in_as(stack: Stack, admin: StaffBrowser, role: str) -> AsyncIterator[StaffBrowser]:
+    """A new staff member with `role` (made by the admin), signed in with a password only."""
+    password = secrets.token_urlsafe(16)
+    email = f"{role}.{uuid.uuid4().hex[:8]}@example.org"
+    await add_staff(admin, email, role, password)
+    async with httpx.AsyncClient(base_url=stack.gateway.url, timeout=30) as client:
+        member = StaffBrowser(client)
+        assert (await member.sign_in(email, password)).status_code == 303
+        await member.refresh_csrf()
+        yield member
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    """Debian's Chromium through Playwright, one per browser-test module."""
+    async with async_playwright() as playwright:
+        launched = await launch(playwright)
+        yield launched
+        await launched.close()

@@ -8,7 +8,7 @@ import re
 import secrets
 import uuid
 
-from .conftest import Stack, add_staff
+from .conftest import Stack, add_staff, signed_in_as
 from .staff import StaffBrowser, csrf_of
 
 
@@ -53,13 +53,7 @@ async def test_a_coordinator_proposes_groups_from_the_pool_and_publishes_them(
 
 
 async def test_a_viewer_reads_the_groups_but_may_not_propose(stack: Stack, admin: StaffBrowser) -> None:
-    password = secrets.token_urlsafe(16)
-    email = f"viewer.groups.{uuid.uuid4().hex[:6]}@example.org"
-    await add_staff(admin, email, "viewer", password)
-    viewer = StaffBrowser(admin.client.__class__(base_url=stack.gateway.url, timeout=30))
-    async with viewer.client:
-        await viewer.sign_in(email, password)
-        await viewer.refresh_csrf()
+    async with signed_in_as(stack, admin, "viewer") as viewer:
         page = await viewer.client.get("/groups")
         refused = await viewer.post("/groups/proposals", {"kind": "peer_support"})
     assert page.status_code == 200

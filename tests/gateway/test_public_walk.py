@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 from aio_pika.abc import AbstractRobustConnection
-from playwright.async_api import Browser, Page, ViewportSize, async_playwright, expect
+from playwright.async_api import Browser, Page, ViewportSize, expect
 
 from hearth_shared.contracts import new_event
 from hearth_shared.contracts.catalogue import (
@@ -36,7 +35,7 @@ from hearth_shared.messaging import Names
 from hearth_shared.signed_links import PATHS, Purpose
 from hearth_testing.broker import checked as contract_checked
 from hearth_testing.broker import collect, publish_event, watch
-from hearth_testing.browser import describe, launch, serious_violations
+from hearth_testing.browser import describe, serious_violations
 from hearth_testing.waiting import eventually
 
 from .conftest import Stack
@@ -126,14 +125,6 @@ WORDS = {
         "attests": "J’exerce une profession réglementée",
     },
 }
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await launch(playwright)
-        yield launched
-        await launched.close()
 
 
 async def checked(page: Page, language: str, name: str) -> None:

@@ -11,20 +11,19 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aio_pika.abc import AbstractRobustConnection
-from playwright.async_api import Browser, BrowserContext, FilePayload, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, FilePayload, Page, expect
 
 from hearth_shared.contracts import new_event
 from hearth_shared.contracts.catalogue import AttendanceReported, MembershipStatus, MemberUpserted
 from hearth_shared.messaging import Names
 from hearth_testing.broker import publish_event
-from hearth_testing.browser import describe, launch, serious_violations
+from hearth_testing.browser import describe, serious_violations
 
 from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Stack
 from .staff import StaffBrowser, next_code
@@ -92,14 +91,6 @@ WORDS = {
         "problem": "Il y a un problème",
     },
 }
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await launch(playwright)
-        yield launched
-        await launched.close()
 
 
 async def checked(page: Page, language: str, name: str | None = None) -> None:

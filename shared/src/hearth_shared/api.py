@@ -7,12 +7,12 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
 import structlog
 import uvicorn
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -25,6 +25,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .http_metrics import RequestMetricsMiddleware
 from .logs import configure_logging
 from .messaging import ServiceRuntime
+from .service_access import STAFF_ROLES, behind_token
+from .service_token import RequireServiceToken, ServiceCaller
 from .settings import ServiceSettings
 from .tracing import TraceMiddleware, configure_tracing
 
@@ -169,9 +171,29 @@ def document_errors(app: FastAPI) -> None:
     app.openapi = with_errors  # type: ignore[method-assign]
 
 
-def build_app(runtime: ServiceRuntime, *, title: str, routers: Iterable[APIRouter] = ()) -> FastAPI:
+_AnyStaff = Annotated[ServiceCaller, Depends(RequireServiceToken(*STAFF_ROLES))]
+
+
+def description_router(app: FastAPI) -> APIRouter:
+    """The app's OpenAPI document at `/openapi.json`, behind the service token like every other
+    route (issue 12: a service answers only the gateway; its document says what it holds and who
+    may change it). Any staff role reads it; scripts/export_docs.py calls `app.openapi()` itself."""
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/openapi.json", include_in_schema=False)
+    async def openapi(_: _AnyStaff) -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    return behind_token([router])
+
+
+def build_app(
+    runtime: ServiceRuntime, *, title: str, routers: Iterable[APIRouter] = (), open_description: bool = False
+) -> FastAPI:
     """A service's FastAPI app: lifespan tied to the runtime, shared routes and error shape, and a
-    correlation id per request (taken from `X-Correlation-Id` or made) bound into every log line."""
+    correlation id per request (taken from `X-Correlation-Id` or made) bound into every log line.
+    Its OpenAPI document is served only with a service token and there is no Swagger page, unless
+    `open_description` (the gateway: its routes are pages behind a staff session, no data)."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -186,10 +208,13 @@ def build_app(runtime: ServiceRuntime, *, title: str, routers: Iterable[APIRoute
     quiet = TelemetryConfig(
         tracing=False, operation_spans=False, metrics=False, logs=False, auto_configure=False
     )
-    app = FastAPI(title=title, lifespan=lifespan, telemetry=quiet)
+    closed: dict[str, Any] = {"openapi_url": None, "docs_url": None, "redoc_url": None}
+    app = FastAPI(title=title, lifespan=lifespan, telemetry=quiet, **({} if open_description else closed))
     app.state.runtime = runtime
     install_error_handlers(app)
     app.include_router(operations_router(runtime))
+    if not open_description:
+        app.include_router(description_router(app))
     for router in routers:
         app.include_router(router)
 

@@ -157,7 +157,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     key = settings.service_token_key.get_secret_value() if settings.service_token_key else key_from_env()
     runtime = create_runtime(settings)
     pages = Pages(load_translations())
-    app = build_app(runtime, title="Hearth gateway", routers=[*ROUTERS, *PUBLIC_ROUTERS])
+    routers = [*ROUTERS, *PUBLIC_ROUTERS]
+    app = build_app(runtime, title="Hearth gateway", routers=routers, open_description=True)
     app.state.gateway = Gateway(
         settings=settings,
         runtime=runtime,

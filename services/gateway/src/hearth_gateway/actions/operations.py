@@ -29,6 +29,12 @@ async def create_gathering(
     return made
 
 
+async def create_series(pool: asyncpg.Pool, services: Services, who: Staff, body: Json, address: str) -> Json:
+    made = await services.post(who, "registration", "/series", body)
+    await _audited(pool, who, AuditAction.SERIES_CREATED, str(made["id"]), address, detail=body["cadence"])
+    return made
+
+
 async def add_breakout(
     pool: asyncpg.Pool, services: Services, who: Staff, gathering_id: str, body: Json, address: str
 ) -> Json:
@@ -163,6 +169,18 @@ async def resend_email(
     return sent
 
 
+async def resend_confirmations(
+    pool: asyncpg.Pool, services: Services, who: Staff, gathering_id: str, ticket_ids: list[str], address: str
+) -> int:
+    """The confirmation of each ticket the filters kept, sent again by notifications (to the
+    holders' current addresses); how many it wrote."""
+    sent = await services.post(who, "notifications", "/deliveries/resend", {"ticket_ids": ticket_ids})
+    resent = int(sent["resent"])
+    detail = f"{resent} of {len(ticket_ids)} resent"
+    await _audited(pool, who, AuditAction.CONFIRMATIONS_RESENT, gathering_id, address, detail=detail)
+    return resent
+
+
 async def replay_parked(
     pool: asyncpg.Pool,
     connection: AbstractRobustConnection,
@@ -217,4 +235,36 @@ async def publish_groups(
     await _audited(
         pool, who, AuditAction.GROUPS_PUBLISHED, proposal_id, address, detail=f"{len(formed)} groups"
     )
+    return formed
+
+
+async def move_in_proposal(
+    pool: asyncpg.Pool,
+    services: Services,
+    who: Staff,
+    proposal_id: str,
+    person_id: str,
+    to: int | None,
+    address: str,
+) -> Json:
+    """A person moved to another proposed group, or out of the groups (back to the pool), before
+    publishing; groups checks the move keeps each group's kind, topic and language."""
+    edited = await services.post(
+        who, "groups", f"/proposals/{proposal_id}/moves", {"person_id": person_id, "to_group": to}
+    )
+    where = "the pool" if to is None else f"group {to + 1}"
+    await _audited(
+        pool, who, AuditAction.GROUPS_EDITED, proposal_id, address, detail=f"{person_id} to {where}"
+    )
+    return edited
+
+
+async def form_group_from_gathering(
+    pool: asyncpg.Pool, services: Services, who: Staff, gathering_id: str, body: Json, address: str
+) -> Json:
+    """A standing group formed from a gathering: groups takes as members those who asked for this
+    kind, topic and language in the gathering's feedback (they consented), not yet in such a group."""
+    formed = await services.post(who, "groups", "/groups", body | {"from_gathering_id": gathering_id})
+    detail = f"{formed['id']}: {body['kind']}, {formed['member_count']} members"
+    await _audited(pool, who, AuditAction.GROUP_FORMED, gathering_id, address, detail=detail)
     return formed

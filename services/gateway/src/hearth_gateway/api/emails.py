@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ..actions import operations
-from ..domain.pages import Page, paginate
+from ..domain.pages import Page
 from .deps import GatewayDep, ResendEmails, ViewEmails
 
 router = APIRouter(tags=["emails"])
@@ -27,16 +27,15 @@ async def list_emails(
     page: Annotated[int, Query(ge=1)] = 1,
     resent: str = "",
 ) -> Response:
-    found = await gw.services.get(
+    shown, window = await gw.services.page(
         signed.staff,
         "notifications",
         "/deliveries",
+        Page.of(page),
         to=to.strip(),
         status=status if status in STATUSES else None,
         template=template,
-        limit=500,
     )
-    shown, window = paginate(found, Page.of(page))
     context = {
         "deliveries": shown,
         "window": window,

@@ -1,4 +1,5 @@
-"""Gatherings: the list, a new one (ticket types, a French breakout, CPD credit), one gathering."""
+"""Gatherings: the list, a new one (ticket types, a French breakout, CPD credit, its series), one
+gathering."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from fastapi.responses import RedirectResponse, Response
 from ..actions import operations
 from ..domain import gatherings as rules
 from ..domain.pages import Page
-from ..store.services import ServiceError
+from ..domain.staff import Staff
+from ..store.services import Json, ServiceError, Services
 from .deps import GatewayDep, ManageGatherings, ViewGatherings
 from .forms import form_fields
+from .groups import KINDS as GROUP_KINDS
 
 router = APIRouter(tags=["gatherings"])
 
@@ -30,14 +33,37 @@ _DEFAULT_FORM = {
 }
 
 
-def _choices() -> dict[str, object]:
+async def _choices(services: Services, who: Staff, series_id: str | None = None) -> dict[str, object]:
     return {
         "kinds": rules.KINDS,
         "modalities": rules.MODALITIES,
         "zones": rules.ZONES,
         "ticket_kinds": rules.TICKET_KINDS,
         "categories": rules.CATEGORIES,
+        "series": await known_series(services, who, series_id),
     }
+
+
+async def known_series(services: Services, who: Staff, current: str | None = None) -> list[Json]:
+    """The series the form offers: those of the latest 100 gatherings, and the one `current` names
+    (registration lists gatherings, not series; a new series is made from the form itself)."""
+    latest = await services.get(who, "registration", "/gatherings", limit=100, newest_first="true")
+    ids = list(
+        dict.fromkeys([*([current] if current else []), *(g["series_id"] for g in latest if g["series_id"])])
+    )
+    return list(await asyncio.gather(*(services.get(who, "registration", f"/series/{i}") for i in ids)))
+
+
+async def _into_series(
+    gw: GatewayDep, signed: ManageGatherings, checked: rules.GatheringForm, fields: dict[str, str]
+) -> None:
+    """A new series chosen on the form, made first; the gathering goes into it (and the form, shown
+    again after a refusal, names it rather than making another)."""
+    if checked.new_series is not None:
+        made = await operations.create_series(
+            gw.pool, gw.services, signed.staff, checked.new_series, signed.address
+        )
+        checked.body["series_id"] = fields["series_id"] = str(made["id"])
 
 
 @router.get("/gatherings")
@@ -57,7 +83,7 @@ async def list_gatherings(
 
 @router.get("/gatherings/new")
 async def new_gathering(request: Request, gw: GatewayDep, signed: ManageGatherings) -> Response:
-    context = {"form": _DEFAULT_FORM, **_choices()}
+    context = {"form": _DEFAULT_FORM, **await _choices(gw.services, signed.staff)}
     return gw.pages.render(request, "gathering_new.html", context, session=signed.session)
 
 
@@ -68,6 +94,7 @@ async def create_gathering(request: Request, gw: GatewayDep, signed: ManageGathe
     errors = list(checked.problems)
     if not errors:
         try:
+            await _into_series(gw, signed, checked, fields)
             made = await operations.create_gathering(
                 gw.pool, gw.services, signed.staff, checked.body, signed.address
             )
@@ -78,7 +105,11 @@ async def create_gathering(request: Request, gw: GatewayDep, signed: ManageGathe
             return RedirectResponse(f"/gatherings/{made['id']}?created=1", status_code=303)
         except ServiceError as exc:
             errors = [(f or "title_en", m) for f, m in exc.messages]
-    context = {"form": fields, "errors": errors, **_choices()}
+    context = {
+        "form": fields,
+        "errors": errors,
+        **await _choices(gw.services, signed.staff, checked.body.get("series_id")),
+    }
     return gw.pages.render(request, "gathering_new.html", context, session=signed.session, status_code=422)
 
 
@@ -87,7 +118,8 @@ async def edit_gathering(
     request: Request, gw: GatewayDep, signed: ManageGatherings, gathering_id: uuid.UUID
 ) -> Response:
     gathering = await gw.services.get(signed.staff, "registration", f"/gatherings/{gathering_id}")
-    context = {"form": rules.form_of(gathering), "gathering": gathering, **_choices()}
+    choices = await _choices(gw.services, signed.staff, gathering["series_id"])
+    context = {"form": rules.form_of(gathering), "gathering": gathering, **choices}
     return gw.pages.render(request, "gathering_new.html", context, session=signed.session)
 
 
@@ -100,6 +132,7 @@ async def change_gathering(
     errors = list(checked.problems)
     if not errors:
         try:
+            await _into_series(gw, signed, checked, fields)
             await operations.change_gathering(
                 gw.pool, gw.services, signed.staff, str(gathering_id), checked.body, signed.address
             )
@@ -107,7 +140,8 @@ async def change_gathering(
         except ServiceError as exc:
             errors = [(f or "title_en", m) for f, m in exc.messages]
     gathering = await gw.services.get(signed.staff, "registration", f"/gatherings/{gathering_id}")
-    context = {"form": fields, "errors": errors, "gathering": gathering, **_choices()}
+    choices = await _choices(gw.services, signed.staff, checked.body.get("series_id"))
+    context = {"form": fields, "errors": errors, "gathering": gathering, **choices}
     return gw.pages.render(request, "gathering_new.html", context, session=signed.session, status_code=422)
 
 
@@ -136,7 +170,12 @@ async def _gathering_page(
         gw.services.get(who, "registration", f"/gatherings/{gathering_id}/breakouts"),
         gw.services.get(who, "registration", f"/gatherings/{gathering_id}/waitlist"),
     )
-    context = {"gathering": gathering, "breakouts": breakouts, "waitlist": waitlist, "errors": [], **extra}
+    series = None
+    if gathering["series_id"]:
+        series = await gw.services.get(who, "registration", f"/series/{gathering['series_id']}")
+    context = {"gathering": gathering, "breakouts": breakouts, "waitlist": waitlist, "series": series}
+    context |= {"group_kinds": GROUP_KINDS}
+    context |= {"errors": [], **extra}
     status_code = 422 if context["errors"] else 200
     return gw.pages.render(
         request, "gathering.html", context, session=signed.session, status_code=status_code

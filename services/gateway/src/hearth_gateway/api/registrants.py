@@ -19,7 +19,14 @@ from ..domain.pages import Page, Window
 from ..domain.registrants import Filters
 from ..domain.staff import Staff
 from ..store.services import Services
-from .deps import ExportRegistrants, GatewayDep, ManageGatherings, RegistrantFilters, ViewRegistrants
+from .deps import (
+    ExportRegistrants,
+    GatewayDep,
+    ManageGatherings,
+    RegistrantFilters,
+    ResendEmails,
+    ViewRegistrants,
+)
 
 router = APIRouter(tags=["registrants"])
 
@@ -61,6 +68,7 @@ async def list_registrants(
     filters: RegistrantFilters,
     page: Annotated[int, Query(ge=1)] = 1,
     moved: str = "",
+    resent: str = "",
 ) -> Response:
     who = signed.staff
     gathering, breakouts, found = await asyncio.gather(
@@ -77,6 +85,7 @@ async def list_registrants(
         "filters": filters,
         "total": window.total,
         "moved": moved,
+        "resent": resent,
     }
     return gw.pages.render(request, "registrants.html", context, session=signed.session)
 
@@ -128,5 +137,26 @@ async def move_registrants(
         target,
         signed.address,
     )
-    query = urlencode({"moved": moved}) + ("&" + filters.query() if filters.query() else "")
+    return _back_to(gathering_id, filters, moved=moved)
+
+
+@router.post("/gatherings/{gathering_id}/registrants/confirmations")
+async def resend_confirmations(
+    gw: GatewayDep, signed: ResendEmails, gathering_id: uuid.UUID, filters: RegistrantFilters
+) -> Response:
+    """Resends the confirmation of every confirmed ticket the filters show (all pages); a ticket
+    awaiting payment or cancelled has none to resend."""
+    found, _ = await registrants_of(gw.services, signed.staff, gathering_id, filters)
+    confirmed = [r["ticket_id"] for r in found if r["status"] == "active"]
+    resent = 0
+    if confirmed:
+        resent = await operations.resend_confirmations(
+            gw.pool, gw.services, signed.staff, str(gathering_id), confirmed, signed.address
+        )
+    return _back_to(gathering_id, filters, resent=resent)
+
+
+def _back_to(gathering_id: uuid.UUID, filters: Filters, **done: int) -> Response:
+    """The registrants page again, with the same filters and what was done."""
+    query = urlencode(done) + ("&" + filters.query() if filters.query() else "")
     return RedirectResponse(f"/gatherings/{gathering_id}/registrants?{query}", status_code=303)

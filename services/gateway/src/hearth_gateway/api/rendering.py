@@ -55,6 +55,11 @@ def _newstyle(words: gettext.NullTranslations) -> tuple[Any, Any]:
     return gettext_, ngettext_
 
 
+def _series_choice(series: dict[str, Any], language: str) -> tuple[str, str]:
+    """A series as the gathering form offers it: its title in the page's language, how often."""
+    return str(series["id"]), f"{series['title'][language]} ({series['cadence']})"
+
+
 class Pages:
     def __init__(self, translations: dict[str, gettext.NullTranslations]) -> None:
         self.translations = translations
@@ -67,6 +72,7 @@ class Pages:
         self.env.filters["when"] = _when
         self.env.filters["pretty"] = _pretty
         self.env.filters["zone_choice"] = lambda zone: (zone, zone)
+        self.env.filters["series_choice"] = _series_choice
 
     def language(self, request: Request) -> str:
         return language_of(request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language"))

@@ -3,6 +3,7 @@ registration's API takes. Times are typed as the people there read them, in the 
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -23,6 +24,7 @@ class GatheringForm:
     body: dict[str, Any]
     breakouts: list[dict[str, Any]]
     problems: list[tuple[str, str]] = field(default_factory=list)
+    new_series: dict[str, Any] | None = None  # a series to create first, the gathering then in it
 
 
 def _local(text: str, zone: str) -> datetime | None:
@@ -94,6 +96,27 @@ def _breakouts(form: dict[str, str], problems: list[tuple[str, str]]) -> list[di
     return [{"name": {"en": name, "fr": name}, "language": "fr", "capacity": int(capacity)}]
 
 
+def _series(
+    form: dict[str, str], problems: list[tuple[str, str]]
+) -> tuple[str | None, dict[str, Any] | None]:
+    """The series chosen: none, one that exists (its id), or a new one (`new`) to create first."""
+    chosen = form.get("series_id", "")
+    if chosen != "new":
+        try:
+            return str(uuid.UUID(chosen)), None
+        except ValueError:
+            return None, None
+    title_en, title_fr = form.get("series_title_en", "").strip(), form.get("series_title_fr", "").strip()
+    cadence = form.get("series_cadence", "").strip()
+    if not title_en:
+        problems.append(("series_title_en", N_("Enter the series' title in English.")))
+    if not title_fr:
+        problems.append(("series_title_fr", N_("Enter the series' title in French.")))
+    if not cadence or len(cadence) > 50:
+        problems.append(("series_cadence", N_("Enter how often it meets, for example quarterly.")))
+    return None, {"title": {"en": title_en, "fr": title_fr}, "cadence": cadence}
+
+
 def _zone(form: dict[str, str]) -> str:
     """The zone chosen: any IANA zone (an edited gathering may be in one the list does not offer)."""
     try:
@@ -135,9 +158,10 @@ def read_gathering_form(form: dict[str, str], *, change: bool = False) -> Gather
         "ticket_types": _ticket_types(form, problems),
         "credit_policy": _credit_policy(form, problems),
     }
+    body["series_id"], new_series = _series(form, problems)
     if keep_link:
         del body["join_url"]
-    return GatheringForm(body, [] if change else _breakouts(form, problems), problems)
+    return GatheringForm(body, [] if change else _breakouts(form, problems), problems, new_series)
 
 
 def form_of(gathering: dict[str, Any]) -> dict[str, str]:
@@ -157,6 +181,7 @@ def form_of(gathering: dict[str, Any]) -> dict[str, str]:
         "ends_at": local(gathering["ends_at"]),
         "capacity": str(gathering["capacity"]),
         "venue": gathering.get("venue") or "",
+        "series_id": gathering.get("series_id") or "",
     }
     for ticket in gathering["ticket_types"]:
         form |= {

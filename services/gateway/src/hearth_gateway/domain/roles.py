@@ -21,7 +21,7 @@ class Permission(StrEnum):
     VIEW_PEOPLE = "view_people"
     DECIDE_SELF_REPORTS = "decide_self_reports"
     VIEW_GROUPS = "view_groups"
-    MANAGE_GROUPS = "manage_groups"  # propose groups from the interest pool and publish them
+    MANAGE_GROUPS = "manage_groups"  # propose, edit and publish groups; form one from a breakout
     VIEW_EMAILS = "view_emails"
     RESEND_EMAILS = "resend_emails"
     HANDLE_PARKED = "handle_parked"

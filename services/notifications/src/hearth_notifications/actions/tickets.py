@@ -6,6 +6,7 @@ bursts)."""
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from dataclasses import replace
 from typing import Any
@@ -73,6 +74,31 @@ def _news(
         reason = called_off[gathering_id]
         return emails.gathering_cancelled(to, data.gathering, reason, links, sequence=sequence)
     return emails.ticket_news(data, to, links, sequence=sequence)
+
+
+async def resend_confirmations(work: Work, ticket_ids: list[uuid.UUID]) -> tuple[int, list[uuid.UUID]]:
+    """Each ticket's confirmation written again (staff resend them in bulk: registration says which
+    are confirmed) to the holder's current address, with the gathering as the ticket last showed
+    it; how many were written, and the tickets with nobody to write to (unknown here, cancelled,
+    or the holder erased)."""
+    found = await gatherings.tickets(work.conn, ticket_ids)
+    holders: dict[Any, Person] = await people.find(work.conn, [t.person_id for t in found.values()])
+    links, request = links_of(work), uuid.uuid4()
+    written, skipped = [], []
+    for ticket_id in ticket_ids:
+        ticket = found.get(ticket_id)
+        to = holders.get(ticket.person_id) if ticket else None
+        if ticket is None or to is None:
+            skipped.append(ticket_id)
+            continue
+        email = emails.ticket_paid(
+            to, ticket_id, ticket.gathering, links, sequence=int(time.time()), template="ticket_confirmation"
+        )
+        # A source of its own per request and ticket: a resend is a new email, never deduplicated
+        # against the first confirmation (or another resend).
+        written.append(Outgoing(email, f"resend:{request}:{ticket_id}", work.correlation_id))
+    await dispatch(work, written)
+    return len(written), skipped
 
 
 async def _paid(work: Work, confirmed: list[CloudEvent[Any]]) -> list[Outgoing]:

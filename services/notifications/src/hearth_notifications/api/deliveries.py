@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import AwareDatetime, BaseModel, Field
 
 from hearth_shared.api import Problem
@@ -15,12 +15,13 @@ from hearth_shared.contracts.text import CleanStr
 from hearth_shared.messaging import begin
 
 from ..actions import deliveries as log
+from ..actions import tickets
 from ..domain.errors import Erased, UnknownDelivery
 from ..domain.preferences import TEMPLATES
 from ..events import SERVICE
 from ..store import deliveries
 from ..store.deliveries import DeliveryFilter, DeliveryRow
-from .deps import Coordinator, Pool, Staff
+from .deps import TOTAL_HEADER, Coordinator, Pool, Staff
 
 router = APIRouter(tags=["notifications"])
 
@@ -52,6 +53,7 @@ class DeliveryOut(BaseModel):
 async def search_deliveries(
     _: Staff,
     pool: Pool,
+    response: Response,
     to: Annotated[CleanStr | None, Query(max_length=320, description="Recipient address (any case)")] = None,
     person_id: uuid.UUID | None = None,
     status: Status | None = None,
@@ -62,11 +64,13 @@ async def search_deliveries(
     since: AwareDatetime | None = None,
     until: AwareDatetime | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[DeliveryOut]:
-    """The delivery log, newest first."""
+    """The delivery log, newest first, a page at a time (`X-Total-Count`: how many match)."""
     filters = DeliveryFilter(to, person_id, status, template, source_event_id, since, until)
     async with pool.acquire() as conn:
-        rows = await deliveries.search(conn, filters, limit)
+        rows, total = await deliveries.search(conn, filters, limit, offset)
+    response.headers[TOTAL_HEADER] = str(total)
     return [DeliveryOut.of(r) for r in rows]
 
 
@@ -77,6 +81,28 @@ async def get_delivery(_: Staff, pool: Pool, delivery_id: uuid.UUID) -> Delivery
     if row is None:
         raise Problem(404, "not_found", "no delivery has this id", "delivery_id")
     return DeliveryOut.of(row)
+
+
+class ResendConfirmationsIn(BaseModel):
+    ticket_ids: list[uuid.UUID] = Field(min_length=1, max_length=10_000)
+
+
+class ResendConfirmationsOut(BaseModel):
+    resent: int
+    skipped: list[uuid.UUID] = Field(
+        description="Tickets with nobody to write to: unknown, cancelled, erased"
+    )
+
+
+@router.post("/deliveries/resend", status_code=status.HTTP_201_CREATED)
+async def resend_confirmations(
+    _: Coordinator, pool: Pool, body: ResendConfirmationsIn
+) -> ResendConfirmationsOut:
+    """Each ticket's confirmation sent again, as new entries in the log, to the holders' current
+    addresses (the staff registrants page's bulk action; the caller names confirmed tickets)."""
+    async with begin(pool, SERVICE) as work:
+        resent, skipped = await tickets.resend_confirmations(work, body.ticket_ids)
+    return ResendConfirmationsOut(resent=resent, skipped=skipped)
 
 
 @router.post("/deliveries/{delivery_id}/resend", status_code=status.HTTP_201_CREATED)

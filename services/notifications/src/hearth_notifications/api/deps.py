@@ -20,6 +20,10 @@ def database(request: Request) -> asyncpg.Pool:
 
 Pool = Annotated[asyncpg.Pool, Depends(database)]
 
+# The delivery log answers one page (`limit`, `offset`) and says in this header how many entries
+# match, so the staff pages never fetch the whole log.
+TOTAL_HEADER = "X-Total-Count"
+
 
 # Who may do what (every route names one; `behind_token` in api/__init__ refuses anyone without a
 # token first). Check-in staff have nothing here (check-in and attendance only); viewers read the

@@ -84,14 +84,21 @@ def _purchase(
 
 
 def ticket_paid(
-    to: Person, ticket_id: uuid.UUID, snapshot: GatheringSnapshot, links: SignedLinks, *, sequence: int
+    to: Person,
+    ticket_id: uuid.UUID,
+    snapshot: GatheringSnapshot,
+    links: SignedLinks,
+    *,
+    sequence: int,
+    template: str = "ticket_paid",
 ) -> Email:
-    """A held ticket paid (TicketConfirmed): confirmed now, with the calendar invitation."""
+    """A held ticket paid (TicketConfirmed): confirmed now, with the calendar invitation; or, as
+    `ticket_confirmation`, a confirmed ticket's confirmation written again (staff resend it)."""
     gathering = from_snapshot(snapshot)
     ics = invite(gathering, to.language, sequence=sequence)
     context = gathering_context(gathering, to.language)
     my_url = signed.registration(links, ticket_id)
-    return compose("ticket_paid", to, links, calendar=ics, my_url=my_url, **context)
+    return compose(template, to, links, calendar=ics, my_url=my_url, **context)
 
 
 def gathering_updated(

@@ -234,15 +234,20 @@ async def reschedule(
     return found is not None
 
 
-async def search(conn: Connection, filters: DeliveryFilter, limit: int) -> list[DeliveryRow]:
-    """The log, newest first, narrowed by any of the filter's fields."""
-    rows = await conn.fetch(
-        f"SELECT {COLUMNS} FROM deliveries "  # noqa: S608 - fixed column list, values are parameters
-        "WHERE ($1::text IS NULL OR lower(to_address) = lower($1)) "
-        "AND ($2::uuid IS NULL OR person_id = $2) AND ($3::text IS NULL OR status = $3) "
-        "AND ($4::text IS NULL OR template = $4) AND ($5::text IS NULL OR source_event_id = $5) "
-        "AND ($6::timestamptz IS NULL OR created_at >= $6) AND ($7::timestamptz IS NULL OR created_at < $7) "
-        "ORDER BY created_at DESC LIMIT $8",
+_MATCHES = (
+    "WHERE ($1::text IS NULL OR lower(to_address) = lower($1)) "
+    "AND ($2::uuid IS NULL OR person_id = $2) AND ($3::text IS NULL OR status = $3) "
+    "AND ($4::text IS NULL OR template = $4) AND ($5::text IS NULL OR source_event_id = $5) "
+    "AND ($6::timestamptz IS NULL OR created_at >= $6) AND ($7::timestamptz IS NULL OR created_at < $7) "
+)
+
+
+async def search(
+    conn: Connection, filters: DeliveryFilter, limit: int, offset: int = 0
+) -> tuple[list[DeliveryRow], int]:
+    """One page of the log, newest first, narrowed by any of the filter's fields, and how many
+    entries the filter matches."""
+    values = (
         filters.to,
         filters.person_id,
         filters.status,
@@ -250,9 +255,16 @@ async def search(conn: Connection, filters: DeliveryFilter, limit: int) -> list[
         filters.source_event_id,
         filters.since,
         filters.until,
-        limit,
     )
-    return [_log_entry(r) for r in rows]
+    rows = await conn.fetch(
+        f"SELECT {COLUMNS} FROM deliveries {_MATCHES}"  # noqa: S608 - fixed column list, values are parameters
+        "ORDER BY created_at DESC, id LIMIT $8 OFFSET $9",
+        *values,
+        limit,
+        offset,
+    )
+    total = await conn.fetchval(f"SELECT count(*) FROM deliveries {_MATCHES}", *values)  # noqa: S608
+    return [_log_entry(r) for r in rows], int(total)
 
 
 async def get(conn: Connection, delivery_id: uuid.UUID) -> DeliveryRow | None:
