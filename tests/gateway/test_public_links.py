@@ -371,3 +371,20 @@ async def test_a_gateway_without_a_link_key_serves_the_site_and_says_links_are_n
     assert events.status_code == 200
     assert link.status_code == 503
     assert "This page is not available yet" in link.text
+
+
+async def test_a_link_page_is_in_its_persons_language_unless_the_visitor_chose_one(
+    public: PublicSite, stack: Stack
+) -> None:
+    gathering = await new_gathering(stack, "Langue")
+    ticket = (await buy(stack, gathering["id"], non_member("langue", language="fr")))["ticket"]
+    token = public.links.token(Purpose.REGISTRATION, ticket=ticket["id"])
+    english_browser = {"Accept-Language": "en-CA,en;q=0.9"}
+    async with public.client() as client:
+        french = await client.get(f"/my/{token}", headers=english_browser)
+    async with public.client() as client:
+        client.cookies.set("hearth_lang", "en")
+        chosen = await client.get(f"/my/{token}", headers=english_browser)
+    assert french.status_code == chosen.status_code == 200, french.text
+    assert '<html lang="fr-CA">' in french.text  # (the switch's "Français" is always lang="fr-CA")
+    assert '<html lang="en-CA">' in chosen.text

@@ -36,10 +36,12 @@ def load_translations() -> dict[str, gettext.NullTranslations]:
     return found
 
 
-def language_of(cookie: str | None, accept_language: str | None) -> str:
-    """The language a person chose (cookie), else the first their browser prefers that we have."""
-    if cookie in LANGUAGES:
-        return cookie
+def language_of(cookie: str | None, accept_language: str | None, preferred: str | None = None) -> str:
+    """The language a person chose (cookie), else the one we know they prefer (a signed link's
+    person), else the first their browser prefers that we have."""
+    for chosen in (cookie, preferred):
+        if chosen in LANGUAGES:
+            return chosen
     for part in (accept_language or "").split(","):
         tag = part.split(";", 1)[0].strip().lower()[:2]
         if tag in LANGUAGES:

@@ -52,9 +52,32 @@ class PublicSite:
     cookie_secure: bool
 
     def render(
-        self, request: Request, template: str, context: dict[str, Any], status_code: int = 200
+        self,
+        request: Request,
+        template: str,
+        context: dict[str, Any],
+        status_code: int = 200,
+        *,
+        person_language: str | None = None,
     ) -> Response:
-        return self.pages.render(request, f"public/{template}", context, status_code=status_code)
+        """`person_language`: a link page's person's preferred language, the page's unless the
+        visitor chose one with the switch."""
+        return self.pages.render(
+            request,
+            f"public/{template}",
+            context,
+            status_code=status_code,
+            preferred_language=person_language,
+        )
+
+    async def person_language(self, person_id: str) -> str | None:
+        """The language a person chose for their emails (notifications), if they chose one."""
+        try:
+            found = await self.services.read("notifications", f"/people/{person_id}/preferences")
+        except PublicServiceError:
+            return None  # unknown to notifications yet: the visitor's language will do
+        language = found.get("language")
+        return language if isinstance(language, str) else None
 
 
 class LinkNotAccepted(Exception):

@@ -21,9 +21,10 @@ async def preferences_form(request: Request, site: LinkVisit, token: str, done: 
     person = read_link(site, Purpose.PREFERENCES, token, "person")["person"]
     found = await site.services.read("notifications", f"/people/{person}/preferences")
     form = public_forms.preferences_form(found)
+    chosen = found.get("language")
     form["language"] = form["language"] or site.pages.language(request)
     context = {"form": form, "errors": [], "done": done, "categories": public_forms.CATEGORIES}
-    return site.render(request, "preferences.html", context)
+    return site.render(request, "preferences.html", context, person_language=chosen)
 
 
 @router.post("/email-preferences/{token}")
@@ -63,7 +64,9 @@ def _preferences_path(site: PublicSite, person: str) -> str | None:
 async def unsubscribe_page(request: Request, site: LinkVisit, token: str) -> Response:
     person, category = _opt_out(site, token)
     context = {"category": category, "done": False, "preferences": _preferences_path(site, person)}
-    return site.render(request, "unsubscribe.html", context)
+    return site.render(
+        request, "unsubscribe.html", context, person_language=await site.person_language(person)
+    )
 
 
 @router.post("/unsubscribe/{token}")
@@ -73,4 +76,6 @@ async def unsubscribe(request: Request, site: LinkVisit, token: str) -> Response
     person, category = _opt_out(site, token)
     await site.services.send("POST", "notifications", f"/people/{person}/unsubscribe", {"category": category})
     context = {"category": category, "done": True, "preferences": _preferences_path(site, person)}
-    return site.render(request, "unsubscribe.html", context)
+    return site.render(
+        request, "unsubscribe.html", context, person_language=await site.person_language(person)
+    )

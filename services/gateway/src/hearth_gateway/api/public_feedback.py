@@ -33,10 +33,16 @@ async def _earlier(site: PublicSite, gathering_id: str, person_id: str) -> dict[
 
 
 def _page(
-    request: Request, site: PublicSite, gathering: dict[str, Any], form: dict[str, str], **extra: Any
+    request: Request,
+    site: PublicSite,
+    gathering: dict[str, Any],
+    form: dict[str, str],
+    language: str | None,
+    **extra: Any,
 ) -> Response:
     context = {"gathering": gathering, "form": form, "errors": [], "done": "", **extra}
-    return site.render(request, "feedback.html", context, 422 if context["errors"] else 200)
+    status = 422 if context["errors"] else 200
+    return site.render(request, "feedback.html", context, status, person_language=language)
 
 
 @router.get("/feedback/{token}")
@@ -44,7 +50,9 @@ async def feedback_form(request: Request, site: LinkVisit, token: str, done: str
     subject = read_link(site, Purpose.FEEDBACK, token, "gathering", "person")
     gathering = await site.services.read("registration", f"/gatherings/{subject['gathering']}")
     earlier = await _earlier(site, subject["gathering"], subject["person"])
-    return _page(request, site, gathering, public_forms.feedback_form(earlier), done=done, token=token)
+    language = await site.person_language(subject["person"])
+    form = public_forms.feedback_form(earlier)
+    return _page(request, site, gathering, form, language, done=done, token=token)
 
 
 @router.post("/feedback/{token}")
@@ -56,7 +64,8 @@ async def give_feedback(request: Request, site: LinkVisit, token: str) -> Respon
     gathering = await site.services.read("registration", f"/gatherings/{subject['gathering']}")
     checked = public_forms.read_feedback(fields)
     if checked.problems:
-        return _page(request, site, gathering, fields, errors=checked.problems, token=token)
+        language = await site.person_language(subject["person"])
+        return _page(request, site, gathering, fields, language, errors=checked.problems, token=token)
     path = f"/gatherings/{subject['gathering']}/feedback/{subject['person']}"
     await site.services.send("PUT", "registration", path, checked.body)
     return RedirectResponse(f"/feedback/{token}?done=saved", status_code=303)

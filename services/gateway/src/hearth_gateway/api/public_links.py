@@ -35,7 +35,9 @@ async def _registration(site: PublicSite, token: str) -> dict[str, Any]:
 async def my_registration(request: Request, site: LinkVisit, token: str, done: str = "") -> Response:
     context = await _registration(site, token)
     context |= {"done": done, "active": context["ticket"]["status"] in _ACTIVE, "errors": []}
-    return site.render(request, "my.html", context)
+    return site.render(
+        request, "my.html", context, person_language=context["ticket"].get("attendee_language")
+    )
 
 
 @router.get("/my/{token}/calendar.ics")
@@ -43,7 +45,7 @@ async def add_to_calendar(request: Request, site: LinkVisit, token: str) -> Resp
     found = await _registration(site, token)
     if found["ticket"]["status"] not in _ACTIVE:
         raise PublicServiceError("registration", 404, [])
-    language = site.pages.language(request)
+    language = site.pages.language(request, found["ticket"].get("attendee_language"))
     ics = calendar_file(found["gathering"], language, found["ticket"].get("join_url"))
     headers = {"Content-Disposition": 'attachment; filename="gathering.ics"'}
     return Response(ics, media_type="text/calendar; charset=utf-8", headers=headers)
@@ -64,7 +66,9 @@ async def change_breakout(
             raise
         errors = [public_forms.registration_refusal(None, "breakout_full")]
         context = found | {"done": "", "active": True, "errors": errors}
-        return site.render(request, "my.html", context, 422)
+        return site.render(
+            request, "my.html", context, 422, person_language=found["ticket"].get("attendee_language")
+        )
     return RedirectResponse(f"/my/{token}?done=breakout", status_code=303)
 
 
@@ -90,10 +94,12 @@ async def _offer(site: PublicSite, entry_id: str) -> dict[str, Any] | None:
 async def show_offer(request: Request, site: LinkVisit, token: str) -> Response:
     entry_id = read_link(site, Purpose.OFFER, token, "entry")["entry"]
     entry = await _offer(site, entry_id)
-    gathering = None
+    gathering = language = None
     if entry is not None:
         gathering = await site.services.read("registration", f"/gatherings/{entry['gathering_id']}")
-    return site.render(request, "offer.html", {"entry": entry, "gathering": gathering, "token": token})
+        language = await site.person_language(entry["person_id"])
+    context = {"entry": entry, "gathering": gathering, "token": token}
+    return site.render(request, "offer.html", context, person_language=language)
 
 
 @router.post("/offer/{token}/accept")

@@ -74,8 +74,10 @@ class Pages:
         self.env.filters["zone_choice"] = lambda zone: (zone, zone)
         self.env.filters["series_choice"] = _series_choice
 
-    def language(self, request: Request) -> str:
-        return language_of(request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language"))
+    def language(self, request: Request, preferred: str | None = None) -> str:
+        """`preferred`: the language of the person a signed link names; the switch's cookie wins."""
+        cookie = request.cookies.get(LANGUAGE_COOKIE)
+        return language_of(cookie, request.headers.get("accept-language"), preferred)
 
     def gettext(self, request: Request) -> gettext.NullTranslations:
         return self.translations[self.language(request)]
@@ -88,8 +90,9 @@ class Pages:
         *,
         session: Session | None = None,
         status_code: int = 200,
+        preferred_language: str | None = None,
     ) -> HTMLResponse:
-        language = self.language(request)
+        language = self.language(request, preferred_language)
         gettext_, ngettext_ = _newstyle(self.translations[language])
         staff = session.staff if session and session.stage == "complete" else None
         page = {

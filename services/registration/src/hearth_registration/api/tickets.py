@@ -95,6 +95,9 @@ class TicketDetail(TicketOut):
 
     gathering_title: Bilingual
     join_url: str | None
+    attendee_language: str | None = Field(
+        default=None, description="The holder's preferred language: their page's by default"
+    )
 
 
 class PaymentIn(BaseModel):
@@ -270,11 +273,13 @@ async def show_ticket(_: StaffOrPublic, ticket_id: uuid.UUID, pool: Pool) -> Tic
         if ticket is None:
             raise domain.NotFound(f"no ticket {ticket_id}")
         gathering = await store.gatherings.get_gathering(conn, ticket.gathering_id)
+        holder = await store.history.find_person(conn, ticket.person_id)
     assert gathering is not None
     return TicketDetail(
         **vars(ticket),
         gathering_title=events.title(gathering),
         join_url=gathering.join_url if ticket.status == domain.TicketStatus.ACTIVE else None,
+        attendee_language=holder.preferred_language if holder else None,
     )
 
 
