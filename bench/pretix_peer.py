@@ -250,7 +250,12 @@ async def place_orders(
             }
             async with in_flight:
                 started = time.perf_counter()
-                response = await client.post(path, json=body, headers={"X-Idempotency-Key": f"{index}"})
+                try:
+                    response = await client.post(path, json=body, headers={"X-Idempotency-Key": f"{index}"})
+                except httpx.TransportError:
+                    latencies.append(time.perf_counter() - started)
+                    statuses.append(0)  # counted as an error
+                    return
                 latencies.append(time.perf_counter() - started)
                 statuses.append(response.status_code)
                 if response.status_code not in (201, 400) and statuses.count(response.status_code) == 1:
