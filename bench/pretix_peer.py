@@ -2,13 +2,14 @@
 
 pretix (the open-source ticketing system) is installed into a virtual environment of its own
 (`.bench/pretix-venv`, made with `uv venv` + `uv pip install`; kept, so a second run installs
-nothing), with a database of its own on this machine's PostgreSQL (`hearth_bench_pretix`,
-migrated once and kept: a marker file names the version migrated) and Redis at 127.0.0.1:6379 for
-its cache and locks when one answers. Each run makes a fresh organizer, event, free admission item
-with a quota of `capacity` and a team API token (through pretix's own models in its Django
-environment), starts gunicorn with two workers as pretix's install guide does, and places orders
-through the REST API (`POST /api/v1/organizers/{o}/events/{e}/orders/`, one position each, a
-distinct email, an `X-Idempotency-Key`), at the same concurrency as Hearth's purchases.
+nothing), with a database of its own on this machine's PostgreSQL (`hearth_bench_pretix`, migrated
+once and kept: a marker file names the version migrated) and Redis at 127.0.0.1:6379 for its cache
+and sessions when one answers (its order locks are PostgreSQL advisory locks). Each run makes a
+fresh organizer, event, free admission item with a quota of `capacity` and a team API token (through
+pretix's own models in its Django environment), starts gunicorn with two workers as pretix's install
+guide does, and places orders through the REST API (`POST
+/api/v1/organizers/{o}/events/{e}/orders/`, one position each, a distinct email, an
+`X-Idempotency-Key`), at the same concurrency as Hearth's purchases.
 
 No Celery broker is configured, so pretix runs its background tasks in the request (its default
 without one); `send_email` is false, the default for the API, so no mail is sent. Its log level is
