@@ -152,13 +152,14 @@ def install() -> None:
 
 async def migrate() -> None:
     """Its own database, created and migrated once per pretix version."""
+    marker = DATA / f".migrated-{PRETIX_VERSION}"
     conn = await asyncpg.connect(ADMIN_DSN)
     try:
         if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", DATABASE):
             await conn.execute(f'CREATE DATABASE "{DATABASE}"')
+            marker.unlink(missing_ok=True)  # a new database, whatever the marker says
     finally:
         await conn.close()
-    marker = DATA / f".migrated-{PRETIX_VERSION}"
     if not marker.exists():
         print("migrating pretix's database (once)")
         await asyncio.to_thread(_python, "-m", "pretix", "migrate", "--noinput")
