@@ -28,6 +28,7 @@ from hearth_testing.infra import TestDatabase
 AMQP_URL = os.environ.get("HEARTH_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 ADMIN_DSN = os.environ.get("HEARTH_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 RESULTS = Path(__file__).parent / "results"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -125,3 +126,41 @@ def summarise(name: str, rounds: dict[str, list[float]], extra: dict[str, Any]) 
     path.write_text(json.dumps(summary, indent=2) + "\n")
     print(f"results written to {path}")
     return summary
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total / CLOCK_TICKS
+
+
+def postgres_pids() -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def load_figures(
+    concurrency: int, attempts: int, elapsed: float, latencies: list[float], service_cpu: float, pg_cpu: float
+) -> dict[str, float]:
+    """Rate, p50/p99 and CPU per request of a closed-loop load (purchase.py and its pretix peer)."""
+    latencies = sorted(latencies)
+    return {
+        "concurrency": concurrency,
+        "purchases_per_s": attempts / elapsed,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "service_cpu_ms_per_purchase": service_cpu / attempts * 1000,
+        "postgres_cpu_ms_per_purchase": pg_cpu / attempts * 1000,
+    }

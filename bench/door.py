@@ -24,8 +24,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from common import AMQP_URL, bench_environment, remove_topology, summarise
-from purchase import cpu_seconds
+from common import AMQP_URL, bench_environment, cpu_seconds, remove_topology, summarise
 from standardwebhooks.webhooks import Webhook
 
 from hearth_gateway.actions import systems

@@ -151,6 +151,7 @@ async def drive(
         "offered_per_s": offered,
         "purchases": made,
         "purchase_errors": len(refused),
+        **{f"purchase_errors_{status}": n for status, n in Counter(refused).items()},
         "emails": emails,
         "emails_repeated": repeated,
         "emails_missing": len(stages) - len(done),
@@ -165,7 +166,8 @@ async def drive(
     }.items():
         result[f"{stage}_p50_ms"], result[f"{stage}_p99_ms"] = percentiles([t[end] - t[start] for t in done])
     print(
-        f"{made} purchases at {offered:,.0f}/s offered ({len(refused)} refused), {emails} emails "
+        f"{made} purchases at {offered:,.0f}/s offered "
+        f"({len(refused)} refused: {dict(Counter(refused))}), {emails} emails "
         f"({result['emails_missing']} missing, {repeated} repeated); commit -> SMTP accepted: "
         f"p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms, max {result['max_ms']:.0f} ms\n"
         + "  stages p50/p99 ms: "

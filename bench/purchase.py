@@ -6,49 +6,30 @@ for a distinct person, more buyers than seats so the waitlist path runs too. Rep
 p50/p99 latency, CPU time per purchase of the service process and of all Postgres processes
 (from /proc), and the oversell count (active tickets beyond capacity: must be 0).
 
-    uv run python bench/purchase.py [--attempts 4000] [--capacity 3000]
+With `--peer pretix`, in the same run and at each concurrency right after Hearth's, the same
+purchases as orders through pretix's REST API (bench/pretix_peer.py: pretix from PyPI in a venv
+and database of its own, gunicorn with two workers); prints both rates, p50/p99 and the ratio.
+`--peer-attempts N` places fewer pretix orders (its capacity scaled alike) when time is short.
+
+    uv run python bench/purchase.py [--attempts 4000] [--capacity 3000] [--concurrency 32 64]
+                                    [--peer pretix [--peer-attempts 1000]]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import statistics
 import tempfile
 import time
 import uuid
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 import httpx
-from common import AMQP_URL, bench_environment, summarise
+from common import AMQP_URL, bench_environment, cpu_seconds, load_figures, postgres_pids, summarise
+from pretix_peer import place_orders, pretix_server
 
 from hearth_testing.processes import ServiceProcess, free_port
-
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime + stime
-    return total / CLOCK_TICKS
-
-
-def postgres_pids() -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if (entry / "comm").read_text().strip() == "postgres":
-                    found.append(int(entry.name))
-            except OSError:
-                continue
-    return found
 
 
 async def run(
@@ -77,13 +58,20 @@ async def run(
         async def buy(index: int) -> None:
             async with in_flight:
                 started = time.perf_counter()
-                response = await client.post(
-                    f"/gatherings/{gathering_id}/tickets",
-                    json={"name": f"Buyer {index}", "email": f"buyer.{uuid.uuid4().hex[:12]}@example.org"},
-                    headers={"Idempotency-Key": f"{gathering_id}:{index}"},
-                )
+                try:
+                    response = await client.post(
+                        f"/gatherings/{gathering_id}/tickets",
+                        json={
+                            "name": f"Buyer {index}",
+                            "email": f"buyer.{uuid.uuid4().hex[:12]}@example.org",
+                        },
+                        headers={"Idempotency-Key": f"{gathering_id}:{index}"},
+                    )
+                    status = response.status_code
+                except httpx.TransportError:
+                    status = 0  # counted as an error; the run goes on (the peer's figures still come)
                 latencies.append(time.perf_counter() - started)
-                statuses.append(response.status_code)
+                statuses.append(status)
 
         service_cpu, pg_cpu = cpu_seconds([pid]), cpu_seconds(postgres_pids())
         started = time.perf_counter()
@@ -92,14 +80,8 @@ async def run(
         service_cpu, pg_cpu = cpu_seconds([pid]) - service_cpu, cpu_seconds(postgres_pids()) - pg_cpu
         seats = (await client.get(f"/gatherings/{gathering_id}")).json()["seats_taken"]
     tickets = statuses.count(201)
-    latencies.sort()
     result = {
-        "concurrency": concurrency,
-        "purchases_per_s": attempts / elapsed,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
-        "service_cpu_ms_per_purchase": service_cpu / attempts * 1000,
-        "postgres_cpu_ms_per_purchase": pg_cpu / attempts * 1000,
+        **load_figures(concurrency, attempts, elapsed, latencies, service_cpu, pg_cpu),
         "tickets": tickets,
         "waitlisted": statuses.count(202),
         "errors": len(statuses) - tickets - statuses.count(202),
@@ -115,8 +97,10 @@ async def run(
     return result
 
 
-async def main(attempts: int, capacity: int) -> None:
-    async with bench_environment() as bench:
+async def main(
+    attempts: int, capacity: int, concurrencies: list[int], peer: str | None, peer_attempts: int
+) -> None:
+    async with bench_environment() as bench, AsyncExitStack() as stack:
         env = {
             "HEARTH_AMQP_URL": AMQP_URL,
             "HEARTH_DATABASE_URL": bench.database.dsn("registration"),
@@ -126,18 +110,31 @@ async def main(attempts: int, capacity: int) -> None:
         }
         log = Path(tempfile.mkdtemp()) / "registration.log"
         registration = ServiceProcess("registration", env, log)
+        pretix = await stack.enter_async_context(pretix_server()) if peer == "pretix" else None
         await registration.start()
         assert registration.pid is not None
+        results: dict[str, dict[str, float]] = {}
         try:
-            results = {
-                f"c{c}": await run(registration, registration.pid, c, attempts, capacity) for c in (32, 64)
-            }
+            for c in concurrencies:
+                results[f"c{c}"] = await run(registration, registration.pid, c, attempts, capacity)
+                if pretix is not None:
+                    peer_capacity = capacity * peer_attempts // attempts
+                    results[f"pretix_c{c}"] = await place_orders(pretix, c, peer_attempts, peer_capacity)
+                    ratio = results[f"c{c}"]["purchases_per_s"] / results[f"pretix_c{c}"]["purchases_per_s"]
+                    results[f"c{c}"]["ratio_to_pretix"] = ratio
+                    print(f"concurrency {c}: Hearth / pretix = {ratio:.1f}x")
         finally:
             await registration.stop()
         summarise(
             "purchase",
             {k: [v["purchases_per_s"]] for k, v in results.items()},
-            {"attempts": attempts, "capacity": capacity, "details": results},
+            {
+                "attempts": attempts,
+                "capacity": capacity,
+                "peer": peer,
+                "peer_attempts": peer_attempts if peer else None,
+                "details": results,
+            },
         )
 
 
@@ -147,5 +144,10 @@ if __name__ == "__main__":
     )
     parser.add_argument("--attempts", type=int, default=4000)
     parser.add_argument("--capacity", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[32, 64])
+    parser.add_argument("--peer", choices=["pretix"], default=None)
+    parser.add_argument("--peer-attempts", type=int, default=None, help="default: --attempts")
     args = parser.parse_args()
-    asyncio.run(main(args.attempts, args.capacity))
+    asyncio.run(
+        main(args.attempts, args.capacity, args.concurrency, args.peer, args.peer_attempts or args.attempts)
+    )
