@@ -156,7 +156,7 @@ async def test_sixty_interests_delivered_twice_form_groups_and_each_member_is_in
     # Each member is invited once, in their language.
     for crowd in people.values():
         for who in crowd:
-            emails = await smtp_sink.wait_for(str(who.email), 2)  # the ticket's, the invitation
+            emails = await smtp_sink.wait_for(str(who.email), 2, timeout=60)  # the ticket's, the invitation
             invited = [m for m in emails if m["Subject"].startswith(("You are invited", "Vous êtes invité"))]
             assert len(invited) == 1
     await asyncio.sleep(1.0)  # any second invitation would have arrived by now

@@ -263,9 +263,11 @@ async def test_confirmations_are_resent_in_bulk_by_ticket(
         )
     first = {"to": str(bought[0].attendee.email), "template": "ticket_confirmation"}
     async with notifications.client(role="coordinator") as client:
-        await eventually(
-            lambda: client.get("/deliveries", params=first), lambda r: len(r.json()) == 1, timeout=20
-        )
+        for data in bought:  # both tickets known to notifications before asking for resends
+            shown = {"to": str(data.attendee.email), "template": "ticket_confirmation"}
+            await eventually(
+                lambda p=shown: client.get("/deliveries", params=p), lambda r: len(r.json()) == 1, timeout=20
+            )
         unknown = uuid.uuid4()
         body = {"ticket_ids": [str(t.ticket_id) for t in bought] + [str(unknown)]}
         resent = await client.post("/deliveries/resend", json=body)

@@ -111,6 +111,8 @@ def install_error_handlers(app: FastAPI) -> None:
         if isinstance(exc, _UNSTORABLE_TEXT) or isinstance(exc.__cause__, UnicodeEncodeError):
             message = "a text holds a NUL character or a lone surrogate"
             return problem_response(Problem(422, "invalid", message))
+        if isinstance(exc.__cause__, OverflowError):  # e.g. 0001-01-01T00:00+05:00 has no UTC instant
+            return problem_response(Problem(422, "invalid", "a date or number is out of range"))
         raise exc
 
     document_errors(app)
