@@ -178,7 +178,7 @@ async def test_a_cancelled_gathering_is_not_revived_by_a_late_update_and_sends_n
     notifications = await start_service("notifications", smtp_port=smtp_sink.port)
     g, who = await a_ticket_holder(publish)
     await publish(GatheringCancelled(gathering_id=g.gathering_id, reason="Facilitator ill", revision=3))
-    await smtp_sink.wait_for(str(who.email), 2)
+    await smtp_sink.wait_for(str(who.email), 2, timeout=60)  # the confirmation, the cancellation
     # A retried, older update (revision 2) arrives after the cancellation.
     await publish(moved(g, 2, days=7))
     await handled_after(publish, lambda gid: gathering_row(notifications_db, gid))

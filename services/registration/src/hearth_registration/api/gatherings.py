@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -298,11 +298,22 @@ async def list_gatherings(
             series_id=series_id,
             limit=limit,
             offset=offset,
-            ending_after=ending_after,
+            ending_after=_utc_or_earliest(ending_after),
             newest_first=newest_first,
         )
         response.headers[TOTAL_HEADER] = str(total)
         return [await show(conn, row) for row in rows]
+
+
+def _utc_or_earliest(moment: datetime | None) -> datetime | None:
+    """The instant in UTC; one before year 1 there (0001-01-01T00:00+05:00) is earlier than every
+    gathering, as the earliest instant Postgres and Python share."""
+    if moment is None:
+        return None
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return datetime.min.replace(tzinfo=UTC)
 
 
 @router.get("/gatherings/{gathering_id}")
