@@ -9,7 +9,6 @@ an address a staff search wrote into them."""
 
 from __future__ import annotations
 
-import pytest
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -18,6 +17,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import aiormq
 import asyncpg
+import pytest
 from aio_pika.abc import AbstractRobustConnection
 
 from hearth_shared import provision
