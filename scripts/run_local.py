@@ -81,6 +81,7 @@ def service_env(service: str) -> dict[str, str]:
         "HEARTH_AMQP_URL": AMQP_URL,
         "HEARTH_HTTP_PORT": str(PORTS[service]),
         "HEARTH_SMTP_PORT": str(SMTP_PORT),
+        "HEARTH_MAIL_FROM": os.environ.get("HEARTH_MAIL_FROM", "Hearth (local) <no-reply@hearth.invalid>"),
         "HEARTH_LOG_FORMAT": os.environ.get("HEARTH_LOG_FORMAT", "console"),
         # The gateway's way to the services, and notifications' links to the public site.
         **{f"HEARTH_{s.upper()}_URL": url(s) for s in SERVICES if s != "gateway"},

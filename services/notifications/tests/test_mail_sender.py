@@ -28,7 +28,7 @@ from hearth_notifications.settings import NotificationsSettings
 from hearth_notifications.store import deliveries
 from hearth_notifications.workers.mailer import Mailer
 from hearth_testing.fixtures import StartService
-from hearth_testing.processes import free_port
+from hearth_testing.processes import TEST_SENDER, free_port
 from hearth_testing.waiting import eventually
 
 pytestmark = [
@@ -132,7 +132,7 @@ async def statuses(pool: asyncpg.Pool, ids: list[uuid.UUID]) -> dict[uuid.UUID, 
 
 
 def settings(relay: Relay, **changes: Any) -> NotificationsSettings:
-    return NotificationsSettings(smtp_port=relay.port, mail_lease_seconds=3, **changes)
+    return NotificationsSettings(smtp_port=relay.port, mail_lease_seconds=3, mail_from=TEST_SENDER, **changes)
 
 
 @contextlib.asynccontextmanager
@@ -327,3 +327,10 @@ async def test_a_sender_whose_lease_was_taken_over_settles_nothing(
         assert not await deliveries.mark_failed(conn, delivery, first, "late")
         assert await deliveries.hold(conn, delivery, second, 60)
         assert await deliveries.mark_sent(conn, delivery, second) is not None
+
+
+async def test_the_service_will_not_start_without_a_sender_address(start_service: StartService) -> None:
+    """No HEARTH_MAIL_FROM: the process exits at once, saying what to set, instead of sending
+    from an address the association does not own."""
+    with pytest.raises(RuntimeError, match="HEARTH_MAIL_FROM is required"):
+        await start_service("notifications", wait_for="/health", mail_from="")

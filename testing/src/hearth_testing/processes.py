@@ -29,6 +29,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+TEST_SENDER = "Hearth (test) <no-reply@hearth.test>"  # notifications will not start without one
 LINK_SERVICES = {"notifications", "gateway"}  # the signer of the links in emails and their reader
 
 
@@ -44,6 +45,8 @@ class ServiceProcess:
         self.port = int(env["HEARTH_HTTP_PORT"])
         self.url = f"http://127.0.0.1:{self.port}"
         keys = {KEY_VARIABLE: TEST_KEY} | link_key_of(service)
+        if service == "notifications":
+            keys["HEARTH_MAIL_FROM"] = TEST_SENDER
         self._env = {**os.environ, **keys, **env, "HEARTH_LOG_FORMAT": "json"}
         self.log_path = log_path
         self._process: asyncio.subprocess.Process | None = None

@@ -29,7 +29,9 @@ class NotificationsSettings(ServiceSettings):
     smtp_rate_per_second: float = Field(default=50.0, gt=0)
     # SMTP connections kept open in parallel.
     smtp_connections: int = Field(default=2, ge=1, le=32)
-    mail_from: str = "Hearth <no-reply@hearth.invalid>"
+    # The sender of every email (`Name <address>`), the association's own address: required to
+    # send (the service refuses to start without it; `./dev run` and the tests set one).
+    mail_from: str | None = None
     mail_batch_size: int = 50
     # A sender's lease on the emails it took; renewed every third of it while they are sent, so
     # it runs out only after a crash (then another sender, or the restarted one, takes them).
@@ -63,12 +65,24 @@ class NotificationsSettings(ServiceSettings):
     # (signed with HEARTH_LINK_KEY; HEARTH_LINK_KEY_PREVIOUS keeps older ones readable).
     public_url: str = "http://localhost:8000"
 
+    def sender(self) -> str:
+        if not self.mail_from:
+            raise MissingSender(
+                "HEARTH_MAIL_FROM is required: the address emails come from, "
+                "e.g. HEARTH_MAIL_FROM='Hearth <events@your-association.org>'"
+            )
+        return self.mail_from
+
     def retention(self) -> Retention:
         return Retention(email_body=self.email_body_retention, plan=self.plan_retention)
 
     def links(self) -> SignedLinks:
         """The signer of every link in an email (one per public address and process)."""
         return _signer(self.public_url)
+
+
+class MissingSender(ValueError):
+    """No HEARTH_MAIL_FROM: nothing can be sent."""
 
 
 @functools.cache

@@ -90,6 +90,7 @@ class Mailer(ClaimLoop):
             what="mail sender",
         )
         self._settings = settings
+        self._sender = settings.sender()  # refused here, at startup, rather than at each email
         self._owner = uuid.uuid4()  # this sender's lease token (a restarted process gets a new one)
         # One limiter per SMTP server (this service talks to one).
         self._limiter = AsyncLimiter(settings.smtp_rate_per_second, 1.0)
@@ -170,7 +171,7 @@ class Mailer(ClaimLoop):
         attributes = {"hearth.delivery_id": str(row.id), "hearth.template": row.template}
         with tracing.calling("smtp send", row.traceparent, attributes) as refused:
             try:
-                document = message(row, self._settings.mail_from)
+                document = message(row, self._sender)
             except Exception as exc:  # an unbuildable email fails alone (a control character in a header)
                 refusal: Refusal | None = Refusal(f"the email could not be built: {exc}", None, Phase.BUILD)
             else:
