@@ -40,10 +40,10 @@ from hearth_shared.contracts.catalogue import (
     TicketPurchased,
 )
 from hearth_shared.messaging import Names
-from hearth_shared.messaging.topology import declare_service, declared_names, delete_names
+from hearth_shared.messaging.topology import declare_service
 from hearth_shared.settings import ServiceSettings
 from hearth_testing.builders import gathering_scheduled, member_upserted, person_details, ticket_purchased
-from hearth_testing.fixtures import TEST_RETRY_DELAYS, handlers_under_test, service_env
+from hearth_testing.fixtures import TEST_RETRY_DELAYS, service_env
 from hearth_testing.infra import Infra, TestDatabase
 from hearth_testing.processes import ServiceProcess, free_port
 from hearth_testing.waiting import eventually
@@ -180,19 +180,12 @@ def case(request: pytest.FixtureRequest) -> Case:
 
 
 @pytest.fixture
-async def replicas(
-    case: Case, name_prefix: str, amqp: AbstractRobustConnection
-) -> AsyncIterator[tuple[str, list[ServiceProcess]]]:
-    """A service's replicas on a broker prefix of their own (started by the test), then removed."""
-    prefix = f"{name_prefix}cc{secrets.token_hex(2)}."
+async def replicas(own_prefix: str) -> AsyncIterator[tuple[str, list[ServiceProcess]]]:
+    """A service's replicas on a broker prefix of their own (started by the test), stopped after."""
     started: list[ServiceProcess] = []
-    yield prefix, started
+    yield own_prefix, started
     for replica in started:
         await replica.stop()
-    queues, exchanges = declared_names(
-        Names(prefix, case.service), handlers_under_test()[case.service], TEST_RETRY_DELAYS
-    )
-    await delete_names(amqp, queues, exchanges)
 
 
 async def start_replica(

@@ -31,14 +31,11 @@ from email.message import EmailMessage
 from pathlib import Path
 from types import ModuleType
 
-import aio_pika
 import httpx
 import pytest
 
 from hearth_shared import provision
-from hearth_shared.messaging import Names
-from hearth_shared.messaging.topology import declared_names, delete_names
-from hearth_testing.fixtures import handlers_under_test
+from hearth_testing.fixtures import remove_topology
 from hearth_testing.infra import Infra
 from hearth_testing.tokens import ServiceTokenAuth
 from hearth_testing.waiting import eventually
@@ -153,16 +150,7 @@ async def dev_run(infra: Infra, tmp_path: Path) -> AsyncIterator[Run]:
         if reader:
             reader.cancel()
         await provision.drop(infra.admin_dsn, database, role_prefix=role_prefix)
-        await asyncio.wait_for(_remove_topology(infra.amqp_url, name_prefix), 60)
-
-
-async def _remove_topology(amqp_url: str, name_prefix: str) -> None:
-    """The run's queues and exchanges (quorum queues left behind wear the shared broker down)."""
-    connection = await aio_pika.connect(amqp_url, timeout=15)
-    async with connection:
-        for service, handler_names in handlers_under_test().items():
-            queues, exchanges = declared_names(Names(name_prefix, service), handler_names, RUN_RETRY_DELAYS)
-            await delete_names(connection, queues, exchanges)
+        await remove_topology(infra.amqp_url, name_prefix, RUN_RETRY_DELAYS)
 
 
 def _messages(folder: Path) -> list[EmailMessage]:

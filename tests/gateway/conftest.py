@@ -19,15 +19,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import aio_pika
 import httpx
 import pytest
 from playwright.async_api import Browser, async_playwright
 
-from hearth_shared.messaging import Names
-from hearth_shared.messaging.topology import declared_names, delete_names
 from hearth_testing.browser import launch
-from hearth_testing.fixtures import TEST_RETRY_DELAYS, handlers_under_test, service_env
+from hearth_testing.fixtures import remove_topology, service_env
 from hearth_testing.infra import Infra, TestDatabase
 from hearth_testing.processes import ServiceProcess, free_port
 from hearth_testing.smtp import SmtpSink
@@ -98,15 +95,7 @@ async def stack(
             await process.stop()
         smtp_sink.stop()
         await database.drop()
-        await remove_topology(infra, name_prefix)
-
-
-async def remove_topology(infra: Infra, name_prefix: str) -> None:
-    """The stack's queues and exchanges, as the session's own clean-up does for its prefix."""
-    async with await aio_pika.connect(infra.amqp_url) as connection:
-        for service, handler_names in handlers_under_test().items():
-            queues, exchanges = declared_names(Names(name_prefix, service), handler_names, TEST_RETRY_DELAYS)
-            await delete_names(connection, queues, exchanges)
+        await remove_topology(infra.amqp_url, name_prefix)
 
 
 async def run_create_admin(stack: Stack, email: str, password: str) -> tuple[int, str]:

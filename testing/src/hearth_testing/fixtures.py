@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import json
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -57,15 +58,30 @@ async def remove_session_topology(infra: Infra, session_id: str) -> AsyncIterato
     declared: quorum queues left behind by hundreds of runs wear the shared broker down. Not
     autouse: a session of unit tests never connects (it is requested by `name_prefix`)."""
     yield
-    name_prefix = prefix_of(session_id)
     try:
-        connection = await asyncio.wait_for(aio_pika.connect(infra.amqp_url), 10)
-    except Exception:  # no broker: nothing was declared
+        await remove_topology(infra.amqp_url, prefix_of(session_id))
+    except (OSError, aio_pika.exceptions.AMQPError, TimeoutError):  # no broker: nothing declared
         return
+
+
+@pytest.fixture
+async def own_prefix(infra: Infra, name_prefix: str) -> AsyncIterator[str]:
+    """A broker-name prefix of the test's own, for services whose queues must hold only this
+    test's messages (not the session's); its queues and exchanges are removed afterwards."""
+    prefix = f"{name_prefix}{secrets.token_hex(2)}."
+    yield prefix
+    await remove_topology(infra.amqp_url, prefix)
+
+
+async def remove_topology(
+    amqp_url: str, name_prefix: str, retry_delays: list[float] = TEST_RETRY_DELAYS
+) -> None:
+    """Every queue and exchange a service may have declared under `name_prefix`."""
+    connection = await aio_pika.connect(amqp_url, timeout=15)
     async with connection:
         for service, handler_names in handlers_under_test().items():
-            queues, exchanges = declared_names(Names(name_prefix, service), handler_names, TEST_RETRY_DELAYS)
-            await delete_names(connection, queues, exchanges)
+            queues, exchanges = declared_names(Names(name_prefix, service), handler_names, retry_delays)
+            await asyncio.wait_for(delete_names(connection, queues, exchanges), 60)
 
 
 def handlers_under_test() -> dict[str, list[str]]:
@@ -106,11 +122,13 @@ StartService = Callable[..., Awaitable[ServiceProcess]]
 async def start_service(
     infra: Infra, database: TestDatabase, name_prefix: str, tmp_path: Path
 ) -> AsyncIterator[StartService]:
-    """Start `python -m hearth_<service>` against this session's broker and database."""
+    """Start `python -m hearth_<service>` against this session's broker (under its prefix, or a
+    `name_prefix` given) and database."""
     started: list[ServiceProcess] = []
 
     async def start(service: str, *, wait_for: str = "/ready", **overrides: Any) -> ServiceProcess:
-        env = service_env(service, infra, database, name_prefix, **overrides)
+        prefix = overrides.pop("name_prefix", name_prefix)
+        env = service_env(service, infra, database, prefix, **overrides)
         process = ServiceProcess(service, env, tmp_path / f"{service}-{len(started)}.log")
         started.append(process)
         await process.start(wait_for=wait_for)
