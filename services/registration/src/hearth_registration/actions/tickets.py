@@ -8,11 +8,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import asyncpg
+
 from hearth_shared.contracts.catalogue import GatheringStatus, RegistrationCancelled, TicketPurchased
-from hearth_shared.messaging import Work
+from hearth_shared.messaging import Work, begin
 
 from .. import domain, store
-from ..events import person_details, snapshot
+from ..events import SERVICE, person_details, snapshot
 from ..store.gatherings import Gathering
 from ..store.people import Person
 from ..store.tickets import Ticket
@@ -28,16 +30,60 @@ class Purchase:
     position: int | None = None
 
 
+class SeatGone(Exception):
+    """The free seat a purchase saw was taken before it could take it: run the purchase again,
+    in a new transaction, with `under_lock` (rare: only while the last seats go)."""
+
+
+async def purchase(
+    pool: asyncpg.Pool,
+    gathering_id: uuid.UUID,
+    asked: domain.TicketRequest,
+    *,
+    key: str | None,
+    hold_minutes: float,
+    correlation_id: str | None = None,
+) -> Purchase:
+    """`buy` in a transaction of its own, run again when a concurrent purchase got in its way: a
+    seat seen free but gone (then decided under the gathering's lock), or the same key or person
+    registered meanwhile (then the second run finds them; a third is refused)."""
+    under_lock, collided = False, False
+    while True:
+        try:
+            async with begin(pool, SERVICE, correlation_id) as work:
+                return await buy(
+                    work, gathering_id, asked, key=key, hold_minutes=hold_minutes, under_lock=under_lock
+                )
+        except SeatGone:
+            under_lock = True  # decided under the gathering's lock, the seat cannot go again
+        except asyncpg.UniqueViolationError:
+            if collided:
+                raise domain.AlreadyRegistered("a concurrent request registered this person") from None
+            collided = True
+
+
 async def buy(
-    work: Work, gathering_id: uuid.UUID, asked: domain.TicketRequest, *, key: str | None, hold_minutes: float
+    work: Work,
+    gathering_id: uuid.UUID,
+    asked: domain.TicketRequest,
+    *,
+    key: str | None,
+    hold_minutes: float,
+    under_lock: bool = False,
 ) -> Purchase:
     """A ticket if a seat is free (held `hold_minutes` awaiting payment when it has a price), else
-    a place in line; a repeated key returns the first outcome."""
-    if key and (replayed := await _replayed(work, gathering_id, key)):
-        return replayed
-    ticket_type = await _offered_ticket_type(work, gathering_id, asked.ticket_type)
-    person = await store.people.upsert_person(
+    a place in line; a repeated key returns the first outcome.
+
+    The gathering's row is every purchase's one hot lock, held from taking the seat to the
+    commit, so the seat is taken last; one seen free but gone by then raises SeatGone. With
+    `under_lock` (and whenever the line may be the answer) it is decided under that lock first."""
+    offer = await store.gatherings.offer(work.conn, gathering_id)
+    if offer is None:
+        raise domain.NotFound(f"no gathering {gathering_id}")
+    registrant = await store.people.upsert_registrant(
         work.conn,
+        gathering_id,
+        key,
         email=domain.normalise_email(asked.email),
         name=asked.name,
         language=asked.language,
@@ -45,20 +91,53 @@ async def buy(
         regulatory_body=asked.attestation.regulatory_body,
         region=asked.attestation.region,
     )
+    if key and registrant.key_used and (replayed := await _replayed(work, gathering_id, key)):
+        return replayed
+    ticket_type = domain.offered(asked.ticket_type, offer.ticket_types)
+    person = registrant.person
     domain.check_eligible(asked.ticket_type, person.membership_status, asked.attestation)
     domain.check_new_to_gathering(
-        asked.email,
-        has_ticket=await store.tickets.ticket_for(work.conn, gathering_id, person.id) is not None,
-        is_waiting=await store.waitlist.open_waitlist_entry(work.conn, gathering_id, person.id) is not None,
+        asked.email, has_ticket=registrant.has_ticket, is_waiting=registrant.is_waiting
     )
-    gathering, outcome = await _take_seat(work, gathering_id)
-    if outcome == "waitlisted":
+    seen = offer.gathering
+    if not under_lock and _seat_or_line(seen) == "ticket":
+        ticket = await _issue(work, offer, seen, person, asked, ticket_type, key, hold_minutes)
+        if await store.gatherings.take_seat(work.conn, gathering_id) is None:
+            raise SeatGone
+        return Purchase("ticket", ticket, created=True)
+    gathering = await store.gatherings.lock_gathering(work.conn, gathering_id)
+    assert gathering is not None  # it was read above, and gatherings are never deleted
+    if _seat_or_line(gathering) == "waitlisted":
         entry, position = await waitlist.join(work, gathering, person, asked, key)
         return Purchase("waitlisted", entry, created=True, position=position)
-    breakout_id = await _assign_breakout(work, gathering_id, person, asked.breakout_id, asked.practice_area)
+    ticket = await _issue(work, offer, gathering, person, asked, ticket_type, key, hold_minutes)
+    taken = await store.gatherings.take_seat(work.conn, gathering_id)
+    assert taken is not None  # under the lock, the free seat is still free
+    return Purchase("ticket", ticket, created=True)
+
+
+def _seat_or_line(gathering: Gathering) -> domain.PurchaseOutcome:
+    return domain.seat_or_line(GatheringStatus(gathering.status), gathering.capacity, gathering.seats_taken)
+
+
+async def _issue(
+    work: Work,
+    offer: store.gatherings.Offer,
+    gathering: Gathering,
+    person: Person,
+    asked: domain.TicketRequest,
+    ticket_type: domain.TicketType,
+    key: str | None,
+    hold_minutes: float,
+) -> Ticket:
+    """The ticket, its breakout seat and TicketPurchased: everything but the gathering's seat."""
+    breakout_id = None
+    if offer.has_breakouts or asked.breakout_id is not None:
+        chosen, area = asked.breakout_id, asked.practice_area
+        breakout_id = await _assign_breakout(work, gathering.id, person, chosen, area)
     ticket = await store.tickets.insert_ticket(
         work.conn,
-        gathering_id=gathering_id,
+        gathering_id=gathering.id,
         person_id=person.id,
         ticket_type=ticket_type,
         breakout_id=breakout_id,
@@ -66,23 +145,7 @@ async def buy(
         hold_minutes=hold_minutes if domain.needs_payment(ticket_type) else None,
     )
     await _ticket_purchased(work, ticket, gathering, person)
-    return Purchase("ticket", ticket, created=True)
-
-
-async def _take_seat(work: Work, gathering_id: uuid.UUID) -> tuple[Gathering, domain.PurchaseOutcome]:
-    """Take a free seat in one statement when there is one; else decide under the gathering's
-    lock (a seat may have been freed and released meanwhile), where joining the line is safe."""
-    if taken := await store.gatherings.take_seat(work.conn, gathering_id):
-        return taken, "ticket"
-    gathering = await store.gatherings.lock_gathering(work.conn, gathering_id)
-    assert gathering is not None  # it offers ticket types, so it exists
-    outcome = domain.seat_or_line(
-        GatheringStatus(gathering.status), gathering.capacity, gathering.seats_taken
-    )
-    if outcome == "ticket":
-        gathering = await store.gatherings.take_seat(work.conn, gathering_id)
-        assert gathering is not None  # under the lock, the free seat is still free
-    return gathering, outcome
+    return ticket
 
 
 async def _replayed(work: Work, gathering_id: uuid.UUID, key: str) -> Purchase | None:
@@ -94,15 +157,6 @@ async def _replayed(work: Work, gathering_id: uuid.UUID, key: str) -> Purchase |
         domain.check_replay(waiting.gathering_id, gathering_id)
         return Purchase("waitlisted", waiting, created=False)
     return None
-
-
-async def _offered_ticket_type(
-    work: Work, gathering_id: uuid.UUID, kind: domain.TicketKind
-) -> domain.TicketType:
-    ticket_types = await store.gatherings.ticket_types(work.conn, gathering_id)
-    if not ticket_types and await store.gatherings.get_gathering(work.conn, gathering_id) is None:
-        raise domain.NotFound(f"no gathering {gathering_id}")
-    return domain.offered(kind, ticket_types)
 
 
 async def _assign_breakout(
@@ -214,7 +268,8 @@ async def accept_offer(work: Work, entry_id: uuid.UUID, *, hold_minutes: float) 
         raise closed
     domain.check_can_accept(domain.WaitlistStatus(entry.status), entry.offer_expires_at, now)
     person = await store.people.get_person(work.conn, entry.person_id)
-    ticket_type = await _offered_ticket_type(work, entry.gathering_id, domain.TicketKind(entry.ticket_type))
+    ticket_types = await store.gatherings.ticket_types(work.conn, entry.gathering_id)
+    ticket_type = domain.offered(domain.TicketKind(entry.ticket_type), ticket_types)
     breakout_id = await _assign_breakout(work, entry.gathering_id, person, None, entry.practice_area)
     ticket = await store.tickets.insert_ticket(
         work.conn,

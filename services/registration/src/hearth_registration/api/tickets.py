@@ -10,7 +10,6 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-import asyncpg
 import structlog
 from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.responses import JSONResponse
@@ -190,21 +189,13 @@ async def buy_ticket(
     confirm is refused (422 `membership_not_confirmed`) without saying why. Send an
     `Idempotency-Key` header so that a retried request returns the first outcome instead of
     buying twice."""
-    for attempt in range(2):
-        try:
-            async with begin(pool, SERVICE) as work:
-                purchase = await tickets.buy(
-                    work,
-                    gathering_id,
-                    body.ticket_request(),
-                    key=idempotency_key,
-                    hold_minutes=settings.payment_hold_minutes,
-                )
-            break
-        except asyncpg.UniqueViolationError:
-            # A concurrent request with the same key (or person) won: the retry finds it.
-            if attempt:
-                raise domain.AlreadyRegistered("a concurrent request registered this person") from None
+    purchase = await tickets.purchase(
+        pool,
+        gathering_id,
+        body.ticket_request(),
+        key=idempotency_key,
+        hold_minutes=settings.payment_hold_minutes,
+    )
     if purchase.created:
         log.info(
             f"{'ticket purchased' if purchase.outcome == 'ticket' else 'waitlist joined'}",

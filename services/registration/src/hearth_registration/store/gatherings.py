@@ -67,6 +67,16 @@ class Series:
     created_at: datetime
 
 
+@dataclass(frozen=True)
+class Offer:
+    """A gathering as a buyer meets it: the row (read without a lock), its ticket types, and
+    whether it has breakouts to place people in."""
+
+    gathering: Gathering
+    ticket_types: list[TicketType]
+    has_breakouts: bool
+
+
 def _value(column: str) -> str:
     return "$%d::jsonb" if column == "credit_policy" else "$%d"
 
@@ -184,6 +194,23 @@ async def replace_ticket_types(conn: Connection, gathering_id: uuid.UUID, types:
         "INSERT INTO ticket_types (gathering_id, kind, price_cents, currency) VALUES ($1, $2, $3, $4)",
         [(gathering_id, t.kind, t.price_cents, t.currency) for t in types],
     )
+
+
+async def offer(conn: Connection, gathering_id: uuid.UUID) -> Offer | None:
+    """The gathering, its ticket types and whether it has breakouts, in one statement (a
+    purchase's first; its round trips are what a purchase costs)."""
+    record = await conn.fetchrow(
+        "SELECT g.*, t.kinds, t.prices, t.currencies, "
+        "EXISTS (SELECT 1 FROM breakouts b WHERE b.gathering_id = g.id) AS has_breakouts "
+        "FROM gatherings g, LATERAL (SELECT array_agg(kind ORDER BY kind) AS kinds, "
+        "array_agg(price_cents ORDER BY kind) AS prices, array_agg(currency ORDER BY kind) AS currencies "
+        "FROM ticket_types WHERE gathering_id = g.id) t WHERE g.id = $1",
+        gathering_id,
+    )
+    if record is None:
+        return None
+    types = zip(record["kinds"] or [], record["prices"] or [], record["currencies"] or [], strict=True)
+    return Offer(one(Gathering, record), [TicketType(*t) for t in types], record["has_breakouts"])
 
 
 async def ticket_types(conn: Connection, gathering_id: uuid.UUID) -> list[TicketType]:

@@ -28,8 +28,22 @@ class Person:
     updated_at: datetime
 
 
-async def upsert_person(
+@dataclass(frozen=True)
+class Registrant:
+    """A buyer as a purchase finds them: the person (made, or as we know them already), whether
+    they hold a place at the gathering already, and whether the purchase's Idempotency-Key was
+    used before (then the first outcome is replayed)."""
+
+    person: Person
+    has_ticket: bool
+    is_waiting: bool
+    key_used: bool
+
+
+async def upsert_registrant(
     conn: Connection,
+    gathering_id: uuid.UUID,
+    key: str | None,
     *,
     email: str,
     name: str,
@@ -37,20 +51,30 @@ async def upsert_person(
     profession: str | None = None,
     regulatory_body: str | None = None,
     region: str | None = None,
-) -> Person:
-    """The person with this email: created with what they told us, or as we know them already.
+) -> Registrant:
+    """The person with this email, created with what they told us or as we know them already,
+    with what a purchase checks next (one statement: a purchase's round trips are its cost).
 
     Whoever types an email into a registration form proves nothing about owning it, so an existing
     person's name, language and membership stay as they are (the register, or the person through
     a signed link, changes those); what they attest fills only what we did not know yet."""
     record = await conn.fetchrow(
-        """INSERT INTO people (id, email, name, preferred_language, profession, regulatory_body, region)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)
-           ON CONFLICT ((lower(email))) DO UPDATE
-               SET profession = coalesce(people.profession, EXCLUDED.profession),
-                   regulatory_body = coalesce(people.regulatory_body, EXCLUDED.regulatory_body),
-                   region = coalesce(people.region, EXCLUDED.region)
-           RETURNING *""",
+        """WITH p AS (
+                INSERT INTO people (id, email, name, preferred_language, profession, regulatory_body, region)
+                VALUES ($1, $2, $3, $4, $5, $6, $7)
+                ON CONFLICT ((lower(email))) DO UPDATE
+                    SET profession = coalesce(people.profession, EXCLUDED.profession),
+                        regulatory_body = coalesce(people.regulatory_body, EXCLUDED.regulatory_body),
+                        region = coalesce(people.region, EXCLUDED.region)
+                RETURNING *)
+            SELECT p.*,
+                EXISTS (SELECT 1 FROM tickets t WHERE t.gathering_id = $8 AND t.person_id = p.id
+                        AND t.status IN ('active', 'awaiting_payment')) AS has_ticket,
+                EXISTS (SELECT 1 FROM waitlist w WHERE w.gathering_id = $8 AND w.person_id = p.id
+                        AND w.status IN ('waiting', 'offered')) AS is_waiting,
+                ($9::text IS NOT NULL AND (EXISTS (SELECT 1 FROM tickets WHERE idempotency_key = $9)
+                    OR EXISTS (SELECT 1 FROM waitlist WHERE idempotency_key = $9))) AS key_used
+            FROM p""",
         uuid.uuid4(),
         email,
         name,
@@ -58,8 +82,11 @@ async def upsert_person(
         profession,
         regulatory_body,
         region,
+        gathering_id,
+        key,
     )
-    return one(Person, record)
+    assert record is not None
+    return Registrant(one(Person, record), record["has_ticket"], record["is_waiting"], record["key_used"])
 
 
 async def upsert_member(conn: Connection, member: MemberUpserted) -> None:
