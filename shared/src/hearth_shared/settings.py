@@ -51,7 +51,8 @@ class ServiceSettings(BaseSettings):
     # that Kubernetes and compose wait before killing.
     shutdown_grace_seconds: float = 25.0
 
-    # Outbox relay: how often it polls when no NOTIFY arrives, and how many rows per claim.
+    # Outbox relay: how often it polls for rows its process's commits did not wake it for (another
+    # replica's), and how many rows per claim.
     relay_poll_seconds: float = 1.0
     relay_batch_size: int = 200
 

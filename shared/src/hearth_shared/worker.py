@@ -1,15 +1,23 @@
-"""The background worker: a loop that drains a table of pending work, woken by NOTIFY at commit
-and polling as a safety net.
+"""The background worker: a loop that drains a table of pending work, woken when this process
+commits and polling as a safety net.
 
 Every worker (the outbox relay, offer expiry, the scheduler, the mail sender) is a `ClaimLoop`
 whose `step` claims rows with `FOR UPDATE SKIP LOCKED`, does the work, and returns how many rows it
 finished.
+
+A loop that drains what requests and handlers write (the relay, the mail sender) is
+`woken_at_commit`: `committed()`, which the kit's `begin`, consumers and loops call after they
+commit, wakes it at once. Rows another process wrote (another replica, a script) are found by its poll.
+Not NOTIFY: a transaction that notifies holds a lock over the whole PostgreSQL server from its
+commit until the commit is flushed, so with a NOTIFY in every purchase the server committed them
+one at a time (docs/benchmarks.md, "Commits one at a time").
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import weakref
 from abc import ABC, abstractmethod
 
 import asyncpg
@@ -17,25 +25,32 @@ import structlog
 
 log = structlog.get_logger(__name__)
 
+_WOKEN_AT_COMMIT: weakref.WeakSet[ClaimLoop] = weakref.WeakSet()
+
+
+def committed(but: ClaimLoop | None = None) -> None:
+    """One of this process's transactions committed: wake the loops that drain what it may have
+    written (a loop already stepping steps again once it is done); `but` is the loop that did."""
+    for loop in _WOKEN_AT_COMMIT:
+        if loop is not but:
+            loop.wake()
+
 
 class ClaimLoop(ABC):
     # Seconds `stop()` lets the worker finish what is pending (0: stop at once).
     flush_timeout: float = 10.0
-    # Whether it holds a LISTEN connection to be woken at commit; a time-driven loop (retention)
-    # only polls, and so holds no connection between steps.
-    listens: bool = True
+    # Whether this process's commits wake it (see the module); otherwise it only polls.
+    woken_at_commit: bool = False
 
     def __init__(
         self,
         pool: asyncpg.Pool,
         *,
-        channel: str,
         batch_size: int,
         poll_seconds: float = 1.0,
         what: str,
     ) -> None:
         self._pool = pool
-        self._channel = channel
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
         self._what = what
@@ -46,14 +61,20 @@ class ClaimLoop(ABC):
     async def step(self) -> int:
         """Claim and finish one batch of pending rows; return how many were finished."""
 
+    def wake(self) -> None:
+        self._wake.set()
+
     async def run(self) -> None:
         """Run `step` until `stop()`; on trouble, back off (capped) and try again."""
-        listener = asyncio.create_task(self._listen() if self.listens else asyncio.Event().wait())
+        if self.woken_at_commit:
+            _WOKEN_AT_COMMIT.add(self)
         backoff = 0.2
         try:
             while not self._stopping:
                 try:
-                    if await self.step() >= self._batch_size:
+                    if finished := await self.step():
+                        committed(but=self)  # e.g. the events a sent email or an expired hold wrote
+                    if finished >= self._batch_size:
                         continue  # more is waiting
                     backoff = 0.2
                 except Exception as exc:  # broker, SMTP or database unavailable: the rows stay
@@ -65,31 +86,7 @@ class ClaimLoop(ABC):
                     await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
                 self._wake.clear()
         finally:
-            listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await listener
-
-    async def _listen(self) -> None:
-        """Hold a LISTEN connection, reopening it after database restarts."""
-
-        def on_notify(*_: object) -> None:
-            self._wake.set()
-
-        while True:
-            try:
-                async with self._pool.acquire() as conn:
-                    await conn.add_listener(self._channel, on_notify)
-                    try:
-                        while not conn.is_closed():
-                            await asyncio.sleep(1.0)
-                    finally:
-                        with contextlib.suppress(Exception):
-                            await conn.remove_listener(self._channel, on_notify)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning(f"{self._what} listener lost its connection", error=repr(exc))
-                await asyncio.sleep(1.0)
+            _WOKEN_AT_COMMIT.discard(self)
 
     async def stop(self, flush_timeout: float | None = None) -> None:
         """Stop looping, after finishing what is pending (bounded by `flush_timeout`, by default

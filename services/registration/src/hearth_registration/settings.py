@@ -14,7 +14,7 @@ class RegistrationSettings(ServiceSettings):
     http_port: int = 8001
     # How long a freed seat is held for the person it is offered to before passing on.
     waitlist_hold_seconds: float = 48 * 3600
-    # How often expired offers and unpaid holds are looked for (NOTIFY wakes it sooner).
+    # How often expired offers and unpaid holds are looked for .
     offer_expiry_poll_seconds: float = 1.0
     # How long a ticket with a price is held awaiting payment before its seat passes on (48 h:
     # an e-transfer can take a business day or two).

@@ -20,6 +20,7 @@ import structlog
 
 from ..contracts import CloudEvent
 from ..db import Connection
+from ..worker import committed
 from . import inbox
 from .batching import Pending
 from .errors import DatabaseUnavailable, EventFailed, is_connection_error
@@ -75,6 +76,7 @@ class Applier:
                 raise DatabaseUnavailable(exc) from exc  # an outage: the consumer pauses
             log.warning("batch failed", error=repr(exc), size=len(batch))
             return [failed.get(i, exc) for i in range(len(batch))]  # every delivery is retried
+        committed()  # the relay (and notifications' mail sender) take what it wrote now
         return [failed.get(i) for i in range(len(batch))]
 
     async def database_answers(self) -> bool:

@@ -114,7 +114,9 @@ async def mark_published(conn: Connection, rows: list[OutboxRow]) -> None:
 
 
 class OutboxRelay(ClaimLoop):
-    """Publishes a service's outbox. Woken by NOTIFY at commit; polls as a safety net."""
+    """Publishes a service's outbox. Woken when its process commits; polls as a safety net."""
+
+    woken_at_commit = True
 
     def __init__(
         self,
@@ -130,7 +132,6 @@ class OutboxRelay(ClaimLoop):
     ) -> None:
         super().__init__(
             pool,
-            channel=f"{schema}_outbox",
             batch_size=batch_size,
             poll_seconds=poll_seconds,
             what="outbox relay",

@@ -12,8 +12,8 @@
 `RetentionWorker` is a time-driven claim loop the runtime starts for every service: every
 `retention_poll_seconds` it deletes in batches (skipping rows another replica holds), the kit's
 tables first, then the service's own rules (`Sweep`s: registration's import reports, say). It
-listens for nothing and borrows a background connection only while it works, so it adds nothing
-to the connection budget (docs/operations.md).
+borrows a background connection only while it works, so it adds nothing to the connection budget
+(docs/operations.md).
 """
 
 from __future__ import annotations
@@ -81,7 +81,6 @@ async def drop_handled(conn: Connection, before: datetime, limit: int) -> int:
 class RetentionWorker(ClaimLoop):
     """Applies retention every `poll_seconds` (see the module)."""
 
-    listens = False
     flush_timeout = 0.0
 
     def __init__(
@@ -94,9 +93,7 @@ class RetentionWorker(ClaimLoop):
         sweeps: Sequence[Sweep] = (),
         clock: Clock = lambda: datetime.now(UTC),
     ) -> None:
-        super().__init__(
-            pool, channel=f"{schema}_retention", batch_size=BATCH, poll_seconds=poll_seconds, what="retention"
-        )
+        super().__init__(pool, batch_size=BATCH, poll_seconds=poll_seconds, what="retention")
         self._rules = rules
         self._sweeps: list[Sweep] = [self._outbox, self._inbox, *sweeps]
         self._clock = clock

@@ -19,6 +19,7 @@ from ..contracts import CloudEvent, EventData, new_event
 from ..db import Connection
 from ..logs import current_correlation_id
 from ..tracing import publishing, traceparent_of
+from ..worker import committed
 from .outbox import write_events
 
 
@@ -75,3 +76,4 @@ async def begin(pool: asyncpg.Pool, service: str, correlation_id: str | None = N
         yield Work(
             conn=conn, source=source_of(service), correlation_id=correlation_id or current_correlation_id()
         )
+    committed()  # the relay publishes what it wrote now

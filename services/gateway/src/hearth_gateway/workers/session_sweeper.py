@@ -17,11 +17,10 @@ class SessionSweeper(ClaimLoop):
     flush_timeout = 0.0
 
     def __init__(self, pool: asyncpg.Pool, rules: SessionRules, every_seconds: float = 300.0) -> None:
-        # Nothing NOTIFYs this channel: the sweep runs on the poll alone. One statement removes
-        # every ended session, so the batch size only says "done for now".
+        # The sweep runs on the poll alone. One statement removes every ended session, so the
+        # batch size only says "done for now".
         super().__init__(
             pool,
-            channel="gateway_sessions",
             batch_size=2**31,
             poll_seconds=every_seconds,
             what="session sweep",

@@ -74,6 +74,8 @@ class MailMetrics:
 
 
 class Mailer(ClaimLoop):
+    woken_at_commit = True  # the consumers that write emails run in its process
+
     def __init__(
         self,
         pool: asyncpg.Pool,
@@ -84,7 +86,6 @@ class Mailer(ClaimLoop):
     ) -> None:
         super().__init__(
             pool,
-            channel=f"{schema}_deliveries",
             batch_size=settings.mail_batch_size,
             poll_seconds=1.0,
             what="mail sender",

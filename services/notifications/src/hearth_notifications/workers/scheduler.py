@@ -33,7 +33,6 @@ class Scheduler(ClaimLoop):
     ) -> None:
         super().__init__(
             pool,
-            channel=f"{schema}_plans",
             batch_size=BATCH,
             poll_seconds=settings.schedule_poll_seconds,
             what="scheduler",

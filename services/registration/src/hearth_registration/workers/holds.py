@@ -35,7 +35,6 @@ class HoldExpiry(ClaimLoop):
     def __init__(self, pool: asyncpg.Pool, *, hold_seconds: float, poll_seconds: float = 1.0) -> None:
         super().__init__(
             pool,
-            channel="registration_offers",
             batch_size=BATCH,
             poll_seconds=poll_seconds,
             what="hold expiry",
