@@ -59,8 +59,9 @@ CONSUMERS = ("registration", "credits", "groups", "notifications")
 # --- the connection budget -----------------------------------------------------------------------
 # Each replica opens two asyncpg pools (shared/src/hearth_shared/messaging/runtime.py): the request
 # and consumer pool, `max_size` = HEARTH_DB_POOL_SIZE (the kit's default, 10, when unset), and the
-# background pool for the claim loops, 2 connections per loop (a LISTEN connection and one to
-# claim with): the outbox relay, plus each service's own workers.
+# background pool for the claim loops, 2 connections per loop (one to claim with, and one for
+# the steps that overlap: the mail sender's lanes settle side by side): the outbox relay, plus
+# each service's own workers.
 DEFAULT_POOL_SIZE = 10
 CLAIM_LOOPS = {
     "registration": 2,  # outbox relay, offer expiry

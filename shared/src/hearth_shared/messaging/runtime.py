@@ -98,7 +98,8 @@ class ServiceRuntime:
             self.service,
             ["hearth_shared.migrations", *([self._migrations] if self._migrations else [])],
         )
-        # Each claim loop (relay, workers) holds a LISTEN connection and claims on another.
+        # Two connections per claim loop (relay, workers): one claims while another finishes (the
+        # mail sender's lanes settle side by side).
         self._background_pool = background = await connect_with_retry(
             self.settings.database_url,
             self.service,
