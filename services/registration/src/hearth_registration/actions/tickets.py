@@ -99,20 +99,19 @@ async def buy(
     domain.check_new_to_gathering(
         asked.email, has_ticket=registrant.has_ticket, is_waiting=registrant.is_waiting
     )
-    seen = offer.gathering
-    if not under_lock and _seat_or_line(seen) == "ticket":
-        ticket = await _issue(work, offer, seen, person, asked, ticket_type, key, hold_minutes)
-        if await store.gatherings.take_seat(work.conn, gathering_id) is None:
-            raise SeatGone
-        return Purchase("ticket", ticket, created=True)
-    gathering = await store.gatherings.lock_gathering(work.conn, gathering_id)
-    assert gathering is not None  # it was read above, and gatherings are never deleted
-    if _seat_or_line(gathering) == "waitlisted":
-        entry, position = await waitlist.join(work, gathering, person, asked, key)
-        return Purchase("waitlisted", entry, created=True, position=position)
-    ticket = await _issue(work, offer, gathering, person, asked, ticket_type, key, hold_minutes)
-    taken = await store.gatherings.take_seat(work.conn, gathering_id)
-    assert taken is not None  # under the lock, the free seat is still free
+    placing = Placing(asked.breakout_id, asked.practice_area, offer.has_breakouts or bool(asked.breakout_id))
+    gathering = offer.gathering
+    seat_last = not under_lock and _seat_or_line(gathering) == "ticket"
+    if not seat_last:
+        gathering = await store.gatherings.lock_gathering(work.conn, gathering_id) or gathering
+        if _seat_or_line(gathering) == "waitlisted":
+            entry, position = await waitlist.join(work, gathering, person, asked, key)
+            return Purchase("waitlisted", entry, created=True, position=position)
+        taken = await store.gatherings.take_seat(work.conn, gathering_id)
+        assert taken is not None  # under the lock, the free seat is still free
+    ticket = await _issue(work, gathering, person, ticket_type, placing, key=key, hold_minutes=hold_minutes)
+    if seat_last and await store.gatherings.take_seat(work.conn, gathering_id) is None:
+        raise SeatGone
     return Purchase("ticket", ticket, created=True)
 
 
@@ -120,21 +119,33 @@ def _seat_or_line(gathering: Gathering) -> domain.PurchaseOutcome:
     return domain.seat_or_line(GatheringStatus(gathering.status), gathering.capacity, gathering.seats_taken)
 
 
+@dataclass(frozen=True)
+class Placing:
+    """How a new ticket finds its breakout: the one chosen (or None: the best free one for the
+    person), the practice area they asked for, and whether to look at all (a gathering with no
+    breakouts, where nobody chose one, is not asked)."""
+
+    chosen: uuid.UUID | None
+    practice_area: str | None
+    look: bool = True
+
+
 async def _issue(
     work: Work,
-    offer: store.gatherings.Offer,
     gathering: Gathering,
     person: Person,
-    asked: domain.TicketRequest,
     ticket_type: domain.TicketType,
+    placing: Placing,
+    *,
     key: str | None,
     hold_minutes: float,
 ) -> Ticket:
     """The ticket, its breakout seat and TicketPurchased: everything but the gathering's seat."""
     breakout_id = None
-    if offer.has_breakouts or asked.breakout_id is not None:
-        chosen, area = asked.breakout_id, asked.practice_area
-        breakout_id = await _assign_breakout(work, gathering.id, person, chosen, area)
+    if placing.look:
+        breakout_id = await _assign_breakout(
+            work, gathering.id, person, placing.chosen, placing.practice_area
+        )
     ticket = await store.tickets.insert_ticket(
         work.conn,
         gathering_id=gathering.id,
@@ -270,18 +281,16 @@ async def accept_offer(work: Work, entry_id: uuid.UUID, *, hold_minutes: float) 
     person = await store.people.get_person(work.conn, entry.person_id)
     ticket_types = await store.gatherings.ticket_types(work.conn, entry.gathering_id)
     ticket_type = domain.offered(domain.TicketKind(entry.ticket_type), ticket_types)
-    breakout_id = await _assign_breakout(work, entry.gathering_id, person, None, entry.practice_area)
-    ticket = await store.tickets.insert_ticket(
-        work.conn,
-        gathering_id=entry.gathering_id,
-        person_id=entry.person_id,
-        ticket_type=ticket_type,
-        breakout_id=breakout_id,
-        idempotency_key=None,
-        hold_minutes=hold_minutes if domain.needs_payment(ticket_type) else None,
+    ticket = await _issue(
+        work,
+        gathering,
+        person,
+        ticket_type,
+        Placing(None, entry.practice_area),
+        key=None,
+        hold_minutes=hold_minutes,
     )
     await store.waitlist.settle_waitlist_entry(
         work.conn, entry_id, domain.WaitlistStatus.ACCEPTED.value, ticket.id
     )
-    await _ticket_purchased(work, ticket, gathering, person)
     return ticket
