@@ -177,6 +177,9 @@ async def test_a_cancelled_gathering_is_not_revived_by_a_late_update_and_sends_n
 ) -> None:
     notifications = await start_service("notifications", smtp_port=smtp_sink.port)
     g, who = await a_ticket_holder(publish)
+    # Confirmed first: the ticket's news travels on another queue than the gathering's, and a
+    # ticket handled after the cancellation gets the cancellation alone (the test below).
+    await smtp_sink.wait_for(str(who.email), timeout=60)
     await publish(GatheringCancelled(gathering_id=g.gathering_id, reason="Facilitator ill", revision=3))
     await smtp_sink.wait_for(str(who.email), 2, timeout=60)  # the confirmation, the cancellation
     # A retried, older update (revision 2) arrives after the cancellation.
