@@ -293,4 +293,8 @@ def serve(app: FastAPI, settings: ServiceSettings, service: str) -> None:
         port=settings.http_port,
         log_config=None,
         timeout_keep_alive=settings.http_keep_alive_seconds,
+        # The C HTTP parser and event loop: the pure-Python ones cost a purchase more CPU than its
+        # own code does (docs/benchmarks.md, issue 19).
+        http="httptools",
+        loop="uvloop",
     )
