@@ -9,7 +9,7 @@ import platform
 import secrets
 import statistics
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import aio_pika
+import aiohttp
 import asyncpg
 
 from hearth_shared.contracts import CloudEvent
@@ -149,6 +150,45 @@ def postgres_pids() -> list[int]:
             except OSError:
                 continue
     return found
+
+
+@dataclass
+class Answers:
+    """What a closed-loop load got back: each request's seconds and status (0: no answer)."""
+
+    latencies: list[float]
+    statuses: list[int]
+    elapsed: float
+    client_cpu: float  # seconds of CPU the client's process spent meanwhile (is it the limit?)
+
+
+async def keep_in_flight(concurrency: int, attempts: int, send: Callable[[int], Awaitable[int]]) -> Answers:
+    """`send(i)` for i in range(attempts), exactly `concurrency` at a time (a new one as soon as one
+    answers). The client is aiohttp, for Hearth and its peer alike: httpx took a whole core of its
+    own at about 100 requests/s on this machine, so the client, not the server, set the rate."""
+    answers = Answers([], [], 0.0, 0.0)
+    indices = iter(range(attempts))
+
+    async def lane() -> None:
+        for index in indices:
+            started = time.perf_counter()
+            try:
+                status = await send(index)
+            except (aiohttp.ClientError, TimeoutError):
+                status = 0  # counted as an error; the run goes on
+            answers.latencies.append(time.perf_counter() - started)
+            answers.statuses.append(status)
+
+    started, cpu = time.perf_counter(), time.process_time()
+    await asyncio.gather(*(lane() for _ in range(concurrency)))
+    answers.elapsed, answers.client_cpu = time.perf_counter() - started, time.process_time() - cpu
+    return answers
+
+
+def client_session(base_url: str, concurrency: int, **kwargs: Any) -> aiohttp.ClientSession:
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    timeout = aiohttp.ClientTimeout(total=300)
+    return aiohttp.ClientSession(base_url, connector=connector, timeout=timeout, **kwargs)
 
 
 def load_figures(

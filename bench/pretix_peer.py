@@ -27,7 +27,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -36,7 +35,15 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from common import ADMIN_DSN, CLOCK_TICKS, cpu_seconds, load_figures, postgres_pids
+from common import (
+    ADMIN_DSN,
+    CLOCK_TICKS,
+    client_session,
+    cpu_seconds,
+    keep_in_flight,
+    load_figures,
+    postgres_pids,
+)
 
 from hearth_testing.processes import free_port
 
@@ -237,43 +244,31 @@ async def place_orders(
     shop = await asyncio.to_thread(make_shop, capacity + WARM_UP)  # the warm-up's seats on top
     path = f"/api/v1/organizers/{shop.organizer}/events/{shop.event}/orders/"
     headers = {"Authorization": f"Token {shop.token}"}
-    limits = httpx.Limits(max_connections=concurrency)
-    async with httpx.AsyncClient(base_url=server.url, headers=headers, limits=limits, timeout=300) as client:
-        in_flight = asyncio.Semaphore(concurrency)
-        latencies: list[float] = []
-        statuses: list[int] = []
+    async with client_session(server.url, concurrency, headers=headers) as client:
+        reported: set[int] = set()
 
-        async def order(index: int) -> None:
+        async def order(index: int) -> int:
             body = {
                 "email": f"buyer.{uuid.uuid4().hex[:12]}@example.org",
                 "locale": "en",
                 "sales_channel": "web",
                 "positions": [{"item": shop.item, "attendee_name": f"Buyer {index}"}],
             }
-            async with in_flight:
-                started = time.perf_counter()
-                try:
-                    response = await client.post(path, json=body, headers={"X-Idempotency-Key": f"{index}"})
-                except httpx.TransportError:
-                    latencies.append(time.perf_counter() - started)
-                    statuses.append(0)  # counted as an error
-                    return
-                latencies.append(time.perf_counter() - started)
-                statuses.append(response.status_code)
-                if response.status_code not in (201, 400) and statuses.count(response.status_code) == 1:
-                    print(f"pretix answered {response.status_code}: {response.text[:300]}")
+            async with client.post(path, json=body, headers={"X-Idempotency-Key": f"{index}"}) as response:
+                text = await response.text()
+                if response.status not in (201, 400, *reported):
+                    reported.add(response.status)
+                    print(f"pretix answered {response.status}: {text[:300]}")
+                return response.status
 
         # Warm-up orders outside the clock: each gunicorn worker imports lazily on its first request.
-        await asyncio.gather(*(order(-1 - i) for i in range(WARM_UP)))
-        latencies.clear()
-        sold_before = statuses.count(201)
-        statuses.clear()
+        warm = await keep_in_flight(concurrency, WARM_UP, lambda i: order(-1 - i))
+        sold_before = warm.statuses.count(201)
         service_cpu, pg_cpu = server.cpu_seconds(), cpu_seconds(postgres_pids())
-        started = time.perf_counter()
-        await asyncio.gather(*(order(i) for i in range(attempts)))
-        elapsed = time.perf_counter() - started
+        answers = await keep_in_flight(concurrency, attempts, order)
         service_cpu = server.cpu_seconds() - service_cpu
         pg_cpu = cpu_seconds(postgres_pids()) - pg_cpu
+    statuses, elapsed, latencies = answers.statuses, answers.elapsed, answers.latencies
     positions = await asyncio.to_thread(sold, shop)
     orders = statuses.count(201)
     result = {

@@ -1,7 +1,7 @@
 """Registration benchmark: ticket purchases through the HTTP API on one gathering.
 
 A real registration process (`python -m hearth_registration`) against this machine's Postgres
-and RabbitMQ; an httpx client keeps exactly C requests in flight (C = 32, then 64), each buying
+and RabbitMQ; an aiohttp client keeps exactly C requests in flight (C = 32, then 64), each buying
 for a distinct person, more buyers than seats so the waitlist path runs too. Reports purchases/s,
 p50/p99 latency, CPU time per purchase of the service process and of all Postgres processes
 (from /proc), and the oversell count (active tickets beyond capacity: must be 0).
@@ -20,13 +20,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import tempfile
-import time
 import uuid
 from contextlib import AsyncExitStack
 from pathlib import Path
 
-import httpx
-from common import AMQP_URL, bench_environment, cpu_seconds, load_figures, postgres_pids, summarise
+from common import (
+    AMQP_URL,
+    bench_environment,
+    client_session,
+    cpu_seconds,
+    keep_in_flight,
+    load_figures,
+    postgres_pids,
+    summarise,
+)
 from pretix_peer import place_orders, pretix_server
 
 from hearth_testing.processes import ServiceProcess, free_port
@@ -35,50 +42,27 @@ from hearth_testing.processes import ServiceProcess, free_port
 async def run(
     registration: ServiceProcess, pid: int, concurrency: int, attempts: int, capacity: int
 ) -> dict[str, float]:
-    async with registration.client(limits=httpx.Limits(max_connections=concurrency), timeout=120) as client:
-        gathering = await client.post(
-            "/gatherings",
-            json={
-                "title": {"en": "Benchmark gathering", "fr": "Rencontre d'essai"},
-                "kind": "community_of_practice",
-                "modality": "virtual",
-                "starts_at": "2027-05-06T16:00:00Z",
-                "ends_at": "2027-05-06T17:30:00Z",
-                "time_zone": "America/Halifax",
-                "capacity": capacity,
-                "join_url": "https://video.example.org/j/bench",
-            },
-        )
-        gathering.raise_for_status()
-        gathering_id = gathering.json()["id"]
-        in_flight = asyncio.Semaphore(concurrency)
-        latencies: list[float] = []
-        statuses: list[int] = []
+    auth = registration.auth("admin")
+    async with client_session(registration.url, concurrency) as client:
+        async with client.post("/gatherings", json=gathering(capacity), headers=auth.headers()) as made:
+            made.raise_for_status()
+            gathering_id = (await made.json())["id"]
 
-        async def buy(index: int) -> None:
-            async with in_flight:
-                started = time.perf_counter()
-                try:
-                    response = await client.post(
-                        f"/gatherings/{gathering_id}/tickets",
-                        json={
-                            "name": f"Buyer {index}",
-                            "email": f"buyer.{uuid.uuid4().hex[:12]}@example.org",
-                        },
-                        headers={"Idempotency-Key": f"{gathering_id}:{index}"},
-                    )
-                    status = response.status_code
-                except httpx.TransportError:
-                    status = 0  # counted as an error; the run goes on (the peer's figures still come)
-                latencies.append(time.perf_counter() - started)
-                statuses.append(status)
+        async def buy(index: int) -> int:
+            async with client.post(
+                f"/gatherings/{gathering_id}/tickets",
+                json={"name": f"Buyer {index}", "email": f"buyer.{uuid.uuid4().hex[:12]}@example.org"},
+                headers={"Idempotency-Key": f"{gathering_id}:{index}"} | auth.headers(),
+            ) as response:
+                await response.read()
+                return response.status
 
         service_cpu, pg_cpu = cpu_seconds([pid]), cpu_seconds(postgres_pids())
-        started = time.perf_counter()
-        await asyncio.gather(*(buy(i) for i in range(attempts)))
-        elapsed = time.perf_counter() - started
+        answers = await keep_in_flight(concurrency, attempts, buy)
         service_cpu, pg_cpu = cpu_seconds([pid]) - service_cpu, cpu_seconds(postgres_pids()) - pg_cpu
-        seats = (await client.get(f"/gatherings/{gathering_id}")).json()["seats_taken"]
+        async with client.get(f"/gatherings/{gathering_id}", headers=auth.headers()) as shown:
+            seats = (await shown.json())["seats_taken"]
+    statuses, elapsed, latencies = answers.statuses, answers.elapsed, answers.latencies
     tickets = statuses.count(201)
     result = {
         **load_figures(concurrency, attempts, elapsed, latencies, service_cpu, pg_cpu),
@@ -86,15 +70,30 @@ async def run(
         "waitlisted": statuses.count(202),
         "errors": len(statuses) - tickets - statuses.count(202),
         "oversell": max(0, tickets - capacity) + max(0, seats - capacity),
+        "client_cpu_ms_per_purchase": answers.client_cpu / attempts * 1000,
     }
     print(
         f"concurrency {concurrency}: {result['purchases_per_s']:,.0f} purchases/s, "
         f"p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms, CPU per purchase: "
         f"service {result['service_cpu_ms_per_purchase']:.2f} ms "
-        f"+ Postgres {result['postgres_cpu_ms_per_purchase']:.2f} ms, {tickets} tickets, "
+        f"+ Postgres {result['postgres_cpu_ms_per_purchase']:.2f} ms "
+        f"(client {result['client_cpu_ms_per_purchase']:.2f} ms), {tickets} tickets, "
         f"{result['waitlisted']} waitlisted, {result['errors']} errors, oversell {result['oversell']}"
     )
     return result
+
+
+def gathering(capacity: int) -> dict[str, object]:
+    return {
+        "title": {"en": "Benchmark gathering", "fr": "Rencontre d'essai"},
+        "kind": "community_of_practice",
+        "modality": "virtual",
+        "starts_at": "2027-05-06T16:00:00Z",
+        "ends_at": "2027-05-06T17:30:00Z",
+        "time_zone": "America/Halifax",
+        "capacity": capacity,
+        "join_url": "https://video.example.org/j/bench",
+    }
 
 
 async def main(

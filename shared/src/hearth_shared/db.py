@@ -53,6 +53,14 @@ def not_provisioned(dsn: str, exc: Exception) -> DatabaseNotProvisioned:
     )
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """What a connection returned to the pool needs beyond asyncpg's own clean-up (which ends an
+    open transaction and drops listeners): nothing. asyncpg's default runs `RESET ALL; CLOSE ALL;
+    UNLISTEN *; SELECT pg_advisory_unlock_all()` on every release, a round trip per request, for
+    session state Hearth never leaves behind (settings and advisory locks are per transaction; the
+    migrations' lock is released by its own code)."""
+
+
 async def connect_with_retry(
     dsn: str, schema: str, *, attempts: int = 60, min_size: int = 2, max_size: int = 10
 ) -> asyncpg.Pool:
@@ -66,6 +74,7 @@ async def connect_with_retry(
                 min_size=min_size,
                 max_size=max_size,
                 server_settings={"search_path": schema},
+                reset=_keep_session,
             )
         except _NOT_PROVISIONED as exc:
             clear = not_provisioned(dsn, exc)
