@@ -61,8 +61,12 @@ def person_of(details: PersonDetails) -> Person:
     )
 
 
-def person_details(person: Person) -> PersonDetails:
-    """Whom an award or certificate is for, as the events carry it (a reachable person)."""
+def person_details(person: Person, known: PersonDetails | None = None) -> PersonDetails:
+    """Whom an award or certificate is for, as the events carry it (a reachable person). `known`:
+    the same person's details as an event just brought them, already validated; they are used
+    when they say the same (validating an address again costs more than the rest of an award)."""
+    if known is not None and person_of(known) == person:
+        return known
     return PersonDetails(person_id=person.id, name=person.name, email=person.email, language=person.language)
 
 

@@ -10,6 +10,7 @@ deep or a number too long for Python, is `invalid_json`); then every string in i
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from pydantic import ValidationError
@@ -19,6 +20,7 @@ from ..contracts.text import forbidden_character
 from .errors import InvalidJson, SchemaViolation, TooLarge, UnknownEventType
 
 MAX_DEPTH = 32  # levels of nested objects and arrays; the deepest contract uses four
+_UTF8_SURROGATE = re.compile(rb"\xed[\xa0-\xbf]")  # U+D800..U+DFFF as UTF-8 would spell them
 
 
 def _describe(error: ValidationError) -> str:
@@ -47,6 +49,20 @@ def _check_strings(document: Any) -> None:
             stack.extend((f"{path}[{i}]", item, depth + 1) for i, item in enumerate(value))
 
 
+def _plainly_clean(body: bytes) -> bool:
+    """Whether the body alone proves what `_check_strings` checks, without walking the document:
+    no NUL byte (so it is UTF-8: UTF-16 and UTF-32 texts of JSON always hold NUL bytes), no
+    surrogate encoded in UTF-8 (`json.loads` decodes with `surrogatepass`), no `\\u` escape (the
+    other way to spell a NUL or a lone surrogate), and no more brackets in all than `MAX_DEPTH`
+    (so nothing can nest deeper)."""
+    return (
+        b"\x00" not in body
+        and b"\\u" not in body
+        and _UTF8_SURROGATE.search(body) is None
+        and body.count(b"{") + body.count(b"[") <= MAX_DEPTH
+    )
+
+
 def parse_event(body: bytes, expected: dict[str, type[EventData]] | None = None) -> CloudEvent[Any]:
     """Parse a structured-mode CloudEvent whose type is in `expected` (default: the catalogue)."""
     catalogue = CATALOGUE if expected is None else expected
@@ -58,7 +74,8 @@ def parse_event(body: bytes, expected: dict[str, type[EventData]] | None = None)
         raise InvalidJson(f"body is not JSON: {type(exc).__name__}: {str(exc)[:200]}") from exc
     if not isinstance(document, dict):
         raise SchemaViolation("a CloudEvent must be a JSON object")
-    _check_strings(document)
+    if not _plainly_clean(body):  # the common event needs no walk: the bytes say it all
+        _check_strings(document)
     event_type = document.get("type")
     model = catalogue.get(event_type) if isinstance(event_type, str) else None
     if model is None:

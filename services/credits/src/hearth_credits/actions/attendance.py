@@ -28,4 +28,5 @@ async def record(work: Work, batch: Sequence[CloudEvent[Any]], rule: CycleRule) 
     newest = domain.attendance.newest_per_pair(attendance)
     changed = await store.attendance.keep(work.conn, [attendance[i] for i in newest.values()])
     causes = {pair: batch[i] for pair, i in newest.items()}
-    await ledger.reconcile(work, sorted(changed), rule, causes)
+    attendees = {who.person_id: who for who, _ in named}  # validated: reused for the events
+    await ledger.reconcile(work, sorted(changed), rule, causes, attendees)

@@ -9,10 +9,12 @@ costs about as many round trips as a single record."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hearth_shared.contracts import CloudEvent
+from hearth_shared.contracts.catalogue import PersonDetails
 from hearth_shared.messaging import Work
 
 from .. import domain, events, store
@@ -26,10 +28,12 @@ async def reconcile(
     pairs: Sequence[Pair],
     rule: CycleRule,
     causes: Mapping[Pair, CloudEvent[Any]] | None = None,
+    attendees: Mapping[uuid.UUID, PersonDetails] | None = None,
 ) -> None:
     """Bring each pair's standing award in line with the rules and publish what changed — as a
     consequence of `causes[pair]` when given (a batch), else of the work's own cause. The caller
-    holds the activities' locks (`store.activities.lock`)."""
+    holds the activities' locks (`store.activities.lock`). `attendees`: people's details as the
+    batch's events carried them (validated), reused where the stored person is the same."""
     conn = work.conn
     activities = await store.activities.fetch(conn, {a for a, _ in pairs})
     attendance = await store.attendance.fetch(conn, [p for p in pairs if p[0] in activities])
@@ -38,7 +42,11 @@ async def reconcile(
         return  # the other half has not arrived yet; its arrival reconciles
     standings = await store.ledger.lock_standings(conn, known)
     people = domain.people.reachable(await store.people.fetch(conn, {p for _, p in known}))
-    details = {person_id: events.person_details(person) for person_id, person in people.items()}
+    carried = attendees or {}
+    details = {
+        person_id: events.person_details(person, carried.get(person_id))
+        for person_id, person in people.items()
+    }
     decided = domain.ledger.reconcile(known, activities, attendance, standings, rule)
     await store.ledger.append(conn, decided.entries)
     await store.certificates.revoke(conn, decided.revoked)
