@@ -151,7 +151,8 @@ class Mailer(ClaimLoop):
         lanes', in one transaction) before the next email goes, and that transaction holds the
         next email: the first is held by the claim just committed."""
         held = True
-        for row, after in zip(rows, [*rows[1:], None], strict=True):
+        for index, row in enumerate(rows):
+            after = rows[index + 1] if index + 1 < len(rows) else None
             if self.paused():
                 untried.append(row)
                 continue
