@@ -12,7 +12,6 @@ growing waits, and keeps every email queued; only a 5xx to RCPT or DATA fails an
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import time
 import uuid
@@ -99,10 +98,6 @@ class Mailer(ClaimLoop):
         for connection in self._connections:
             await connection.close()
 
-    def ending(self) -> bool:
-        """Stopping, or paused: no more claims in this step."""
-        return self._stopping or self.paused()
-
     def paused(self) -> bool:
         return time.monotonic() < self._paused_until
 
@@ -117,29 +112,26 @@ class Mailer(ClaimLoop):
     async def _step(self) -> int:
         if self.paused():
             return 0
-        batch = await self._claim()
+        lease = self._settings.mail_lease_seconds
+        async with self._pool.acquire() as conn:
+            batch = await deliveries.claim_due(conn, self._settings.mail_batch_size, lease, self._owner)
         if not batch:
             return 0
-        due = _Due(self, batch)
+        lanes = [batch[i :: len(self._connections)] for i in range(len(self._connections))]
+        untried: list[SendingRow] = []
         renewing = asyncio.create_task(self._renew_while_sending())
         try:
             async with asyncio.TaskGroup() as group:
-                for connection in self._connections:
-                    group.create_task(self._send_lane(connection, due))
+                for connection, rows in zip(self._connections, lanes, strict=True):
+                    group.create_task(self._send_lane(connection, rows, untried))
         finally:
             renewing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await renewing
-        untried = due.untried + list(due.rows)
         if untried:  # sending paused: give them back, due as soon as it resumes
             async with self._pool.acquire() as conn:
                 await deliveries.release(conn, [r.id for r in untried], self._owner)
-        return due.claimed
-
-    async def _claim(self) -> list[SendingRow]:
-        lease = self._settings.mail_lease_seconds
-        async with self._pool.acquire() as conn:
-            return await deliveries.claim_due(conn, self._settings.mail_batch_size, lease, self._owner)
+        return len(batch)
 
     async def _renew_while_sending(self) -> None:
         """Keep this sender's leases alive while a slow relay works through the batch."""
@@ -152,27 +144,26 @@ class Mailer(ClaimLoop):
             except (asyncpg.PostgresError, OSError) as exc:
                 log.warning("mail sender could not renew its leases", error=repr(exc))
 
-    async def _send_lane(self, connection: SmtpConnection, due: _Due) -> None:
-        """Send emails one after another while any are due. Each answer is recorded (with the
-        other lanes', in one transaction) before the next email goes, and that transaction holds
-        the lane's next email; one just claimed is held by its claim."""
-        row = await due.next()
-        while row is not None:
+    async def _send_lane(
+        self, connection: SmtpConnection, rows: list[SendingRow], untried: list[SendingRow]
+    ) -> None:
+        """Send the lane's emails one after another. Each answer is recorded (with the other
+        lanes', in one transaction) before the next email goes, and that transaction holds the
+        next email: the first is held by the claim just committed."""
+        held = True
+        for index, row in enumerate(rows):
+            after = rows[index + 1] if index + 1 < len(rows) else None
             if self.paused():
-                due.untried.append(row)
-                return
+                untried.append(row)
+                continue
+            if not held:  # taken over (this sender's lease ran out): the next is checked on its own
+                log.info("email no longer leased to this sender", delivery_id=str(row.id))
+                held = after is not None and await self._hold(after)
+                continue
             async with self._limiter:
                 refusal = await self._send_one(connection, row)
             self._note(row, refusal)
-            after = due.take()
             held = self._count(row, refusal, await self._settlements.record(row, refusal, after))
-            if after is None:
-                after, held = await due.next(), True
-            while after is not None and not held:  # taken over (this sender's lease ran out)
-                log.info("email no longer leased to this sender", delivery_id=str(after.id))
-                after = due.take() or await due.next()
-                held = after is not None and await self._hold(after)
-            row = after
 
     async def _hold(self, row: SendingRow) -> bool:
         async with self._pool.acquire() as conn:
@@ -234,30 +225,3 @@ class Mailer(ClaimLoop):
                 delivery_id=str(row.id),
             )
         return recorded.next_held
-
-
-class _Due:
-    """The emails a step sends: those claimed, shared by the lanes (each takes the next when it
-    is free), and claimed again when they run out, until a claim finds none, the sender stops or
-    sending pauses: then the step ends and the loop waits to be woken."""
-
-    def __init__(self, mailer: Mailer, rows: list[SendingRow]) -> None:
-        self.rows = collections.deque(rows)
-        self.claimed = len(rows)
-        self.untried: list[SendingRow] = []
-        self._mailer = mailer
-        self._claiming = asyncio.Lock()
-        self._drained = False
-
-    def take(self) -> SendingRow | None:
-        return self.rows.popleft() if self.rows else None
-
-    async def next(self) -> SendingRow | None:
-        """The next email, claiming more when none is left (one claim at a time)."""
-        async with self._claiming:
-            if not self.rows and not self._drained and not self._mailer.ending():
-                fresh = await self._mailer._claim()
-                self.rows.extend(fresh)
-                self.claimed += len(fresh)
-                self._drained = not fresh
-        return self.take()
