@@ -334,3 +334,18 @@ async def test_the_service_will_not_start_without_a_sender_address(start_service
     from an address the association does not own."""
     with pytest.raises(RuntimeError, match="HEARTH_MAIL_FROM is required"):
         await start_service("notifications", wait_for="/health", mail_from="")
+
+
+async def test_fewer_emails_than_connections_are_each_sent_once(
+    pool: asyncpg.Pool, correlation_id: str
+) -> None:
+    """A batch smaller than the connections leaves lanes with nothing to send: the others send."""
+    with running(Relay()) as relay:
+        ids = await queue(pool, correlation_id, 2)
+        mailer = Mailer(pool, settings(relay, smtp_connections=5), schema=SERVICE)
+        async with sending(mailer):
+            copies = await arrived(relay, ids, timeout=10)
+            await eventually(
+                lambda: statuses(pool, ids), lambda rows: {r["status"] for r in rows.values()} == {"sent"}
+            )
+        assert set(copies.values()) == {1}

@@ -60,6 +60,20 @@ async def settle(work: Work, row: SendingRow, refusal: Refusal | None, how: Sett
     return held
 
 
+async def settle_sent(work: Work, rows: list[SendingRow], how: Settling) -> set[uuid.UUID]:
+    """`settle` for emails the server accepted, in one statement, each published with its own
+    correlation id; the ids this sender still held (the others' new holder decides)."""
+    if not rows:
+        return set()
+    sent = await deliveries.mark_all_sent(work.conn, [r.id for r in rows], how.owner)
+    for row in rows:
+        if row.id in sent:
+            await replace(work, correlation_id=row.correlation_id).publish(
+                events.delivered(row, sent[row.id])
+            )
+    return set(sent)
+
+
 def _delay(refusal: Refusal, attempts: int) -> float:
     """An email refused because sending paused is due again as soon as sending resumes (the
     pause itself waits); one refused on its own waits longer each time."""

@@ -207,6 +207,36 @@ async def mark_sent(conn: Connection, delivery_id: uuid.UUID, owner: uuid.UUID) 
     return sent_at
 
 
+async def mark_all_sent(
+    conn: Connection, delivery_ids: list[uuid.UUID], owner: uuid.UUID
+) -> dict[uuid.UUID, datetime]:
+    """Mark accepted deliveries sent in one statement; the time of each this sender still held."""
+    rows = await conn.fetch(
+        "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, sent_at = clock_timestamp(), "
+        "last_error = NULL, lease_until = NULL, lease_owner = NULL "
+        "WHERE id = ANY($1::uuid[]) AND status = 'sending' AND lease_owner = $2 RETURNING id, sent_at",
+        delivery_ids,
+        owner,
+    )
+    return {r["id"]: r["sent_at"] for r in rows}
+
+
+async def hold_all(
+    conn: Connection, delivery_ids: list[uuid.UUID], owner: uuid.UUID, lease_seconds: float
+) -> set[uuid.UUID]:
+    """`hold` for several deliveries in one statement: those still this sender's."""
+    if not delivery_ids:
+        return set()
+    rows = await conn.fetch(
+        "UPDATE deliveries SET lease_until = now() + make_interval(secs => $3) "
+        "WHERE id = ANY($1::uuid[]) AND status = 'sending' AND lease_owner = $2 RETURNING id",
+        delivery_ids,
+        owner,
+        lease_seconds,
+    )
+    return {r["id"] for r in rows}
+
+
 async def mark_failed(conn: Connection, delivery_id: uuid.UUID, owner: uuid.UUID, reason: str) -> bool:
     found = await conn.fetchval(
         "UPDATE deliveries SET status = 'failed', attempts = attempts + 1, last_error = $3, "

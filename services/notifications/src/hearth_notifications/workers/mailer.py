@@ -15,8 +15,6 @@ import asyncio
 import contextlib
 import time
 import uuid
-from datetime import UTC, datetime
-from typing import Any
 
 import asyncpg
 import structlog
@@ -24,21 +22,15 @@ from aiolimiter import AsyncLimiter
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from hearth_shared import tracing
-from hearth_shared.contracts import CloudEvent
-from hearth_shared.contracts.catalogue import NotificationFailed
-from hearth_shared.logs import current_correlation_id
-from hearth_shared.messaging import Work
-from hearth_shared.messaging.outbox import write_events
 from hearth_shared.worker import ClaimLoop
 
-from ..actions import outcomes
 from ..domain import sending
 from ..domain.sending import Phase, Refusal, Verdict
-from ..events import SOURCE
 from ..settings import NotificationsSettings
 from ..store import deliveries
 from ..store.deliveries import SendingRow
 from .mime import message
+from .settlements import Recorded, Settlements
 from .smtp import SmtpConnection
 
 log = structlog.get_logger(__name__)
@@ -100,6 +92,7 @@ class Mailer(ClaimLoop):
         self._paused_until = 0.0
         self._pauses_in_a_row = 0
         self._one_step_at_a_time = asyncio.Lock()
+        self._settlements = Settlements(pool, settings, self._owner)
 
     async def stop(self, flush_timeout: float | None = None) -> None:
         await super().stop(flush_timeout)
@@ -155,20 +148,30 @@ class Mailer(ClaimLoop):
     async def _send_lane(
         self, connection: SmtpConnection, rows: list[SendingRow], untried: list[SendingRow]
     ) -> None:
-        for row in rows:
+        """Send the lane's emails one after another. Each answer is recorded (with the other
+        lanes', in one transaction) before the next email goes, and that transaction holds the
+        next email: the first is held by the claim just committed."""
+        held = True
+        for index, row in enumerate(rows):
+            after = rows[index + 1] if index + 1 < len(rows) else None
             if self.paused():
                 untried.append(row)
                 continue
+            if not held:  # taken over (this sender's lease ran out): the next is checked on its own
+                log.info("email no longer leased to this sender", delivery_id=str(row.id))
+                held = after is not None and await self._hold(after)
+                continue
             async with self._limiter:
-                await self._send_one(connection, row)
+                refusal = await self._send_one(connection, row)
+            self._note(row, refusal)
+            held = self._count(row, refusal, await self._settlements.record(row, refusal, after))
 
-    async def _send_one(self, connection: SmtpConnection, row: SendingRow) -> None:
-        """Send one email if this sender still holds it, and record the answer at once."""
+    async def _hold(self, row: SendingRow) -> bool:
         async with self._pool.acquire() as conn:
-            held = await deliveries.hold(conn, row.id, self._owner, self._settings.mail_lease_seconds)
-        if not held:
-            log.info("email no longer leased to this sender", delivery_id=str(row.id))
-            return
+            return await deliveries.hold(conn, row.id, self._owner, self._settings.mail_lease_seconds)
+
+    async def _send_one(self, connection: SmtpConnection, row: SendingRow) -> Refusal | None:
+        """Send one email (that this sender holds): the server's answer, None when accepted."""
         attributes = {"hearth.delivery_id": str(row.id), "hearth.template": row.template}
         with tracing.calling("smtp send", row.traceparent, attributes) as refused:
             try:
@@ -179,8 +182,7 @@ class Mailer(ClaimLoop):
                 refusal = await connection.send(document)  # the span ends at the server's answer
             if refusal is not None:
                 refused(f"{refusal.phase} {refusal.code}")
-        self._note(row, refusal)
-        await self._settle(row, refusal)
+        return refusal
 
     def _note(self, row: SendingRow, refusal: Refusal | None) -> None:
         """Pause all sending when the server refuses the service; resume on the first acceptance."""
@@ -205,20 +207,14 @@ class Mailer(ClaimLoop):
             resume_in=wait,
         )
 
-    async def _settle(self, row: SendingRow, refusal: Refusal | None) -> None:
-        """Record one outcome in its own transaction, its event reaching the outbox with it."""
-        published: list[CloudEvent[Any]] = []
-        how = outcomes.Settling(self._owner, self._settings.mail_retry_budget, datetime.now(UTC))
-        async with self._pool.acquire() as conn, conn.transaction():
-            work = Work(conn=conn, source=SOURCE, correlation_id=current_correlation_id(), pending=published)
-            settled = await outcomes.settle(work, row, refusal, how)
-            await write_events(conn, published)
-        if any(isinstance(e.data, NotificationFailed) for e in published):
+    def _count(self, row: SendingRow, refusal: Refusal | None, recorded: Recorded) -> bool:
+        """Metrics and the log line of one recorded answer; whether the lane's next email is held."""
+        if recorded.failed:
             self._metrics.failed.labels(row.category).inc()
-        if not settled:
+        if not recorded.settled:
             self._metrics.outcomes.labels("lease_lost").inc()
             log.warning("email answered after its lease was taken over", delivery_id=str(row.id))
-            return
+            return recorded.next_held
         self._metrics.outcomes.labels("sent" if refusal is None else "refused").inc()
         if refusal is None:
             self._metrics.sent.labels(row.category).inc()
@@ -229,3 +225,4 @@ class Mailer(ClaimLoop):
                 correlation_id=row.correlation_id,
                 delivery_id=str(row.id),
             )
+        return recorded.next_held

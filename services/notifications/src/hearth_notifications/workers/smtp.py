@@ -42,6 +42,9 @@ class SmtpConnection:
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             self._drop()
             return Refusal(f"SMTP unavailable ({phase}): {exc!r}", None, phase)
+        except BaseException:  # cancelled mid-exchange: the session is in an unknown state
+            self._drop()
+            raise
         return None
 
     async def _open(self) -> aiosmtplib.SMTP:
