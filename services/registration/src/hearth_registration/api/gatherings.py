@@ -61,7 +61,8 @@ class GatheringIn(BaseModel):
     kind: GatheringKind
     modality: Modality
     starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    # JSON Schema cannot compare two fields: the rule is said here and checked below (422).
+    ends_at: AwareDatetime = Field(description="After starts_at (a request ending at or before it: 422)")
     time_zone: str = Field(max_length=100, examples=["America/Halifax", "Europe/London"])
     capacity: int = Field(ge=0, le=100_000)
     venue: CleanStr | None = Field(default=None, max_length=300)
