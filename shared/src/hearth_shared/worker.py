@@ -41,6 +41,9 @@ class ClaimLoop(ABC):
     flush_timeout: float = 10.0
     # Whether this process's commits wake it (see the module); otherwise it only polls.
     woken_at_commit: bool = False
+    # Whether its steps write work for the loops woken at commit (emails, events); the relay's
+    # only mark rows published, so it wakes nobody (else it and the mail sender wake each other).
+    wakes_others: bool = True
 
     def __init__(
         self,
@@ -72,7 +75,7 @@ class ClaimLoop(ABC):
         try:
             while not self._stopping:
                 try:
-                    if finished := await self.step():
+                    if (finished := await self.step()) and self.wakes_others:
                         committed(but=self)  # e.g. the events a sent email or an expired hold wrote
                     if finished >= self._batch_size:
                         continue  # more is waiting

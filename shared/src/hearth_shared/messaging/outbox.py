@@ -117,6 +117,7 @@ class OutboxRelay(ClaimLoop):
     """Publishes a service's outbox. Woken when its process commits; polls as a safety net."""
 
     woken_at_commit = True
+    wakes_others = False
 
     def __init__(
         self,
