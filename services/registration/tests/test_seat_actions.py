@@ -21,7 +21,6 @@ from hearth_shared.contracts.catalogue import GatheringStatus
 from hearth_shared.db import connect_with_retry, migrate
 from hearth_shared.messaging import Work, begin
 from hearth_testing.infra import TestDatabase
-from hearth_testing.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -101,31 +100,6 @@ async def test_concurrent_purchases_never_sell_a_seat_twice(pool: asyncpg.Pool, 
     assert sorted(p.position for p in outcomes if p.position) == [1, 2, 3, 4, 5]
     seats_taken = await pool.fetchval("SELECT seats_taken FROM gatherings WHERE id = $1", gathering_id)
     assert seats_taken == 3
-
-
-async def test_a_seat_taken_while_a_purchase_was_under_way_puts_that_buyer_in_line(
-    pool: asyncpg.Pool, correlation_id: str
-) -> None:
-    """A purchase takes its seat last (the gathering's row is the one hot lock): one that saw the
-    last seat free, but finds it gone when it comes to take it, leaves no ticket or event behind
-    and joins the line, decided again under the gathering's lock."""
-    gathering_id = await schedule(pool, correlation_id, capacity=1)
-    async with pool.acquire() as other, other.transaction():
-        await other.execute("SELECT 1 FROM gatherings WHERE id = $1 FOR UPDATE", gathering_id)
-        late = asyncio.create_task(buy(pool, correlation_id, gathering_id, "late"))
-        await eventually(
-            lambda: pool.fetchval(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                "AND datname = current_database()"
-            ),
-            lambda waiting: waiting == 1,
-            what="the purchase waiting for the gathering's row",
-        )
-        await other.execute("UPDATE gatherings SET seats_taken = capacity WHERE id = $1", gathering_id)
-    bought = await late
-    assert (bought.outcome, bought.position) == ("waitlisted", 1)
-    assert await pool.fetchval("SELECT count(*) FROM tickets WHERE gathering_id = $1", gathering_id) == 0
-    assert await events_of(pool, correlation_id) == ["gathering_scheduled", "waitlist_joined"]
 
 
 async def test_a_cancelled_seat_is_offered_to_the_next_in_line(
