@@ -94,7 +94,7 @@ async def _take_seat(work: Work, gathering_id: uuid.UUID) -> tuple[Gathering, do
     lock (a seat may have been freed and released meanwhile), where joining the line is safe.
 
     Taken before the ticket is written, not last: with the seat taken last, 300 purchases/s
-    offered made the purchase to email p99 14 s instead of 0.9 s (docs/benchmarks.md; likely
+    offered made the purchase to email p99 13.9 s instead of 0.9 s (docs/benchmarks.md; likely
     each ticket's foreign key share-locking the row the other purchases were updating)."""
     if taken := await store.gatherings.take_seat(work.conn, gathering_id):
         return taken, "ticket"
