@@ -30,6 +30,16 @@ AMQP_URL = os.environ.get("HEARTH_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:
 ADMIN_DSN = os.environ.get("HEARTH_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 RESULTS = Path(__file__).parent / "results"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+# The gathering the purchase benchmarks buy tickets to (they add its capacity).
+GATHERING = {
+    "title": {"en": "Benchmark gathering", "fr": "Rencontre d'essai"},
+    "kind": "community_of_practice",
+    "modality": "virtual",
+    "starts_at": "2027-05-06T16:00:00Z",
+    "ends_at": "2027-05-06T17:30:00Z",
+    "time_zone": "America/Halifax",
+    "join_url": "https://video.example.org/j/bench",
+}
 
 
 @dataclass

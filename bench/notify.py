@@ -30,7 +30,7 @@ from datetime import datetime
 from pathlib import Path
 
 import aiohttp
-from common import AMQP_URL, Bench, bench_environment, remove_topology, summarise
+from common import AMQP_URL, GATHERING, Bench, bench_environment, remove_topology, summarise
 
 from hearth_notifications.handlers import HANDLERS as notification_handlers
 from hearth_registration.handlers import HANDLERS as registration_handlers
@@ -38,16 +38,6 @@ from hearth_shared.contracts.catalogue import TicketPurchased
 from hearth_shared.messaging import Names
 from hearth_testing.processes import ServiceProcess, free_port
 from hearth_testing.tokens import ServiceTokenAuth
-
-GATHERING = {
-    "title": {"en": "Benchmark gathering", "fr": "Rencontre d'essai"},
-    "kind": "community_of_practice",
-    "modality": "virtual",
-    "starts_at": "2027-05-06T16:00:00Z",
-    "ends_at": "2027-05-06T17:30:00Z",
-    "time_zone": "America/Halifax",
-    "join_url": "https://video.example.org/j/bench",
-}
 
 
 async def purchase_at_rate(

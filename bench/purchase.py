@@ -26,6 +26,7 @@ from pathlib import Path
 
 from common import (
     AMQP_URL,
+    GATHERING,
     bench_environment,
     client_session,
     cpu_seconds,
@@ -44,7 +45,9 @@ async def run(
 ) -> dict[str, float]:
     auth = registration.auth("admin")
     async with client_session(registration.url, concurrency) as client:
-        async with client.post("/gatherings", json=gathering(capacity), headers=auth.headers()) as made:
+        async with client.post(
+            "/gatherings", json=GATHERING | {"capacity": capacity}, headers=auth.headers()
+        ) as made:
             made.raise_for_status()
             gathering_id = (await made.json())["id"]
 
@@ -81,19 +84,6 @@ async def run(
         f"{result['waitlisted']} waitlisted, {result['errors']} errors, oversell {result['oversell']}"
     )
     return result
-
-
-def gathering(capacity: int) -> dict[str, object]:
-    return {
-        "title": {"en": "Benchmark gathering", "fr": "Rencontre d'essai"},
-        "kind": "community_of_practice",
-        "modality": "virtual",
-        "starts_at": "2027-05-06T16:00:00Z",
-        "ends_at": "2027-05-06T17:30:00Z",
-        "time_zone": "America/Halifax",
-        "capacity": capacity,
-        "join_url": "https://video.example.org/j/bench",
-    }
 
 
 async def main(
