@@ -190,9 +190,7 @@ async def test_a_cancelled_gathering_is_not_revived_by_a_late_update_and_sends_n
     plans = await reminder_plans(notifications_db, g.gathering_id)
     assert plans
     assert {status for _, status in plans} == {"dropped"}, plans
-    scheduler = Scheduler(
-        notifications_db, NotificationsSettings(), clock=lambda: STARTS, schema="notifications"
-    )
+    scheduler = Scheduler(notifications_db, NotificationsSettings(), clock=lambda: STARTS)
     for at in (STARTS - timedelta(days=1), STARTS, STARTS + timedelta(days=7)):
         await scheduler.fire_due(at)
     async with notifications.client() as client:

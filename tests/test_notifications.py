@@ -146,7 +146,7 @@ async def test_reminders_fire_at_the_right_instant_across_a_change_of_clocks(
     assert plans["reminder-86400"] == (day_before, "planned")
     assert plans["reminder-3600"] == (starts_at - timedelta(hours=1), "planned")
 
-    scheduler = Scheduler(pool, NotificationsSettings(), clock=lambda: day_before, schema="notifications")
+    scheduler = Scheduler(pool, NotificationsSettings(), clock=lambda: day_before)
     await scheduler.fire_due(day_before - timedelta(seconds=1))
     assert await log(notifications, person_id=who.person_id, template="reminder") == []
     await scheduler.fire_due(day_before)
@@ -205,7 +205,7 @@ async def test_reminders_move_with_the_gathering_and_never_fire_once_it_is_cance
     assert "Why: Facilitator ill" in notice.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert calendar_of(notice)["METHOD"] == "CANCEL"
 
-    scheduler = Scheduler(pool, NotificationsSettings(), clock=lambda: first, schema="notifications")
+    scheduler = Scheduler(pool, NotificationsSettings(), clock=lambda: first)
     await scheduler.fire_due(first)  # the old instants, and the cancelled gathering's
     assert await log(notifications, person_id=who.person_id, template="reminder") == []
     assert await log(notifications, person_id=other.person_id, template="reminder") == []
@@ -376,7 +376,7 @@ async def test_opt_outs_suppress_all_but_critical_messages_and_digests_gather_gr
     # The digest goes out at 08:00 Toronto time: not at 07:59, once at 08:00, not again that day.
     settings = NotificationsSettings(digest_time_zone="America/Toronto")
     morning = datetime(2027, 10, 8, 12, 0, tzinfo=UTC)  # 08:00 EDT
-    scheduler = Scheduler(pool, settings, clock=lambda: morning, schema="notifications")
+    scheduler = Scheduler(pool, settings, clock=lambda: morning)
     assert await scheduler.send_digests(morning - timedelta(minutes=1)) == 0
     assert await scheduler.send_digests(morning) >= 1
     [digest] = [m for m in await smtp_sink.wait_for(str(who.email), 3) if "groupes" in m["Subject"]]
@@ -468,7 +468,7 @@ async def test_one_click_unsubscribe_from_reminders_stops_reminders_and_nothing_
     await eventually(lambda: pool.fetch("SELECT 1 FROM plans WHERE subject_id = $1", g.gathering_id))
 
     settings = NotificationsSettings(public_url=public_url)
-    scheduler = Scheduler(pool, settings, clock=lambda: starts, schema="notifications")
+    scheduler = Scheduler(pool, settings, clock=lambda: starts)
     await scheduler.fire_due(starts - timedelta(hours=24))
     [reminder] = [m for m in await smtp_sink.wait_for(str(who.email), 2) if m["Subject"].startswith("In 24")]
     assert reminder["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

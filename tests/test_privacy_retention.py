@@ -73,7 +73,7 @@ async def test_finished_emails_lose_their_content_and_finished_plans_go_after_th
         email_body_retention=timedelta(days=90), plan_retention=timedelta(days=30)
     )
     now = datetime.now(UTC)
-    scheduler = Scheduler(pool, settings, clock=lambda: now, schema="notifications")
+    scheduler = Scheduler(pool, settings, clock=lambda: now)
     # The fired plan (40 days ago) goes; the email (89 days) keeps its content.
     assert await scheduler.apply_retention(now + timedelta(days=89)) >= 1
     kept = await pool.fetchrow(
@@ -154,7 +154,6 @@ async def test_the_kit_keeps_outbox_inbox_and_import_rows_only_for_their_time(
     worker = RetentionWorker(
         pool,
         KitRetention(outbox=settings.outbox_retention, inbox=settings.inbox_retention),
-        schema="registration",
         poll_seconds=settings.retention_poll_seconds,
         sweeps=[
             lambda conn, at, limit: forget_import_rows(conn, at - settings.import_report_retention, limit)

@@ -23,7 +23,6 @@ from prometheus_client import CollectorRegistry
 
 from hearth_notifications.domain.preferences import Category, Disposition
 from hearth_notifications.domain.rendering import Email
-from hearth_notifications.events import SERVICE
 from hearth_notifications.settings import NotificationsSettings
 from hearth_notifications.store import deliveries
 from hearth_notifications.workers.mailer import Mailer
@@ -168,7 +167,7 @@ async def test_two_senders_never_send_the_same_email_even_when_the_relay_outlast
     with running(Relay()) as relay:
         relay.delay = 0.4
         ids = await queue(pool, correlation_id, 20)
-        one, two = (Mailer(pool, settings(relay, mail_batch_size=20), schema=SERVICE) for _ in range(2))
+        one, two = (Mailer(pool, settings(relay, mail_batch_size=20)) for _ in range(2))
         async with sending(one, two):
             copies = await arrived(relay, ids, timeout=40)
             await asyncio.sleep(4)  # past a lease: nothing comes a second time
@@ -215,7 +214,7 @@ async def test_a_relay_refusing_the_service_pauses_sending_and_keeps_every_email
         login = {"smtp_username": "hearth", "smtp_password": "old-password"} if relay.password else {}
         chosen = settings(relay, smtp_pause_max_seconds=1, **login)
         registry = CollectorRegistry()
-        mailer = Mailer(pool, chosen, schema=SERVICE, registry=registry)
+        mailer = Mailer(pool, chosen, registry=registry)
         ids = await queue(pool, correlation_id, 5)
         async with sending(mailer):
             rows = await eventually(
@@ -247,7 +246,7 @@ async def test_an_email_that_cannot_be_built_fails_alone_and_the_others_flow(
     header: that email fails (with NotificationFailed); the others are sent, once."""
     with running(Relay()) as relay:
         ids = await queue(pool, correlation_id, 4, first_cause=f"{correlation_id}\r\nBcc: x@example.org")
-        mailer = Mailer(pool, settings(relay), schema=SERVICE)
+        mailer = Mailer(pool, settings(relay))
         async with sending(mailer):
             rows = await eventually(
                 lambda: statuses(pool, ids),
@@ -289,7 +288,7 @@ async def test_a_refused_recipient_fails_or_waits_alone_and_sending_goes_on(
         refused = (await statuses(pool, ids[:1]))[ids[0]]
         relay.refuse_recipients[refused["to_address"]] = reply
         registry = CollectorRegistry()
-        mailer = Mailer(pool, settings(relay), schema=SERVICE, registry=registry)
+        mailer = Mailer(pool, settings(relay), registry=registry)
         async with sending(mailer):
             copies = await arrived(relay, ids[1:])
             row = await eventually(
@@ -342,7 +341,7 @@ async def test_fewer_emails_than_connections_are_each_sent_once(
     """A batch smaller than the connections leaves lanes with nothing to send: the others send."""
     with running(Relay()) as relay:
         ids = await queue(pool, correlation_id, 2)
-        mailer = Mailer(pool, settings(relay, smtp_connections=5), schema=SERVICE)
+        mailer = Mailer(pool, settings(relay, smtp_connections=5))
         async with sending(mailer):
             copies = await arrived(relay, ids, timeout=10)
             await eventually(

@@ -40,9 +40,9 @@ def create_runtime(
         publishes=[NotificationDelivered, NotificationFailed],
         migrations="hearth_notifications.store.migrations",
         workers=[
-            lambda pool: Scheduler(pool, chosen, clock, schema=SERVICE),
+            lambda pool: Scheduler(pool, chosen, clock),
             # Called once the runtime exists: the mailer's metrics join the service's registry.
-            lambda pool: Mailer(pool, chosen, schema=SERVICE, registry=runtime.metrics),
+            lambda pool: Mailer(pool, chosen, registry=runtime.metrics),
         ],
     )
     return runtime

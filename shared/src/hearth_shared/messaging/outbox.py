@@ -125,7 +125,6 @@ class OutboxRelay(ClaimLoop):
         publisher: Publisher,
         *,
         exchange: str,
-        schema: str,
         batch_size: int = 200,
         poll_seconds: float = 1.0,
         published: Counter | None = None,

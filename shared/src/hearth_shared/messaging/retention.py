@@ -88,7 +88,6 @@ class RetentionWorker(ClaimLoop):
         pool: asyncpg.Pool,
         rules: KitRetention,
         *,
-        schema: str,
         poll_seconds: float,
         sweeps: Sequence[Sweep] = (),
         clock: Clock = lambda: datetime.now(UTC),

@@ -112,7 +112,6 @@ class ServiceRuntime:
             RetentionWorker(
                 background,
                 KitRetention(outbox=self.settings.outbox_retention, inbox=self.settings.inbox_retention),
-                schema=self.service,
                 poll_seconds=self.settings.retention_poll_seconds,
                 sweeps=self._retention,
             )
@@ -156,7 +155,6 @@ class ServiceRuntime:
             background,
             publisher,
             exchange=self.names.events_exchange,
-            schema=self.service,
             batch_size=self.settings.relay_batch_size,
             poll_seconds=self.settings.relay_poll_seconds,
             published=self._kit_metrics.published,

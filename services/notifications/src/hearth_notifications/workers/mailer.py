@@ -73,7 +73,6 @@ class Mailer(ClaimLoop):
         pool: asyncpg.Pool,
         settings: NotificationsSettings,
         *,
-        schema: str,
         registry: CollectorRegistry | None = None,
     ) -> None:
         super().__init__(

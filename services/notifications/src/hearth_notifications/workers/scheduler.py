@@ -28,9 +28,7 @@ RETENTION_BATCH = 500
 class Scheduler(ClaimLoop):
     flush_timeout = 0.0
 
-    def __init__(
-        self, pool: asyncpg.Pool, settings: NotificationsSettings, clock: Clock, *, schema: str
-    ) -> None:
+    def __init__(self, pool: asyncpg.Pool, settings: NotificationsSettings, clock: Clock) -> None:
         super().__init__(
             pool,
             batch_size=BATCH,

@@ -32,18 +32,6 @@ async def waitlist_by_key(conn: Connection, key: str) -> WaitlistEntry | None:
     return maybe(WaitlistEntry, await conn.fetchrow("SELECT * FROM waitlist WHERE idempotency_key = $1", key))
 
 
-async def open_waitlist_entry(
-    conn: Connection, gathering_id: uuid.UUID, person_id: uuid.UUID
-) -> WaitlistEntry | None:
-    record = await conn.fetchrow(
-        "SELECT * FROM waitlist WHERE gathering_id = $1 AND person_id = $2 "
-        "AND status IN ('waiting', 'offered')",
-        gathering_id,
-        person_id,
-    )
-    return maybe(WaitlistEntry, record)
-
-
 async def join_waitlist(
     conn: Connection,
     *,
