@@ -1,6 +1,6 @@
 """Admins register, rotate and disable outside systems on /systems: the secret is shown once and
 signs requests the door accepts; every change is audited (never the secret); the page is in
-Canadian French too."""
+Canadian French too. Staff who are not admins are refused it (403), and the refusal is audited."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 from playwright.async_api import async_playwright
@@ -19,7 +20,7 @@ from hearth_shared.contracts import new_event
 from hearth_testing.browser import describe, launch, serious_violations
 from hearth_testing.builders import member_upserted
 
-from .conftest import Stack
+from .conftest import Stack, signed_in_as
 from .staff import StaffBrowser
 
 MEMBER = "org.hearth.membership.member_upserted.v1"
@@ -81,6 +82,35 @@ async def test_an_admin_registers_rotates_and_disables_a_system(stack: Stack, ad
         french = await in_french.get("/systems")
     assert "Systèmes externes" in french.text
     assert "membership.member_upserted.v1" in french.text
+
+
+async def refusals_of(stack: Stack, target: str) -> list[tuple[str, str]]:
+    """(role, permission) of each staff member refused `target`, as the audit log holds them."""
+    connection = await asyncpg.connect(stack.database_dsn, server_settings={"search_path": "gateway"})
+    try:
+        rows = await connection.fetch(
+            "SELECT s.role, a.detail FROM audit_log a JOIN staff s ON s.id = a.staff_id"
+            " WHERE a.action = 'refused' AND a.target = $1",
+            target,
+        )
+    finally:
+        await connection.close()
+    return [(row["role"], row["detail"]) for row in rows]
+
+
+async def test_staff_who_are_not_admins_are_refused_the_systems_page_and_it_is_audited(
+    stack: Stack, admin: StaffBrowser
+) -> None:
+    name = f"register-{secrets.token_hex(3)}"
+    async with signed_in_as(stack, admin, "coordinator") as coordinator:
+        page = await coordinator.client.get("/systems")
+        made = await coordinator.post("/systems", {"name": name, "event_types": [MEMBER]})
+    assert page.status_code == 403
+    assert made.status_code == 403
+    assert "whsec_" not in made.text
+    assert name not in (await admin.client.get("/systems")).text  # nothing was registered
+    for target in ("GET /systems", "POST /systems"):
+        assert ("coordinator", "manage_systems") in await refusals_of(stack, target), target
 
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
