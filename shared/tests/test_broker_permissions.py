@@ -1,7 +1,8 @@
 """The broker permissions given to each service cover its own names and nothing of another's; an
 outside system may publish only its own routing keys on `hearth.events` — proved on the real broker:
 the membership register's user cannot publish a certificate, the video platform's cannot publish a
-member record, and neither can publish into `hearth.redeliver` or a queue directly."""
+member record, and neither can publish into `hearth.redeliver` or a queue directly; a service's own
+user (credits') cannot publish another service's events (registration's ticket purchase)."""
 
 from __future__ import annotations
 
@@ -94,20 +95,22 @@ def broker_admin(infra: Infra) -> Iterator[BrokerAdmin]:
 
 
 @dataclass(frozen=True)
-class Outsiders:
-    urls: dict[str, str]
+class BrokerUsers:
+    urls: dict[str, str]  # by publisher: two outside systems and one service
     names: Names
 
 
 @pytest.fixture
-async def outsiders(
+async def users(
     infra: Infra, amqp: aio_pika.abc.AbstractRobustConnection, name_prefix: str
-) -> AsyncIterator[Outsiders]:
+) -> AsyncIterator[BrokerUsers]:
     names = Names(name_prefix, "broker_test")
     async with amqp.channel() as channel:
         await declare_exchanges(channel, names)
     user_prefix = f"t{secrets.token_hex(3)}-"
-    passwords = {system: secrets.token_urlsafe(16) for system in ("membership-register", "video-platform")}
+    passwords = {
+        system: secrets.token_urlsafe(16) for system in ("membership-register", "video-platform", "credits")
+    }
     parts = urlsplit(infra.amqp_url)
     urls = {
         system: urlunsplit(
@@ -118,7 +121,7 @@ async def outsiders(
     for broker in broker_admin(infra):
         provision_users(broker, passwords, prefix=name_prefix, user_prefix=user_prefix)
         try:
-            yield Outsiders(urls, names)
+            yield BrokerUsers(urls, names)
         finally:
             for system in passwords:
                 broker.delete_user(f"{user_prefix}{system}")
@@ -141,20 +144,26 @@ async def refused(url: str, exchange: str, routing_key: str) -> bool:
     return False
 
 
-async def test_the_register_may_publish_member_records_and_not_certificates(outsiders: Outsiders) -> None:
-    register = outsiders.urls["membership-register"]
-    events = outsiders.names.events_exchange
+async def test_the_register_may_publish_member_records_and_not_certificates(users: BrokerUsers) -> None:
+    register = users.urls["membership-register"]
+    events = users.names.events_exchange
     await publish_as(register, events, "membership.member_upserted.v1")  # confirmed by the broker
     assert await refused(register, events, "credits.certificate_issued.v1")
-    assert await refused(
-        register, outsiders.names.redeliver_exchange, "replay.registration.on_member_upserted"
-    )
-    assert await refused(register, "", outsiders.names.parking_queue)  # a queue directly
+    assert await refused(register, users.names.redeliver_exchange, "replay.registration.on_member_upserted")
+    assert await refused(register, "", users.names.parking_queue)  # a queue directly
 
 
-async def test_the_video_platform_may_report_attendance_and_not_member_records(outsiders: Outsiders) -> None:
-    platform = outsiders.urls["video-platform"]
-    events = outsiders.names.events_exchange
+async def test_the_video_platform_may_report_attendance_and_not_member_records(users: BrokerUsers) -> None:
+    platform = users.urls["video-platform"]
+    events = users.names.events_exchange
     await publish_as(platform, events, "conferencing.attendance_reported.v1")
     assert await refused(platform, events, "membership.member_upserted.v1")
     assert await refused(platform, events, "registration.attendance_recorded.v1")
+
+
+async def test_a_service_s_own_user_may_not_publish_another_service_s_events(users: BrokerUsers) -> None:
+    credits = users.urls["credits"]
+    events = users.names.events_exchange
+    await publish_as(credits, events, "credits.certificate_issued.v1")  # its own: confirmed
+    assert await refused(credits, events, "registration.ticket_purchased.v1")
+    assert await refused(credits, events, "membership.member_upserted.v1")
