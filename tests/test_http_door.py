@@ -118,6 +118,14 @@ async def member_status(door: Door, member_id: str) -> str | None:
         return status
 
 
+async def member_row(door: Door, member_id: str) -> tuple[str, str, datetime] | None:
+    async with door.registration.acquire() as conn:
+        row = await conn.fetchrow(
+            "SELECT name, membership_status, member_changed_at FROM people WHERE member_id = $1", member_id
+        )
+    return None if row is None else (row["name"], row["membership_status"], row["member_changed_at"])
+
+
 async def test_a_signed_structured_event_is_applied_and_a_repeat_changes_nothing(door: Door) -> None:
     name, secret = await register(door, MEMBER)
     document = member_document()
@@ -126,15 +134,22 @@ async def test_a_signed_structured_event_is_applied_and_a_repeat_changes_nothing
     assert (answer.status_code, answer.json()) == (202, {"accepted": 1}), answer.text
     member_id = document["data"]["member_id"]
     assert await eventually(lambda: member_status(door, member_id)) == "active"
+    applied = await member_row(door, member_id)
 
-    changed = document | {"data": document["data"] | {"status": "lapsed"}}  # the same (source, id)
-    again = json.dumps(changed).encode()
+    # The same (source, id) with data registration would apply if it were new: a later
+    # `changed_at` (newer than the record held), another name, another status.
+    later = datetime.fromisoformat(document["data"]["changed_at"]) + timedelta(hours=1)
+    changes = {"name": "Renamed By A Repeat", "status": "lapsed", "changed_at": later.isoformat()}
+    again = json.dumps(document | {"data": document["data"] | changes}).encode()
     assert (await post(door, name, again, STRUCTURED | signed(secret, again))).status_code == 202
-    marker = member_document()
-    body = json.dumps(marker).encode()
+
+    # The same id from another source is another event (the inbox key is the pair), and it is
+    # published after the repeat: once it is applied, the repeat has been consumed.
+    other = member_document() | {"id": document["id"], "source": "/another-register"}
+    body = json.dumps(other).encode()
     assert (await post(door, name, body, STRUCTURED | signed(secret, body))).status_code == 202
-    await eventually(lambda: member_status(door, marker["data"]["member_id"]))
-    assert await member_status(door, member_id) == "active"  # the repeat was ignored
+    assert await eventually(lambda: member_status(door, other["data"]["member_id"])) == "active"
+    assert await member_row(door, member_id) == applied  # the repeat changed nothing
 
 
 async def test_binary_and_batched_events_are_applied(door: Door) -> None:
