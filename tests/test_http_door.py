@@ -1,7 +1,8 @@
 """The HTTP door for other systems, on the real broker and database: a signed CloudEvent in
 structured, binary or batched mode is answered 202 once the broker confirmed it, and registration
 applies it; every refusal has its status and an RFC 9457 problem naming the failing fields; an old
-signature is refused; a rotated secret keeps working during the overlap; a repeat changes nothing.
+signature is refused; a rotated secret keeps working during the overlap; a repeat changes nothing;
+over its in-flight limit the door answers 429 with `Retry-After`.
 
 The gateway and registration run as processes with a database and a broker-name prefix of their
 own, so they never compete with other tests' processes for the same queues."""
@@ -9,6 +10,7 @@ own, so they never compete with other tests' processes for the same queues."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import secrets
 import uuid
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
@@ -286,6 +289,97 @@ async def test_without_the_broker_the_door_answers_503_with_retry_after(door: Do
         await cut_off.stop()
     assert_problem(answer, 503)
     assert int(answer.headers["retry-after"]) > 0
+
+
+class ConfirmHold:
+    """Forwards a gateway's broker connection; while not `released`, what the broker sends (the
+    confirms among it) waits, and what the gateway sends is counted in `sent_while_held`."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self._target = (host, port)
+        self.port = free_port()
+        self.released = asyncio.Event()
+        self.released.set()
+        self.sent_while_held = 0
+        self._server: asyncio.Server | None = None
+        self._writers: list[asyncio.StreamWriter] = []
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
+
+    async def stop(self) -> None:
+        self.released.set()
+        if self._server is not None:
+            self._server.close()
+        for writer in self._writers:
+            writer.transport.abort()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(*self._target)
+        self._writers += [writer, up_writer]
+
+        async def to_broker() -> None:
+            while data := await reader.read(65536):
+                self.sent_while_held += 0 if self.released.is_set() else len(data)
+                up_writer.write(data)
+                await up_writer.drain()
+
+        async def from_broker() -> None:
+            while data := await up_reader.read(65536):
+                await self.released.wait()
+                writer.write(data)
+                await writer.drain()
+
+        with contextlib.suppress(Exception):
+            await asyncio.gather(to_broker(), from_broker())
+        for end in (writer, up_writer):
+            end.transport.abort()
+
+
+async def test_over_its_in_flight_limit_the_door_answers_429_with_retry_after(
+    door: Door, infra: Infra, tmp_path: Path
+) -> None:
+    name, secret = await register(door, MEMBER)
+    broker = urlsplit(infra.amqp_url)
+    hold = ConfirmHold(broker.hostname or "127.0.0.1", broker.port or 5672)
+    await hold.start()
+    through = broker._replace(netloc=f"{broker.username}:{broker.password}@127.0.0.1:{hold.port}")
+    env = door.env | {
+        "HEARTH_AMQP_URL": urlunsplit(through),
+        "HEARTH_HTTP_PORT": str(free_port()),
+        "HEARTH_DOOR_MAX_IN_FLIGHT": "1",
+    }
+    limited = ServiceProcess("gateway", env, tmp_path / "gateway.log")
+    waiting = member_document()
+    try:
+        await limited.start(timeout=60)
+        async with httpx.AsyncClient(base_url=limited.url, timeout=30) as client:
+
+            async def send(body: bytes) -> httpx.Response:
+                headers = STRUCTURED | signed(secret, body)
+                return await client.post(f"/door/{name}/events", content=body, headers=headers)
+
+            assert (await send(json.dumps(member_document()).encode())).status_code == 202
+            hold.released.clear()
+            body = json.dumps(waiting).encode()
+            first = asyncio.create_task(send(body))
+
+            async def held() -> int:
+                return hold.sent_while_held
+
+            await eventually(held, lambda sent: sent >= len(body))  # published, not yet confirmed
+            busy = await send(json.dumps(member_document()).encode())
+            hold.released.set()
+            accepted = await first
+            metrics = (await client.get("/metrics")).text
+    finally:
+        await limited.stop()
+        await hold.stop()
+    assert_problem(busy, 429)
+    assert int(busy.headers["retry-after"]) > 0
+    assert accepted.status_code == 202, accepted.text  # the one in flight, once confirmed
+    assert 'hearth_door_refused_total{reason="busy",status="429"} 1.0' in metrics
+    assert await eventually(lambda: member_status(door, waiting["data"]["member_id"])) == "active"
 
 
 def _example(heading: str, language: str) -> str:

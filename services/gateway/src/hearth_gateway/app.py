@@ -167,7 +167,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         rules=session_rules(settings),
         pages=pages,
     )
-    app.state.door = Door(DoorPublisher(runtime), DoorMetrics(runtime.metrics))
+    publisher = DoorPublisher(runtime, max_in_flight=settings.door_max_in_flight)
+    app.state.door = Door(publisher, DoorMetrics(runtime.metrics))
     static = resources.files("hearth_gateway") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _install_refusals(app, pages)

@@ -26,5 +26,8 @@ class GatewaySettings(ServiceSettings):
     # Failed logins allowed per account and per client address in a moving window (`limits` syntax).
     login_limit_per_account: str = "5/15 minutes"
     login_limit_per_address: str = "20/15 minutes"
+    # Requests the HTTP door may have waiting for the broker's confirms at once; one more is
+    # answered 429 with `Retry-After` (docs/events.md).
+    door_max_in_flight: int = 64
     # Services whose parked messages staff may see and replay.
     parked_services: list[str] = ["registration", "credits", "groups", "notifications"]
