@@ -232,6 +232,25 @@ async def test_each_refusal_has_its_status_and_a_problem_naming_the_fields(door:
     assert not [line for line in refusals if "@" in json.dumps(line)]  # pointers, never a value
 
 
+async def test_a_body_over_the_gateway_s_general_limit_is_a_problem_too(door: Door) -> None:
+    name, secret = await register(door, MEMBER)
+    huge = json.dumps(member_document() | {"padding": "x" * (9 * 1024 * 1024)}).encode()  # over 8 MiB
+    for headers in (STRUCTURED, BATCH):
+        problem = assert_problem(await post(door, name, huge, headers | signed(secret, huge)), 413)
+        assert problem["type"] == "urn:hearth:problem:too_large"
+
+    async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: refused as it arrives
+        for start in range(0, len(huge), 65536):
+            yield huge[start : start + 65536]
+
+    async with httpx.AsyncClient(base_url=door.url, timeout=30) as client:
+        streamed = await client.post(
+            f"/door/{name}/events", content=chunks(), headers=STRUCTURED | signed(secret, huge)
+        )
+    assert "content-length" not in streamed.request.headers
+    assert assert_problem(streamed, 413)["type"] == "urn:hearth:problem:too_large"
+
+
 async def test_a_signature_outside_the_five_minute_window_is_refused(door: Door) -> None:
     name, secret = await register(door, MEMBER)
     body = json.dumps(member_document()).encode()

@@ -40,6 +40,7 @@ from .api import (
     systems,
 )
 from .api.deps import Gateway, NotSignedIn, Refused
+from .api.event_door import DoorSizeGuard
 from .api.i18n import load_translations
 from .api.log_privacy import keep_searches_out_of_logs
 from .api.public_common import install_public_refusals, public_site
@@ -176,6 +177,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         pages, service_urls(settings), key, settings.service_token_seconds, settings.cookie_secure
     )
     install_public_refusals(app)
+    app.add_middleware(DoorSizeGuard)  # outside the general body limit: the door's 413 is a problem
     app.add_middleware(SecurityHeaders)
     keep_searches_out_of_logs()
     return app

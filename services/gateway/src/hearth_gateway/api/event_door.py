@@ -1,14 +1,19 @@
 """`/door/{system}/events`: CloudEvents 1.0 over HTTP from other systems (docs/events.md).
 
 Authenticated by the system's Standard Webhooks signature, not a staff session (so the route
-table's session checks do not apply to it). Every answer but 202 is an RFC 9457 problem."""
+table's session checks do not apply to it). Every answer but 202 is an RFC 9457 problem, a body
+too large for the door included: `DoorSizeGuard` answers a declared length over the door's own
+limit before the gateway's general body limit would, in the services' error shape."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..actions.door import Door
 from ..domain.cloudevents import Refusal, body_limit
@@ -17,6 +22,7 @@ from .deps import GatewayDep
 router = APIRouter(tags=["door"])
 
 PATH = "/door/{system}/events"
+PATH_PATTERN = re.compile(r"/door/[^/]+/events")
 PROBLEM = "application/problem+json"
 TITLES = {
     400: "Bad request",
@@ -52,17 +58,38 @@ def problem(refusal: Refusal, instance: str) -> JSONResponse:
     return JSONResponse(body, status_code=refusal.status, media_type=PROBLEM, headers=headers)
 
 
+def _too_large(limit: int) -> Refusal:
+    return Refusal(413, "too_large", f"this request may have at most {limit} bytes")
+
+
+class DoorSizeGuard:
+    """Refuses a door request whose Content-Length is over the door's limit (413, a problem),
+    before the app's general body limit (8 MiB) answers it in the services' `{"errors": …}` shape."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and PATH_PATTERN.fullmatch(scope["path"]):
+            headers = Headers(scope=scope)
+            limit = body_limit(headers.get("content-type"))
+            length = headers.get("content-length", "")
+            if length.isdigit() and int(length) > limit:
+                refusal = _too_large(limit)
+                scope["app"].state.door.refused(refusal)
+                await problem(refusal, scope["path"])(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 async def _body(request: Request, limit: int) -> bytes:
-    """The body, refused (413) as soon as it passes `limit`, by Content-Length or as it arrives."""
-    too_large = Refusal(413, "too_large", f"this request may have at most {limit} bytes")
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > limit:
-        raise too_large
+    """The body, refused (413) as soon as it passes `limit` as it arrives (a declared length over
+    it was refused by `DoorSizeGuard`)."""
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise too_large
+            raise _too_large(limit)
         chunks.append(chunk)
     return b"".join(chunks)
 
