@@ -2,15 +2,20 @@
 outside system may publish only its own routing keys on `hearth.events` — proved on the real broker:
 the membership register's user cannot publish a certificate, the video platform's cannot publish a
 member record, and neither can publish into `hearth.redeliver` or a queue directly; a service's own
-user (credits') cannot publish another service's events (registration's ticket purchase)."""
+user (credits') cannot publish another service's events (registration's ticket purchase); the
+AMQP example in docs/events.md works as the register's user, with or without a `correlationid`."""
 
 from __future__ import annotations
 
+import inspect
+import json
 import re
 import secrets
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import aio_pika
@@ -18,6 +23,7 @@ import aiormq
 import httpx
 import pytest
 
+from hearth_shared.contracts import new_event
 from hearth_shared.messaging import Names
 from hearth_shared.messaging.publisher import Publisher
 from hearth_shared.messaging.topology import declare_exchanges
@@ -31,7 +37,9 @@ from hearth_shared.provision_broker import (
     topic_permission,
 )
 from hearth_shared.publishers import OUTSIDE_KEYS, SERVICE_KEYS, covers, outside_event_types
+from hearth_testing.builders import member_upserted
 from hearth_testing.infra import Infra
+from hearth_testing.waiting import eventually
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -167,3 +175,45 @@ async def test_a_service_s_own_user_may_not_publish_another_service_s_events(use
     await publish_as(credits, events, "credits.certificate_issued.v1")  # its own: confirmed
     assert await refused(credits, events, "registration.ticket_purchased.v1")
     assert await refused(credits, events, "membership.member_upserted.v1")
+
+
+# The register's user as provisioning names it (hearth-<system>), in the example's broker address.
+USER_PREFIX = inspect.signature(provision_users).parameters["user_prefix"].default
+DOCUMENTED_BROKER = f'"amqps://{USER_PREFIX}membership-register:PASSWORD@rabbitmq.example.org/"'
+
+
+def amqp_example() -> str:
+    """The Python block after "Sent over AMQP" in docs/events.md."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "events.md").read_text(encoding="utf-8")
+    return text.split("Sent over AMQP with Python", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+
+
+async def test_the_documented_amqp_example_publishes_as_the_register_s_user(
+    users: BrokerUsers, amqp: aio_pika.abc.AbstractRobustConnection
+) -> None:
+    code = amqp_example()
+    assert DOCUMENTED_BROKER in code
+    assert '"hearth.events"' in code
+    code = code.replace(DOCUMENTED_BROKER, repr(users.urls["membership-register"]))
+    code = code.replace('"hearth.events"', repr(users.names.events_exchange))
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)  # our own documentation, run as a reader would
+
+    with_one = new_event(member_upserted(), source="/membership-register").model_dump(mode="json")
+    without = new_event(member_upserted(), source="/membership-register").model_dump(mode="json")
+    del without["correlationid"]
+    async with amqp.channel() as channel:
+        queue = await channel.declare_queue(exclusive=True)
+        await queue.bind(users.names.events_exchange, "membership.member_upserted.v1")
+        for document in (with_one, without):
+            await namespace["publish"](document)
+        received = [await eventually(lambda: queue.get(no_ack=True, fail=False)) for _ in range(2)]
+    for message, document in zip(received, (with_one, without), strict=True):
+        assert message is not None
+        body = json.loads(message.body)
+        assert (message.message_id, body["id"]) == (document["id"], document["id"])
+        assert message.correlation_id == body["correlationid"]
+        assert message.content_type == "application/cloudevents+json"
+        assert message.delivery_mode == aio_pika.DeliveryMode.PERSISTENT
+    assert received[0].correlation_id == with_one["correlationid"]
+    assert received[1].correlation_id == without["id"]  # the id, as the docs advise
