@@ -667,6 +667,45 @@ def kubernetes_budget(docs: list[dict[str, Any]]) -> Budget:
     return Budget(tuple(shares), max_connections)
 
 
+def _fewest_replicas(deployment: dict[str, Any], docs: list[dict[str, Any]]) -> int:
+    """The fewest replicas a Deployment runs: its autoscaler's minimum, else spec.replicas."""
+    for autoscaler in _of_kind(docs, "HorizontalPodAutoscaler"):
+        if autoscaler["spec"]["scaleTargetRef"]["name"] == deployment["metadata"]["name"]:
+            return int(autoscaler["spec"].get("minReplicas", 1))
+    return int(deployment["spec"].get("replicas", 1))
+
+
+def _of_replicas(value: int | str, replicas: int, *, round_up: bool) -> int:
+    if isinstance(value, str) and value.endswith("%"):
+        share = replicas * int(value[:-1]) / 100
+        return math.ceil(share) if round_up else math.floor(share)
+    return int(value)
+
+
+def disruption_budget_problems(docs: list[dict[str, Any]]) -> list[str]:
+    """A PodDisruptionBudget that allows no eviction at the Deployment's fewest replicas blocks
+    every node drain (`kubectl drain` waits forever): minAvailable must stay below the replicas,
+    maxUnavailable above zero."""
+    found = []
+    for budget in _of_kind(docs, "PodDisruptionBudget"):
+        selector = budget["spec"].get("selector", {})
+        for deployment in _of_kind(docs, "Deployment"):
+            if not _selects(selector, deployment["spec"]["template"]["metadata"].get("labels", {})):
+                continue
+            replicas = _fewest_replicas(deployment, docs)
+            spec = budget["spec"]
+            if "maxUnavailable" in spec:
+                allowed = _of_replicas(spec["maxUnavailable"], replicas, round_up=True)
+            else:
+                allowed = replicas - _of_replicas(spec.get("minAvailable", 1), replicas, round_up=True)
+            if allowed < 1:
+                found.append(
+                    f"{_name(budget)} allows no eviction of {_name(deployment)} at {replicas} "
+                    "replica(s): node drains would block"
+                )
+    return found
+
+
 def kubernetes_rule_problems(docs: list[dict[str, Any]], *, autoscaled: bool = True) -> list[str]:
     found: list[str] = []
     deployments = list(_of_kind(docs, "Deployment"))
@@ -693,6 +732,7 @@ def kubernetes_rule_problems(docs: list[dict[str, Any]], *, autoscaled: bool = T
     for deployment in deployments:
         if tuple(sorted(deployment["spec"]["selector"]["matchLabels"].items())) not in budgets:
             found.append(f"{_name(deployment)}: no PodDisruptionBudget")
+    found += disruption_budget_problems(docs)
     if autoscaled:
         targets = {h["spec"]["scaleTargetRef"]["name"] for h in _of_kind(docs, "HorizontalPodAutoscaler")}
         found += [f"Deployment/{c}: no HorizontalPodAutoscaler" for c in CONSUMERS if c not in targets]

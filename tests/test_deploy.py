@@ -294,6 +294,25 @@ def test_a_deployment_without_a_probe_or_a_read_only_root_is_refused(rendered: d
     assert "Deployment/notifications container notifications: runAsNonRoot is not set" in problems
 
 
+def test_no_disruption_budget_blocks_a_node_drain(rendered: dict[str, Docs]) -> None:
+    """With one gateway replica (dev), minAvailable 1 would allow no eviction at all."""
+    assert _find(rendered["dev"], "PodDisruptionBudget", "gateway")["spec"] == {
+        "maxUnavailable": 1,
+        "selector": {"matchLabels": {"app.kubernetes.io/name": "gateway"}},
+    }
+    docs = copy.deepcopy(rendered["dev"])
+    budget = _find(docs, "PodDisruptionBudget", "gateway")["spec"]
+    del budget["maxUnavailable"]
+    budget["minAvailable"] = 1
+    _find(docs, "PodDisruptionBudget", "credits")["spec"]["maxUnavailable"] = "0%"
+    assert sorted(v.kubernetes_rule_problems(docs, autoscaled=False)) == [
+        "PodDisruptionBudget/credits allows no eviction of Deployment/credits at 1 replica(s): "
+        "node drains would block",
+        "PodDisruptionBudget/gateway allows no eviction of Deployment/gateway at 1 replica(s): "
+        "node drains would block",
+    ]
+
+
 def test_without_network_policies_the_manifests_are_refused(rendered: dict[str, Docs]) -> None:
     docs = [d for d in rendered["prod"] if d["kind"] != "NetworkPolicy"]
     problems = v.kubernetes_rule_problems(docs)
@@ -400,6 +419,16 @@ def test_the_production_budget_is_the_one_in_the_operations_guide(rendered: dict
     assert budget.total == 84
     guide = (ROOT / "docs" / "operations.md").read_text()
     assert "| **total** | | | | **84** |" in guide
+
+
+def test_the_dev_and_compose_budgets_are_the_ones_in_the_operations_guide(
+    rendered: dict[str, Docs], compose: dict[str, Any]
+) -> None:
+    dev, composed = v.kubernetes_budget(rendered["dev"]).total, v.compose_budget(compose).total
+    credits = next(s for s in v.compose_budget(compose).shares if s.service == "credits").per_replica
+    guide = " ".join((ROOT / "docs" / "operations.md").read_text().split())
+    assert f"The dev overlay uses {dev} and compose {composed} of the same 85." in guide
+    assert f"{composed} + one more credits replica's {credits} = {composed + credits}" in guide
 
 
 def test_a_budget_beyond_the_limit_is_refused(rendered: dict[str, Docs]) -> None:
