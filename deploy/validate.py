@@ -72,7 +72,8 @@ CLAIM_LOOPS = {
 }
 DEFAULT_MAX_CONNECTIONS = 100  # PostgreSQL's default
 # Kept free of Hearth's pools: superuser_reserved_connections (3), the operator's instance manager
-# and monitoring, the provision Job, a backup, and a person with psql during an incident.
+# and monitoring, the provision Job, the migration Jobs (one connection each, max_size=1), a backup,
+# and a person with psql during an incident.
 RESERVED_CONNECTIONS = 15
 
 
