@@ -72,7 +72,8 @@ CLAIM_LOOPS = {
 }
 DEFAULT_MAX_CONNECTIONS = 100  # PostgreSQL's default
 # Kept free of Hearth's pools: superuser_reserved_connections (3), the operator's instance manager
-# and monitoring, the provision Job, a backup, and a person with psql during an incident.
+# and monitoring, the provision Job, the migration Jobs (one connection each, max_size=1), a backup,
+# and a person with psql during an incident.
 RESERVED_CONNECTIONS = 15
 
 
@@ -256,6 +257,9 @@ def compose_rule_problems(compose: dict[str, Any]) -> list[str]:
             if _SECRET_NAME.search(variable) and value and not _INTERPOLATED.match(str(value)):
                 found.append(f"compose: {name} sets {variable} in the file; secrets come from deploy/.env")
         if name in SERVICES:
+            missing = [variable for variable in TRACING_SETTINGS if variable not in environment]
+            if missing:
+                found.append(f"compose: {name} does not set {', '.join(missing)} (off by default)")
             if not service.get("read_only"):
                 found.append(f"compose: {name} does not run with a read-only root filesystem")
             for variable in ("HEARTH_DATABASE_URL", "HEARTH_AMQP_URL"):
@@ -667,6 +671,142 @@ def kubernetes_budget(docs: list[dict[str, Any]]) -> Budget:
     return Budget(tuple(shares), max_connections)
 
 
+def _fewest_replicas(deployment: dict[str, Any], docs: list[dict[str, Any]]) -> int:
+    """The fewest replicas a Deployment runs: its autoscaler's minimum, else spec.replicas."""
+    for autoscaler in _of_kind(docs, "HorizontalPodAutoscaler"):
+        if autoscaler["spec"]["scaleTargetRef"]["name"] == deployment["metadata"]["name"]:
+            return int(autoscaler["spec"].get("minReplicas", 1))
+    return int(deployment["spec"].get("replicas", 1))
+
+
+def _of_replicas(value: int | str, replicas: int, *, round_up: bool) -> int:
+    if isinstance(value, str) and value.endswith("%"):
+        share = replicas * int(value[:-1]) / 100
+        return math.ceil(share) if round_up else math.floor(share)
+    return int(value)
+
+
+def disruption_budget_problems(docs: list[dict[str, Any]]) -> list[str]:
+    """A PodDisruptionBudget that allows no eviction at the Deployment's fewest replicas blocks
+    every node drain (`kubectl drain` waits forever): minAvailable must stay below the replicas,
+    maxUnavailable above zero."""
+    found = []
+    for budget in _of_kind(docs, "PodDisruptionBudget"):
+        selector = budget["spec"].get("selector", {})
+        for deployment in _of_kind(docs, "Deployment"):
+            if not _selects(selector, deployment["spec"]["template"]["metadata"].get("labels", {})):
+                continue
+            replicas = _fewest_replicas(deployment, docs)
+            spec = budget["spec"]
+            if "maxUnavailable" in spec:
+                allowed = _of_replicas(spec["maxUnavailable"], replicas, round_up=True)
+            else:
+                allowed = replicas - _of_replicas(spec.get("minAvailable", 1), replicas, round_up=True)
+            if allowed < 1:
+                found.append(
+                    f"{_name(budget)} allows no eviction of {_name(deployment)} at {replicas} "
+                    "replica(s): node drains would block"
+                )
+    return found
+
+
+_MIGRATE = re.compile(r"-m hearth_([a-z]+) migrate\b")
+
+
+def migration_job_problems(docs: list[dict[str, Any]]) -> list[str]:
+    """A migration Job per service (`python -m hearth_<service> migrate`), on the image its
+    Deployment runs, with the service's own database role, and allowed to reach PostgreSQL."""
+    images = {
+        service: deployment["spec"]["template"]["spec"]["containers"][0].get("image")
+        for deployment in _of_kind(docs, "Deployment")
+        if (service := _hearth_service(deployment))
+    }
+    found, seen = [], set()
+    for job in _of_kind(docs, "Job"):
+        pod = job["spec"]["template"]
+        for container in pod["spec"].get("containers", []):
+            command = _MIGRATE.search(" ".join(container.get("command", []) + container.get("args", [])))
+            if command is None:
+                continue
+            service = command.group(1)
+            seen.add(service)
+            if container.get("image") != images.get(service):
+                found.append(
+                    f"{_name(job)} runs {container.get('image')}, Deployment/{service} {images.get(service)}"
+                )
+            url = next(
+                (e.get("value", "") for e in container.get("env", []) if e["name"] == "HEARTH_DATABASE_URL"),
+                "",
+            )
+            if f"//hearth_{service}:" not in url:
+                found.append(f"{_name(job)} does not use its own database role (hearth_{service})")
+            if not _egress_allows(pod["metadata"].get("labels", {}), 5432, docs):
+                found.append(f"{_name(job)}: no NetworkPolicy lets it reach PostgreSQL (5432)")
+    found += [
+        f"Job: no migration Job for {service} (python -m hearth_{service} migrate)"
+        for service in SERVICES
+        if service not in seen
+    ]
+    return found
+
+
+TRACING_SETTINGS = ("OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_ENDPOINT")
+PER_QUEUE_METRICS = "prometheus.return_per_object_metrics = true"
+
+
+def container_environment(container: dict[str, Any], docs: list[dict[str, Any]]) -> dict[str, str]:
+    """A container's variables: its ConfigMaps' (envFrom), then its own `env` values."""
+    maps = {m["metadata"]["name"]: m.get("data", {}) for m in _of_kind(docs, "ConfigMap")}
+    found: dict[str, str] = {}
+    for source in container.get("envFrom", []):
+        found |= maps.get(source.get("configMapRef", {}).get("name"), {})
+    found |= {e["name"]: e.get("value", "") for e in container.get("env", [])}
+    return found
+
+
+def _endpoint_port(url: str) -> int:
+    found = re.match(r"^[a-z]+://[^/:]+(?::(\d+))?", url)
+    if found and found.group(1):
+        return int(found.group(1))
+    return 443 if url.startswith("https") else 80
+
+
+def _egress_allows(labels: dict[str, str], port: int, docs: list[dict[str, Any]]) -> bool:
+    return any(
+        _selects(policy["spec"].get("podSelector", {}), labels)
+        and any(
+            p.get("port") == port for rule in policy["spec"].get("egress", []) for p in rule.get("ports", [])
+        )
+        for policy in _of_kind(docs, "NetworkPolicy")
+    )
+
+
+def observability_problems(docs: list[dict[str, Any]]) -> list[str]:
+    """Every Hearth Deployment has the OTEL_* settings (off or on) and may reach the collector they
+    name; RabbitMQ reports per-queue metrics, which the alert rules and the dashboard read."""
+    found = []
+    for deployment in _of_kind(docs, "Deployment"):
+        if _hearth_service(deployment) is None:
+            continue
+        pod = deployment["spec"]["template"]
+        environment = container_environment(pod["spec"]["containers"][0], docs)
+        missing = [name for name in TRACING_SETTINGS if name not in environment]
+        if missing:
+            found.append(
+                f"{_name(deployment)}: {', '.join(missing)} not set (off by default, in its ConfigMaps)"
+            )
+            continue
+        port = _endpoint_port(environment["OTEL_EXPORTER_OTLP_ENDPOINT"])
+        if not _egress_allows(pod["metadata"].get("labels", {}), port, docs):
+            found.append(f"{_name(deployment)}: no NetworkPolicy lets it reach the trace collector on {port}")
+    for cluster in _of_kind(docs, "RabbitmqCluster"):
+        if PER_QUEUE_METRICS not in cluster["spec"].get("rabbitmq", {}).get("additionalConfig", ""):
+            found.append(
+                f"{_name(cluster)}: no per-queue metrics ({PER_QUEUE_METRICS}); the alerts need them"
+            )
+    return found
+
+
 def kubernetes_rule_problems(docs: list[dict[str, Any]], *, autoscaled: bool = True) -> list[str]:
     found: list[str] = []
     deployments = list(_of_kind(docs, "Deployment"))
@@ -693,6 +833,9 @@ def kubernetes_rule_problems(docs: list[dict[str, Any]], *, autoscaled: bool = T
     for deployment in deployments:
         if tuple(sorted(deployment["spec"]["selector"]["matchLabels"].items())) not in budgets:
             found.append(f"{_name(deployment)}: no PodDisruptionBudget")
+    found += disruption_budget_problems(docs)
+    found += migration_job_problems(docs)
+    found += observability_problems(docs)
     if autoscaled:
         targets = {h["spec"]["scaleTargetRef"]["name"] for h in _of_kind(docs, "HorizontalPodAutoscaler")}
         found += [f"Deployment/{c}: no HorizontalPodAutoscaler" for c in CONSUMERS if c not in targets]
@@ -728,9 +871,9 @@ SEVERITIES = ("warning", "critical")
 OTHER_METRICS = frozenset(
     {
         "up",
-        "rabbitmq_detailed_queue_messages",
-        "rabbitmq_detailed_queue_messages_ready",
-        "rabbitmq_detailed_queue_consumers",
+        "rabbitmq_queue_messages",
+        "rabbitmq_queue_messages_ready",
+        "rabbitmq_queue_consumers",
         "rabbitmq_alarms_memory_used_watermark",
         "rabbitmq_alarms_free_disk_space_watermark",
     }

@@ -8,8 +8,13 @@
 # With --for-tests, a Docker engine means the tests start their own containers (testcontainers):
 # nothing is started here. Skipped when the tests are pointed elsewhere (HEARTH_TEST_*).
 #
+# A container counts as up only once the server in it answers (`pg_isready` over TCP inside it,
+# `rabbitmq-diagnostics check_running`): Docker's port proxy accepts connections at once, while
+# PostgreSQL's image still runs its first-start initdb and RabbitMQ still boots.
+#
 # What it looks for can be changed (tests/test_ensure_services.py does): HEARTH_POSTGRES_PORT,
-# HEARTH_RABBITMQ_PORT, and the commands HEARTH_PG_CTLCLUSTER, HEARTH_RABBITMQ_SERVER, HEARTH_DOCKER.
+# HEARTH_RABBITMQ_PORT, the commands HEARTH_PG_CTLCLUSTER, HEARTH_RABBITMQ_SERVER, HEARTH_DOCKER,
+# and HEARTH_WAIT_SECONDS (how long a server may take to come up, 60 by default).
 set -euo pipefail
 
 PG_PORT=${HEARTH_POSTGRES_PORT:-5432}
@@ -17,6 +22,7 @@ MQ_PORT=${HEARTH_RABBITMQ_PORT:-5672}
 PG_CTLCLUSTER=${HEARTH_PG_CTLCLUSTER:-pg_ctlcluster}
 RABBITMQ_SERVER=${HEARTH_RABBITMQ_SERVER:-rabbitmq-server}
 DOCKER=${HEARTH_DOCKER:-docker}
+WAIT_SECONDS=${HEARTH_WAIT_SECONDS:-60}
 POSTGRES_IMAGE=postgres:17
 RABBITMQ_IMAGE=rabbitmq:4.1-management
 FOR_TESTS=false
@@ -24,7 +30,7 @@ FOR_TESTS=false
 
 wait_for() {  # name, check command...
   local name=$1; shift
-  for _ in $(seq 1 60); do
+  for _ in $(seq 1 "$WAIT_SECONDS"); do
     if "$@" >/dev/null 2>&1; then return 0; fi
     sleep 1
   done
@@ -33,6 +39,11 @@ wait_for() {  # name, check command...
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Inside the containers: the server itself answers, not only Docker's proxy. `-h 127.0.0.1`:
+# during initdb the image's temporary server listens on its Unix socket only.
+postgres_container_ready() { "$DOCKER" exec hearth-postgres pg_isready -q -h 127.0.0.1 -U postgres; }
+rabbitmq_container_ready() { "$DOCKER" exec hearth-rabbitmq rabbitmq-diagnostics -q check_running; }
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
@@ -61,6 +72,7 @@ start_postgres() {
     # DSN's `postgres@127.0.0.1` without a password, as on a Debian install.
     start_container hearth-postgres "$POSTGRES_IMAGE" --publish "127.0.0.1:$PG_PORT:5432" \
       --env POSTGRES_HOST_AUTH_METHOD=trust
+    wait_for "PostgreSQL in the hearth-postgres container" postgres_container_ready
   else
     missing+=(postgresql)
     return 0
@@ -75,6 +87,9 @@ start_rabbitmq() {
   elif docker_answers; then
     start_container hearth-rabbitmq "$RABBITMQ_IMAGE" --publish "127.0.0.1:$MQ_PORT:5672" \
       --publish "127.0.0.1:15672:15672"
+    wait_for "RabbitMQ in the hearth-rabbitmq container" rabbitmq_container_ready
+    wait_for RabbitMQ port_open "$MQ_PORT"
+    return 0
   else
     missing+=(rabbitmq)
     return 0

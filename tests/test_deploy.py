@@ -294,6 +294,103 @@ def test_a_deployment_without_a_probe_or_a_read_only_root_is_refused(rendered: d
     assert "Deployment/notifications container notifications: runAsNonRoot is not set" in problems
 
 
+def test_no_disruption_budget_blocks_a_node_drain(rendered: dict[str, Docs]) -> None:
+    """With one gateway replica (dev), minAvailable 1 would allow no eviction at all."""
+    assert _find(rendered["dev"], "PodDisruptionBudget", "gateway")["spec"] == {
+        "maxUnavailable": 1,
+        "selector": {"matchLabels": {"app.kubernetes.io/name": "gateway"}},
+    }
+    docs = copy.deepcopy(rendered["dev"])
+    budget = _find(docs, "PodDisruptionBudget", "gateway")["spec"]
+    del budget["maxUnavailable"]
+    budget["minAvailable"] = 1
+    _find(docs, "PodDisruptionBudget", "credits")["spec"]["maxUnavailable"] = "0%"
+    assert sorted(v.kubernetes_rule_problems(docs, autoscaled=False)) == [
+        "PodDisruptionBudget/credits allows no eviction of Deployment/credits at 1 replica(s): "
+        "node drains would block",
+        "PodDisruptionBudget/gateway allows no eviction of Deployment/gateway at 1 replica(s): "
+        "node drains would block",
+    ]
+
+
+@pytest.mark.parametrize("overlay", ["dev", "prod"])
+def test_each_service_has_a_migration_job_on_its_deployments_image(
+    rendered: dict[str, Docs], overlay: str
+) -> None:
+    docs = rendered[overlay]
+    for service in v.SERVICES:
+        job = _find(docs, "Job", f"hearth-migrate-{service}")["spec"]["template"]["spec"]["containers"][0]
+        assert job["command"] == ["python", "-m", f"hearth_{service}", "migrate"]
+        assert job["image"] == _container(docs, service)["image"]
+    assert v.migration_job_problems(docs) == []
+
+
+def test_a_missing_or_mismatched_migration_job_is_refused(rendered: dict[str, Docs]) -> None:
+    docs = [d for d in copy.deepcopy(rendered["prod"]) if d["metadata"]["name"] != "hearth-migrate-credits"]
+    gateway = _find(docs, "Job", "hearth-migrate-gateway")["spec"]["template"]["spec"]["containers"][0]
+    gateway["image"] = "hearth:old"
+    groups = _find(docs, "Job", "hearth-migrate-groups")["spec"]["template"]["spec"]["containers"][0]
+    url = next(e for e in groups["env"] if e["name"] == "HEARTH_DATABASE_URL")
+    url["value"] = url["value"].replace("hearth_groups:", "hearth_registration:")
+    docs = [d for d in docs if d["metadata"]["name"] != "migrate-to-postgres"]
+    problems = v.kubernetes_rule_problems(docs)
+    image = _container(docs, "gateway")["image"]
+    assert f"Job/hearth-migrate-gateway runs hearth:old, Deployment/gateway {image}" in problems
+    assert "Job/hearth-migrate-groups does not use its own database role (hearth_groups)" in problems
+    assert "Job/hearth-migrate-registration: no NetworkPolicy lets it reach PostgreSQL (5432)" in problems
+    assert "Job: no migration Job for credits (python -m hearth_credits migrate)" in problems
+
+
+@pytest.mark.parametrize("overlay", ["dev", "prod"])
+def test_tracing_is_configured_off_and_may_reach_a_collector(rendered: dict[str, Docs], overlay: str) -> None:
+    docs = rendered[overlay]
+    for service in v.SERVICES:
+        environment = v.container_environment(_container(docs, service), docs)
+        assert environment["OTEL_TRACES_EXPORTER"] == "none"
+        assert environment["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://otel-collector.monitoring:4318"
+    egress = _find(docs, "NetworkPolicy", "tracing-to-collector")["spec"]["egress"]
+    assert egress == [
+        {
+            "to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}],
+            "ports": [{"protocol": "TCP", "port": 4317}, {"protocol": "TCP", "port": 4318}],
+        }
+    ]
+    config = _find(docs, "RabbitmqCluster", "hearth-rabbitmq")["spec"]["rabbitmq"]["additionalConfig"]
+    assert "prometheus.return_per_object_metrics = true" in config.splitlines()
+    assert v.observability_problems(docs) == []
+
+
+def test_tracing_without_settings_or_a_way_out_and_a_broker_without_queue_metrics_are_refused(
+    rendered: dict[str, Docs],
+) -> None:
+    docs = copy.deepcopy(rendered["prod"])
+    settings = next(
+        d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"].startswith("hearth-settings")
+    )
+    del settings["data"]["OTEL_TRACES_EXPORTER"]
+    docs = [d for d in docs if d["metadata"]["name"] != "tracing-to-collector"]
+    _container(docs, "notifications")["env"].append({"name": "OTEL_TRACES_EXPORTER", "value": "otlp"})
+    cluster = _find(docs, "RabbitmqCluster", "hearth-rabbitmq")["spec"]["rabbitmq"]
+    cluster["additionalConfig"] = "default_queue_type = quorum\n"
+    problems = v.kubernetes_rule_problems(docs)
+    assert "Deployment/credits: OTEL_TRACES_EXPORTER not set (off by default, in its ConfigMaps)" in problems
+    assert "Deployment/notifications: no NetworkPolicy lets it reach the trace collector on 4318" in problems
+    assert (
+        "RabbitmqCluster/hearth-rabbitmq: no per-queue metrics (prometheus.return_per_object_metrics = true);"
+        " the alerts need them"
+    ) in problems
+
+
+def test_compose_sets_tracing_off_by_default_for_every_service(compose: dict[str, Any]) -> None:
+    for service in v.SERVICES:
+        environment = compose["services"][service]["environment"]
+        assert environment["OTEL_TRACES_EXPORTER"] == "${OTEL_TRACES_EXPORTER:-none}"
+    del compose["services"]["groups"]["environment"]["OTEL_EXPORTER_OTLP_ENDPOINT"]
+    assert v.compose_rule_problems(compose) == [
+        "compose: groups does not set OTEL_EXPORTER_OTLP_ENDPOINT (off by default)"
+    ]
+
+
 def test_without_network_policies_the_manifests_are_refused(rendered: dict[str, Docs]) -> None:
     docs = [d for d in rendered["prod"] if d["kind"] != "NetworkPolicy"]
     problems = v.kubernetes_rule_problems(docs)
@@ -400,6 +497,16 @@ def test_the_production_budget_is_the_one_in_the_operations_guide(rendered: dict
     assert budget.total == 84
     guide = (ROOT / "docs" / "operations.md").read_text()
     assert "| **total** | | | | **84** |" in guide
+
+
+def test_the_dev_and_compose_budgets_are_the_ones_in_the_operations_guide(
+    rendered: dict[str, Docs], compose: dict[str, Any]
+) -> None:
+    dev, composed = v.kubernetes_budget(rendered["dev"]).total, v.compose_budget(compose).total
+    credits = next(s for s in v.compose_budget(compose).shares if s.service == "credits").per_replica
+    guide = " ".join((ROOT / "docs" / "operations.md").read_text().split())
+    assert f"The dev overlay uses {dev} and compose {composed} of the same 85." in guide
+    assert f"{composed} + one more credits replica's {credits} = {composed + credits}" in guide
 
 
 def test_a_budget_beyond_the_limit_is_refused(rendered: dict[str, Docs]) -> None:

@@ -18,6 +18,7 @@ import contextlib
 import email
 import email.policy
 import importlib.util
+import json
 import os
 import re
 import secrets
@@ -27,10 +28,15 @@ import sys
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from email.message import EmailMessage
 from pathlib import Path
 from types import ModuleType
+from typing import Any
+from zoneinfo import ZoneInfo
 
+import asyncpg
 import httpx
 import pytest
 
@@ -74,6 +80,8 @@ class Run:
     printed: str
     copy: Path
     amqp_url: str
+    admin_dsn: str
+    database: str
 
     def find(self, pattern: str) -> re.Match[str]:
         found = re.search(pattern, self.printed, re.MULTILINE)
@@ -142,7 +150,7 @@ async def dev_run(infra: Infra, tmp_path: Path) -> AsyncIterator[Run]:
         except TimeoutError:
             raise AssertionError("./dev run was not ready in 120 s:\n" + "".join(lines)) from None
         reader = asyncio.create_task(_keep_reading(process, lines))
-        yield Run(process, lines, printed, copy, infra.amqp_url)
+        yield Run(process, lines, printed, copy, infra.amqp_url, infra.admin_dsn, database)
     finally:
         with contextlib.suppress(ProcessLookupError):  # whatever the test left running
             os.killpg(process.pid, signal.SIGKILL)
@@ -234,6 +242,7 @@ async def test_dev_run_from_a_fresh_clone_serves_signs_in_mails_and_stops_cleanl
     assert "calendar.ics" in page.text  # the ticket's own page, read from the link
 
     await check_demo_data(services, key)
+    await check_what_no_service_lists(dev_run)
 
     # The demo data loads again on the running stack without doubling anything.
     async with httpx.AsyncClient(timeout=60, auth=ServiceTokenAuth(key, "admin")) as client:
@@ -261,6 +270,12 @@ async def check_demo_data(services: dict[str, str], key: str) -> None:
         assert by_title["June noon community of practice"]["local_start"].endswith("12:00 ADT")
         london = by_title["Inter-borough networking evening for social workers"]
         assert london["local_start"].endswith("-10-01 18:00 BST")
+        assert london["time_zone"] == "Europe/London"
+        ends = datetime.fromisoformat(london["ends_at"]).astimezone(ZoneInfo("Europe/London"))
+        assert (ends.strftime("%m-%d %H:%M %Z"), ends.date()) == ("10-01 21:30 BST", _date(london))
+        june = by_title["June noon community of practice"]["id"]
+        breakouts = (await client.get(f"{services['registration']}/gatherings/{june}/breakouts")).json()
+        assert [(b["language"], b["name"]["en"]) for b in breakouts] == [("fr", "French-speaking breakout")]
         assert (
             "Annual support conference for social work students and newly qualified social workers"
             in by_title
@@ -273,6 +288,61 @@ async def check_demo_data(services: dict[str, str], key: str) -> None:
         groups = (await client.get(f"{services['groups']}/groups")).json()
         [supervision] = [g for g in groups if g["kind"] == "peer_supervision"]
         assert supervision["member_count"] == 5
+        meetings = (await client.get(f"{services['groups']}/groups/{supervision['id']}/meetings")).json()
+        assert_monthly(meetings)
+
+
+def _date(gathering: dict[str, Any]) -> date:
+    return datetime.fromisoformat(gathering["starts_at"]).astimezone(ZoneInfo(gathering["time_zone"])).date()
+
+
+def assert_monthly(meetings: list[dict[str, Any]]) -> None:
+    """Six meetings, one a month (first Tuesday, noon to 13:30 Halifax time)."""
+    halifax = ZoneInfo("America/Halifax")
+    starts = [datetime.fromisoformat(m["starts_at"]).astimezone(halifax) for m in meetings]
+    ends = [datetime.fromisoformat(m["ends_at"]).astimezone(halifax) for m in meetings]
+    assert len(meetings) == 6
+    assert all(m["status"] == "scheduled" for m in meetings), meetings
+    assert all((s.weekday(), s.day <= 7, s.strftime("%H:%M")) == (1, True, "12:00") for s in starts)
+    assert all(e - s == timedelta(minutes=90) for s, e in zip(starts, ends, strict=True))
+    months = sorted(s.year * 12 + s.month for s in starts)
+    assert months == list(range(months[0], months[0] + 6))
+
+
+async def check_what_no_service_lists(run: Run) -> None:
+    """The circles' draft proposals and the credit the supervision meetings earn: no service lists
+    them over HTTP (a proposal is read by its id, a credits activity only through a person's
+    ledger), so they are read where the services keep them, one query each."""
+    connection = await asyncpg.connect(run.admin_dsn, database=run.database)
+    try:
+        proposals = await connection.fetch(
+            "SELECT topic, status FROM groups.proposals WHERE kind = $1", "practice_area_circle"
+        )
+        assert sorted((p["topic"], p["status"]) for p in proposals) == [
+            ("clinical", "draft"),
+            ("housing_and_poverty", "draft"),
+            ("justice", "draft"),
+        ]
+        meetings = await connection.fetch(
+            "SELECT m.id FROM groups.meetings m JOIN groups.groups g ON g.id = m.group_id WHERE g.kind = $1",
+            "peer_supervision",
+        )
+
+        async def credited() -> list[Any]:
+            return await connection.fetch(
+                "SELECT length_minutes, policy FROM credits.activities WHERE id = ANY($1::uuid[])",
+                [m["id"] for m in meetings],
+            )
+
+        earning = await eventually(
+            credited, lambda rows: len(rows) == len(meetings), timeout=30, what="the meetings in credits"
+        )
+    finally:
+        await connection.close()
+    assert len(meetings) == 6
+    for activity in earning:
+        policy = json.loads(activity["policy"])
+        assert (activity["length_minutes"], Decimal(policy["hours"])) == (90, Decimal("1.5")), policy
 
 
 def load_demo_module(copy: Path) -> ModuleType:

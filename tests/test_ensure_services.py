@@ -4,7 +4,8 @@ and RabbitMQ as containers bound to 127.0.0.1; with both answering it starts not
 
 The servers and Docker are replaced by what the script's variables point at: ports where nothing
 listens, commands that do not exist, and a fake `docker` that records its calls and, for `run`,
-listens on the published port as the container would.
+listens on the published port at once, as Docker's port proxy does, while the server inside
+answers `docker exec` readiness checks only from its (FAKE_DOCKER_READY_AFTER+1)th one.
 """
 
 from __future__ import annotations
@@ -36,6 +37,12 @@ s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(('127.0.0.1', $port)); s.listen()
 time.sleep(120)" >/dev/null 2>&1 &
     echo $! >> "{pids}"
+    ;;
+  exec)
+    tries="{pids}.$2"
+    n=$(( $(cat "$tries" 2>/dev/null || echo 0) + 1 ))
+    echo "$n" > "$tries"
+    [ "$n" -gt "${{FAKE_DOCKER_READY_AFTER:-0}}" ]
     ;;
 esac
 """
@@ -99,6 +106,32 @@ def test_with_a_docker_engine_it_starts_both_as_containers_on_this_machine_only(
         "--publish 127.0.0.1:15672:15672 rabbitmq:4.1-management",
     ]
     assert "starting postgres:17 as the container hearth-postgres" in done.stdout
+
+
+def test_a_container_counts_as_up_only_once_its_server_answers_not_when_its_port_opens(
+    nothing_installed: dict[str, str], fake_docker: tuple[Path, Path]
+) -> None:
+    docker, log = fake_docker
+    done = run(nothing_installed | {"HEARTH_DOCKER": str(docker), "FAKE_DOCKER_READY_AFTER": "3"})
+    assert done.returncode == 0, done
+    calls = [line.split()[:3] for line in log.read_text().splitlines() if line.split()[0] in ("run", "exec")]
+    postgres_ready = "exec hearth-postgres pg_isready -q -h 127.0.0.1 -U postgres"
+    rabbitmq_ready = "exec hearth-rabbitmq rabbitmq-diagnostics -q check_running"
+    checks = [line for line in log.read_text().splitlines() if line.startswith("exec ")]
+    assert checks == [postgres_ready] * 4 + [rabbitmq_ready] * 4  # three refusals, then ready
+    # RabbitMQ is started only once PostgreSQL answers.
+    assert [c[0] for c in calls] == ["run"] + ["exec"] * 4 + ["run"] + ["exec"] * 4
+
+
+def test_a_container_whose_server_never_answers_fails_the_start(
+    nothing_installed: dict[str, str], fake_docker: tuple[Path, Path]
+) -> None:
+    docker, log = fake_docker
+    env = {"HEARTH_DOCKER": str(docker), "FAKE_DOCKER_READY_AFTER": "1000", "HEARTH_WAIT_SECONDS": "2"}
+    done = run(nothing_installed | env)
+    assert done.returncode == 1, done
+    assert "PostgreSQL in the hearth-postgres container did not come up" in done.stderr
+    assert "hearth-rabbitmq" not in log.read_text()
 
 
 def test_for_the_tests_a_docker_engine_is_left_to_testcontainers(

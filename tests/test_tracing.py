@@ -6,6 +6,8 @@ publish — all one trace id, each span the child of the one before.
 
 The end-to-end test runs a kit service in-process (its HTTP app, outbox relay and consumer) on the
 real broker and database, with the SDK's in-memory exporter; the unit tests check each hook alone.
+One purchase runs registration's and notifications' own runtimes in-process the same way, from the
+HTTP request to the SMTP server's acceptance; the last test runs the two as separate processes.
 """
 
 from __future__ import annotations
@@ -29,19 +31,27 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
-from hearth_shared import tracing
+from hearth_notifications import app as notifications_app
+from hearth_notifications.settings import NotificationsSettings
+from hearth_registration import app as registration_app
+from hearth_registration.api import ROUTERS as REGISTRATION_ROUTERS
+from hearth_registration.api import install_refusals
+from hearth_registration.settings import RegistrationSettings
+from hearth_shared import signed_links, tracing
 from hearth_shared.api import build_app
 from hearth_shared.contracts import new_event
 from hearth_shared.contracts.catalogue import MemberUpserted, PersonErasureRequested, TicketPurchased
 from hearth_shared.messaging import HandlerContext, ServiceRuntime, Work, begin, handles, handles_batch
 from hearth_shared.messaging.topology import delete_names
+from hearth_shared.service_token import KEY_VARIABLE
 from hearth_shared.settings import ServiceSettings
 from hearth_testing.broker import watch
-from hearth_testing.builders import member_upserted, person
+from hearth_testing.builders import gathering_body, member_upserted, person
 from hearth_testing.fixtures import TEST_RETRY_DELAYS, StartService
 from hearth_testing.infra import Infra, TestDatabase
-from hearth_testing.processes import ServiceProcess
+from hearth_testing.processes import TEST_SENDER, ServiceProcess
 from hearth_testing.smtp import SmtpSink
+from hearth_testing.tokens import TEST_KEY, TEST_LINK_KEY, ServiceTokenAuth
 from hearth_testing.waiting import eventually
 
 from .helpers import schedule_gathering
@@ -269,6 +279,116 @@ def provider_of(spans: InMemorySpanExporter) -> TracerProvider:
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(spans))
     return provider
+
+
+# --- one purchase in-process: registration and notifications, HTTP request to SMTP acceptance ------
+
+
+@pytest.fixture
+async def purchase_services(
+    infra: Infra,
+    database: TestDatabase,
+    own_prefix: str,
+    smtp_sink: SmtpSink,
+    spans: InMemorySpanExporter,
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[tuple[ServiceRuntime, ServiceRuntime]]:
+    """Registration and notifications as they run in production (their own runtimes: relay,
+    consumers, the mail sender), in this process so that one in-memory exporter sees every span."""
+    monkeypatch.setenv(KEY_VARIABLE, TEST_KEY)
+    monkeypatch.setenv(signed_links.KEY_VARIABLE, TEST_LINK_KEY)
+    common: dict[str, Any] = {
+        "amqp_url": infra.amqp_url,
+        "name_prefix": own_prefix,
+        "retry_delays": TEST_RETRY_DELAYS,
+        "relay_poll_seconds": 0.2,
+    }
+    registration = registration_app.create_runtime(
+        RegistrationSettings(database_url=database.dsn("registration"), **common)
+    )
+    notifications = notifications_app.create_runtime(
+        NotificationsSettings(
+            database_url=database.dsn("notifications"),
+            smtp_host="127.0.0.1",
+            smtp_port=smtp_sink.port,
+            mail_from=TEST_SENDER,
+            **common,
+        )
+    )
+    started: list[ServiceRuntime] = []
+    try:
+        for runtime in (registration, notifications):
+            await runtime.start()
+            started.append(runtime)
+            await asyncio.wait_for(runtime.broker_ready.wait(), 30)
+        yield registration, notifications
+    finally:
+        for runtime in reversed(started):
+            await runtime.stop()
+
+
+async def test_one_purchase_is_one_trace_from_the_http_request_to_the_smtp_acceptance(
+    purchase_services: tuple[ServiceRuntime, ServiceRuntime],
+    spans: InMemorySpanExporter,
+    smtp_sink: SmtpSink,
+) -> None:
+    registration, _ = purchase_services
+    app = build_app(registration, title="registration", routers=REGISTRATION_ROUTERS)
+    install_refusals(app)
+    transport = httpx.ASGITransport(app=app)
+    auth = ServiceTokenAuth(TEST_KEY, "admin")
+    buyer = person("en")
+    async with httpx.AsyncClient(transport=transport, base_url="http://registration", auth=auth) as client:
+        made = await client.post("/gatherings", json=gathering_body())
+        assert made.status_code == 201, made.text
+        spans.clear()  # from here on: the purchase's spans only
+        bought = await client.post(
+            f"/gatherings/{made.json()['id']}/tickets",
+            json=buyer,
+            headers={"Idempotency-Key": buyer["email"], "traceparent": CALLER},
+        )
+    assert bought.status_code == 201, bought.text
+    await smtp_sink.wait_for(buyer["email"])
+
+    def named(name: str) -> list[ReadableSpan]:
+        return [s for s in spans.get_finished_spans() if s.name == name]
+
+    async def smtp_sends() -> list[ReadableSpan]:
+        return named("smtp send")
+
+    [smtp] = await eventually(smtp_sends, timeout=15, what="the SMTP send's span")
+    server = named("POST /gatherings/{gathering_id}/tickets")[0]
+    [publish] = named(f"publish {TicketPurchased.event_type}")
+    [send] = [
+        s
+        for s in named(f"{registration.names.events_exchange} send")
+        if parent_of(s) == publish.context.span_id
+    ]
+    [process] = [
+        s
+        for s in named("on_ticket process")
+        if any(link.context.span_id == publish.context.span_id for link in s.links)
+    ]
+
+    # HTTP request → its outbox row's publish → the relay's send → (the broker) → notifications'
+    # consumer → the delivery row → the SMTP send, ending at the server's acceptance.
+    assert f"{server.context.trace_id:032x}" == CALLER_TRACE
+    assert (server.kind, parent_of(server)) == (SpanKind.SERVER, 0x00F067AA0BA902B7)
+    assert (publish.kind, parent_of(publish)) == (SpanKind.PRODUCER, server.context.span_id)
+    assert (send.kind, send.context.trace_id) == (SpanKind.PRODUCER, server.context.trace_id)
+    # on_ticket takes batches: its span links each event's publish rather than having one parent.
+    assert process.kind == SpanKind.CONSUMER
+    assert (smtp.kind, parent_of(smtp)) == (SpanKind.CLIENT, publish.context.span_id)
+    assert smtp.context.trace_id == server.context.trace_id
+    assert buyer["email"] not in json.dumps(dict(smtp.attributes or {}))
+    [accepted] = [
+        at
+        for m, at in zip(smtp_sink.messages, smtp_sink.accepted_at, strict=True)
+        if m["To"] == buyer["email"]
+    ]
+    assert smtp.start_time is not None
+    assert smtp.end_time is not None
+    assert smtp.start_time / 1e9 < accepted <= smtp.end_time / 1e9
 
 
 # --- across processes: the services as they run, tracing configured by OTEL_* ---------------------

@@ -2,6 +2,7 @@
 
     python -m hearth_gateway create-admin --email ADDRESS     # the first admin (or another)
     python -m hearth_gateway reset-password --email ADDRESS   # when no admin can sign in
+    python -m hearth_gateway migrate                          # apply the migrations, exit
 
 The password comes from HEARTH_ADMIN_PASSWORD, or is asked for twice."""
 
@@ -13,6 +14,7 @@ import getpass
 import os
 import sys
 
+from hearth_shared import migrate_command
 from hearth_shared.api import serve
 from hearth_shared.db import connect_with_retry, migrate
 
@@ -55,8 +57,12 @@ def main() -> None:
     commands = parser.add_subparsers(dest="command")
     for name, text in (("create-admin", "make an admin account"), ("reset-password", "set a staff password")):
         commands.add_parser(name, help=text).add_argument("--email", required=True)
+    commands.add_parser("migrate", help="apply the database migrations and exit")
     args = parser.parse_args()
     settings = GatewaySettings()
+    if args.command == "migrate":
+        migrate_command.run(settings.database_url, SERVICE, "hearth_gateway.store.migrations")
+        return
     if args.command:
         try:
             asyncio.run(_account(settings, args.command, args.email, _password()))

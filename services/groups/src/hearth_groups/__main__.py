@@ -1,3 +1,10 @@
+"""`python -m hearth_groups` serves groups; `python -m hearth_groups migrate` applies its
+database migrations and exits (the Kubernetes migration Job; a served replica migrates at start-up
+too, under the same advisory lock, so either order is safe)."""
+
+import sys
+
+from hearth_shared import migrate_command
 from hearth_shared.api import serve
 
 from .app import create_app
@@ -5,4 +12,8 @@ from .events import SERVICE
 from .settings import GroupsSettings
 
 settings = GroupsSettings()
-serve(create_app(settings), settings, SERVICE)
+
+if sys.argv[1:] == ["migrate"]:
+    migrate_command.run(settings.database_url, SERVICE, "hearth_groups.store.migrations")
+else:
+    serve(create_app(settings), settings, SERVICE)
