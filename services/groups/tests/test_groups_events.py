@@ -19,7 +19,7 @@ PEOPLE = [uuid.UUID(int=n) for n in range(1, 6)]
 
 
 def group(kind: Kind) -> GroupRow:
-    return _row(GroupSpec(kind, "", "fr", "America/Moncton"), uuid.uuid4(), None, len(PEOPLE))
+    return _row(GroupSpec(kind, "", "fr", "America/Moncton"), uuid.uuid4(), None, len(PEOPLE), None)
 
 
 def test_a_confidential_roster_goes_person_by_person_an_open_one_in_one_event() -> None:

@@ -56,7 +56,7 @@ async def schedule(pool: asyncpg.Pool, correlation_id: str, capacity: int) -> uu
     fields |= {"time_zone": "America/Halifax", "capacity": capacity}
     free = [domain.TicketType("free", 0, "CAD")]
     async with begin(pool, SERVICE, correlation_id) as work:
-        gathering = await gatherings.schedule(work, fields, free, GatheringStatus.OPEN)
+        gathering = await gatherings.schedule(work, fields, free, GatheringStatus.OPEN, by=None)
     return gathering.id
 
 
@@ -111,7 +111,7 @@ async def test_a_cancelled_seat_is_offered_to_the_next_in_line(
     assert isinstance(holder.row, Ticket)
     async with pool.acquire() as conn, conn.transaction():
         work = Work(conn=conn, source=SOURCE, correlation_id=correlation_id)
-        await tickets.cancel(work, holder.row.id, hold_seconds=HOLD_SECONDS)
+        await tickets.cancel(work, holder.row.id, hold_seconds=HOLD_SECONDS, by=None)
     entry = await pool.fetchrow("SELECT status, offer_expires_at FROM waitlist WHERE id = $1", waiting.row.id)
     assert entry is not None
     assert entry["status"] == "offered"

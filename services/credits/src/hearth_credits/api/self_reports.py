@@ -44,6 +44,12 @@ class SelfReportOut(SelfReportIn):
     decision_reason: str | None
     submitted_at: datetime
     decided_at: datetime | None
+    submitted_by: uuid.UUID | None = Field(
+        default=None, description="The staff member who entered it (null: before staff tokens)"
+    )
+    decided_by: uuid.UUID | None = Field(
+        default=None, description="The staff member who approved or rejected it (null: not decided yet)"
+    )
 
 
 # The rule the domain checks (a rejection needs a reason), stated in the document: an approval, or a
@@ -69,9 +75,10 @@ class Decision(BaseModel):
 
 @router.post("/people/{person_id}/self-reports", status_code=status.HTTP_201_CREATED, tags=["self-reports"])
 async def report_activity(
-    _: Coordinator, pool: Pool, person_id: uuid.UUID, body: SelfReportIn
+    caller: Coordinator, pool: Pool, person_id: uuid.UUID, body: SelfReportIn
 ) -> SelfReportOut:
-    """An activity outside Hearth (a course, reading, supervision), for staff to decide on."""
+    """An activity outside Hearth (a course, reading, supervision), for staff to decide on
+    (`submitted_by`: the staff member entering it)."""
     async with begin(pool, SERVICE) as work:
         report = await self_reports.submit(
             work,
@@ -81,6 +88,7 @@ async def report_activity(
             hours=body.hours,
             activity_date=body.activity_date,
             evidence=body.evidence,
+            by=caller.staff_id,
         )
     return SelfReportOut(**asdict(report))
 
@@ -113,18 +121,19 @@ async def list_self_reports(
 
 @router.post("/self-reports/{report_id}/decision", tags=["self-reports"])
 async def decide(
-    _: Coordinator, pool: Pool, rule: Rule, report_id: uuid.UUID, body: Decision
+    caller: Coordinator, pool: Pool, rule: Rule, report_id: uuid.UUID, body: Decision
 ) -> SelfReportOut:
-    """Approve (the hours enter the ledger) or reject with a reason."""
+    """Approve (the hours enter the ledger) or reject with a reason; `decided_by` is the staff
+    member the token names."""
     try:
         async with begin(pool, SERVICE) as work:
             decided = await self_reports.decide(
-                work, report_id, approved=body.approved, reason=body.reason, rule=rule
+                work, report_id, approved=body.approved, reason=body.reason, rule=rule, by=caller.staff_id
             )
     except SelfReportRefused as refused:
         raise _problem(refused) from None
-    # The staff member who decided is in the line (staff_id, bound for every request): the table
-    # has no column for it yet.
+    # The staff member who decided is stored (decided_by) and in the line (staff_id, bound for
+    # every request).
     log.info("self-report decided", report_id=str(report_id), status=decided.status)
     return SelfReportOut(**asdict(decided))
 

@@ -25,6 +25,8 @@ class SelfReport:
     decision_reason: str | None
     submitted_at: datetime
     decided_at: datetime | None
+    submitted_by: uuid.UUID | None = None  # the staff member who entered it
+    decided_by: uuid.UUID | None = None  # the staff member who approved or rejected it
 
 
 class SelfReportRefused(Exception):

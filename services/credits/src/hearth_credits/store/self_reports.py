@@ -12,7 +12,7 @@ from ..domain.self_reports import SelfReport
 
 _COLUMNS = (
     "id, person_id, title, category, hours, activity_date, evidence, status, decision_reason, "
-    "submitted_at, decided_at"
+    "submitted_at, decided_at, submitted_by, decided_by"
 )
 
 
@@ -24,10 +24,12 @@ async def insert(
     hours: Decimal,
     day: date,
     evidence: str,
+    by: uuid.UUID,
 ) -> SelfReport:
     row = await conn.fetchrow(
-        f"""INSERT INTO self_reports (id, person_id, title, category, hours, activity_date, evidence)
-            VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {_COLUMNS}""",  # noqa: S608
+        f"""INSERT INTO self_reports (id, person_id, title, category, hours, activity_date, evidence,
+                                      submitted_by)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {_COLUMNS}""",  # noqa: S608
         uuid.uuid4(),
         person_id,
         title,
@@ -35,6 +37,7 @@ async def insert(
         hours,
         day,
         evidence,
+        by,
     )
     assert row is not None
     return SelfReport(**dict(row))
@@ -49,15 +52,21 @@ async def lock(conn: Connection, report_id: uuid.UUID) -> SelfReport | None:
 
 
 async def decide(
-    conn: Connection, report_id: uuid.UUID, status: str, reason: str | None, decided_at: datetime
+    conn: Connection,
+    report_id: uuid.UUID,
+    status: str,
+    reason: str | None,
+    decided_at: datetime,
+    by: uuid.UUID,
 ) -> SelfReport:
     row = await conn.fetchrow(
-        f"""UPDATE self_reports SET status = $2, decision_reason = $3, decided_at = $4
+        f"""UPDATE self_reports SET status = $2, decision_reason = $3, decided_at = $4, decided_by = $5
             WHERE id = $1 RETURNING {_COLUMNS}""",  # noqa: S608
         report_id,
         status,
         reason,
         decided_at,
+        by,
     )
     assert row is not None
     return SelfReport(**dict(row))

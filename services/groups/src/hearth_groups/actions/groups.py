@@ -38,7 +38,9 @@ class GroupSpec:
     facilitator_id: uuid.UUID | None = None
 
 
-def _row(spec: GroupSpec, group_id: uuid.UUID, proposal_id: uuid.UUID | None, size: int) -> GroupRow:
+def _row(
+    spec: GroupSpec, group_id: uuid.UUID, proposal_id: uuid.UUID | None, size: int, by: uuid.UUID | None
+) -> GroupRow:
     rules = KINDS[spec.kind]
     existence = spec.existence_visibility or rules.existence
     roster = spec.roster_visibility or rules.roster
@@ -64,6 +66,7 @@ def _row(spec: GroupSpec, group_id: uuid.UUID, proposal_id: uuid.UUID | None, si
         proposal_id=proposal_id,
         formed_size=size,
         created_at=datetime.now(UTC),
+        created_by=by,
     )
 
 
@@ -72,11 +75,12 @@ async def form(
     spec: GroupSpec,
     member_ids: Sequence[uuid.UUID],
     *,
-    proposal_id: uuid.UUID | None = None,
+    by: uuid.UUID | None,
 ) -> GroupRow:
     """Create the group with its first members, take them out of the pool for its kind and
-    topic, and tell the others (GroupFormed; see `events.formed` for confidential rosters)."""
-    [group] = await form_many(work, [(spec, member_ids)], proposal_id=proposal_id)
+    topic, and tell the others (GroupFormed; see `events.formed` for confidential rosters).
+    `by`: the staff member forming it, recorded on the group and its memberships."""
+    [group] = await form_many(work, [(spec, member_ids)], by=by)
     return group
 
 
@@ -85,12 +89,13 @@ async def form_many(
     formed: Sequence[tuple[GroupSpec, Sequence[uuid.UUID]]],
     *,
     proposal_id: uuid.UUID | None = None,
+    by: uuid.UUID | None,
 ) -> list[GroupRow]:
     """`form` for many groups at once: one statement per table, however many groups."""
-    rows = [_row(spec, uuid.uuid4(), proposal_id, len(members)) for spec, members in formed]
+    rows = [_row(spec, uuid.uuid4(), proposal_id, len(members), by) for spec, members in formed]
     await groups.insert_many(work.conn, rows)
     places = [(g.id, p) for g, (_, members) in zip(rows, formed, strict=True) for p in members]
-    await groups.set_places(work.conn, places, Place.MEMBER)
+    await groups.set_places(work.conn, places, Place.MEMBER, by)
     await interests.mark_placed_many(
         work.conn,
         [(g.kind, g.topic, p, g.id) for g, (_, members) in zip(rows, formed, strict=True) for p in members],
@@ -105,7 +110,7 @@ async def form_by_hand(
     work: Work, spec: GroupSpec, member_ids: Sequence[uuid.UUID], actor: Actor
 ) -> GroupRow:
     require_staff(actor)
-    return await form(work, spec, member_ids)
+    return await form(work, spec, member_ids, by=actor.staff_id)
 
 
 async def form_from_gathering(work: Work, spec: GroupSpec, gathering_id: uuid.UUID, actor: Actor) -> GroupRow:
@@ -118,7 +123,7 @@ async def form_from_gathering(work: Work, spec: GroupSpec, gathering_id: uuid.UU
     placed = {
         p for p, _, topic in await groups.already_placed(work.conn, spec.kind, people) if topic == spec.topic
     }
-    return await form(work, spec, [p for p in people if p not in placed])
+    return await form(work, spec, [p for p in people if p not in placed], by=actor.staff_id)
 
 
 async def change_facilitator(

@@ -46,7 +46,7 @@ async def request(
         already_placed=frozenset(await groups.already_placed(work.conn, kind, people)),
         past_pairs=past,
     )
-    return await proposals.insert(work.conn, uuid.uuid4(), kind, topic, remainder, formation)
+    return await proposals.insert(work.conn, uuid.uuid4(), kind, topic, remainder, formation, actor.staff_id)
 
 
 async def _draft(work: Work, proposal_id: uuid.UUID, actor: Actor) -> ProposalRow:
@@ -65,7 +65,7 @@ async def edit(
     """Apply one edit (`domain.proposals.move`, `split` or `merge`) to a draft."""
     proposal = await _draft(work, proposal_id, actor)
     formation = change(proposal.formation)
-    await proposals.save(work.conn, proposal_id, formation)
+    await proposals.edit(work.conn, proposal_id, formation, actor.staff_id)
     return formation
 
 
@@ -96,8 +96,8 @@ async def publish(work: Work, proposal_id: uuid.UUID, time_zone: str, actor: Act
         (group_actions.GroupSpec(g.kind, g.topic, g.language, time_zone, region=g.region), g.person_ids)
         for g in proposal.formation.groups
     ]
-    formed = await group_actions.form_many(batch, specs, proposal_id=proposal_id)
+    formed = await group_actions.form_many(batch, specs, proposal_id=proposal_id, by=actor.staff_id)
     if work.pending is None and batch.pending:
         await write_events(work.conn, batch.pending)
-    await proposals.mark_published(work.conn, proposal_id)
+    await proposals.mark_published(work.conn, proposal_id, actor.staff_id)
     return formed

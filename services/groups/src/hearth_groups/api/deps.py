@@ -2,10 +2,11 @@
 each kind of route allows.
 
 `current_actor` is the one place the caller's identity comes from: the gateway's service token
-(`behind_token` in api/__init__ refuses a request without one). Staff of any role act as staff
-(what they may change, the route's roles say). The public flow's token names the person it acts
-for (the nil UUID: nobody signed in); whether that person is a member of the association, the
-gateway says in `X-Hearth-Role` (member or guest: a header can never make anyone staff).
+(`behind_token` in api/__init__ refuses a request without one). Staff of any role act as staff,
+named by their id (recorded on what they change; what they may change, the route's roles say).
+The public flow's token names the person it acts for (the nil UUID: nobody signed in); whether
+that person is a member of the association, the gateway says in `X-Hearth-Role` (member or
+guest: a header can never make anyone staff).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ async def current_actor(
     ] = Role.GUEST,
 ) -> Actor:
     if caller.role in STAFF_ROLES:
-        return Actor(Role.STAFF)
+        return Actor(Role.STAFF, staff_id=caller.staff_id)
     person = None if caller.staff_id == NOBODY else caller.staff_id
     return Actor(Role.MEMBER if x_hearth_role is Role.MEMBER else Role.GUEST, person)
 

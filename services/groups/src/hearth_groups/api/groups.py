@@ -54,11 +54,20 @@ class GroupOut(BaseModel):
     members: list[uuid.UUID] | None = Field(
         default=None, description="The roster: only in a group's detail, to those who may see it"
     )
+    created_by: uuid.UUID | None = Field(
+        default=None,
+        description="The staff member who formed it, by hand or publishing a proposal (shown to staff only; "
+        "null: before staff tokens)",
+    )
 
 
-def group_out(group: GroupRow, *, roster_visible: bool, members: list[uuid.UUID] | None = None) -> GroupOut:
+def group_out(
+    group: GroupRow, *, roster_visible: bool, members: list[uuid.UUID] | None = None, for_staff: bool = False
+) -> GroupOut:
     shown = {
-        field: getattr(group, field) for field in GroupOut.model_fields if field not in ("name", "members")
+        field: getattr(group, field)
+        for field in GroupOut.model_fields
+        if field not in ("name", "members", "created_by")
     }
     return GroupOut(
         **shown
@@ -66,6 +75,7 @@ def group_out(group: GroupRow, *, roster_visible: bool, members: list[uuid.UUID]
             "name": name_of(group),
             "facilitator_id": group.facilitator_id if roster_visible else None,
             "members": members if roster_visible else None,
+            "created_by": group.created_by if for_staff else None,
         }
     )
 
@@ -103,7 +113,7 @@ async def list_groups(
     """The groups you may see; `q` searches names and purposes; `member` lists a person's groups
     among those whose roster you may see."""
     shown = await _visible(pool, actor, kind=kind, q=q, member=member)
-    return [group_out(g, roster_visible=roster) for g, roster in shown]
+    return [group_out(g, roster_visible=roster, for_staff=actor.is_staff) for g, roster in shown]
 
 
 @router.get("/groups/counts")
@@ -135,7 +145,7 @@ async def group_detail(_: Reader, group_id: uuid.UUID, actor: ActorDep, pool: Po
     async with pool.acquire() as conn:
         view = await access.seen(conn, group_id, actor)
         members = await groups.member_ids(conn, group_id) if view.roster else None
-    return group_out(view.group, roster_visible=view.roster, members=members)
+    return group_out(view.group, roster_visible=view.roster, members=members, for_staff=actor.is_staff)
 
 
 @router.get("/groups/{group_id}/members")
@@ -150,7 +160,7 @@ async def groups_of_person(_: Reader, person_id: uuid.UUID, actor: ActorDep, poo
     """A person's groups: all of them to the person and staff, to others only those whose roster
     they may see anyway."""
     shown = await _visible(pool, actor, kind=None, q=None, member=person_id)
-    return [group_out(g, roster_visible=roster) for g, roster in shown]
+    return [group_out(g, roster_visible=roster, for_staff=actor.is_staff) for g, roster in shown]
 
 
 def _visibility_rule() -> JsonDict:
@@ -227,7 +237,7 @@ GroupIn = Annotated[CircleGroupIn | OtherGroupIn, Body(discriminator="kind")]
 async def form_group(
     _: Coordinator, body: GroupIn, actor: ActorDep, pool: PoolDep, settings: SettingsDep
 ) -> GroupOut:
-    """Staff form a group by hand (defaults from its kind)."""
+    """Staff form a group by hand (defaults from its kind); `created_by` names them."""
     spec = actions.GroupSpec(
         kind=body.kind,
         topic=topic_for(body.kind, body.practice_area, settings.practice_areas),
@@ -251,7 +261,7 @@ async def form_group(
         formed = await groups.get(work.conn, group.id)
         members = await groups.member_ids(work.conn, group.id)
     assert formed is not None
-    return group_out(formed, roster_visible=True, members=members)
+    return group_out(formed, roster_visible=True, members=members, for_staff=True)
 
 
 class FacilitatorIn(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from hearth_shared.messaging import begin
 
@@ -23,6 +23,11 @@ class PlaceOut(BaseModel):
     group_id: uuid.UUID
     person_id: uuid.UUID
     place: Place
+    changed_by: uuid.UUID | None = Field(
+        default=None,
+        description="The staff member who set this place, approving, declining or inviting (null: the "
+        "person themselves, or the group's facilitator)",
+    )
 
 
 class PersonIn(BaseModel):
@@ -58,7 +63,7 @@ async def approve_request(
 ) -> PlaceOut:
     async with begin(pool, SERVICE) as work:
         place = await actions.decide(work, group_id, person_id, True, actor)
-    return PlaceOut(group_id=group_id, person_id=person_id, place=place)
+    return PlaceOut(group_id=group_id, person_id=person_id, place=place, changed_by=actor.staff_id)
 
 
 @router.post("/groups/{group_id}/requests/{person_id}/decline")
@@ -67,7 +72,7 @@ async def decline_request(
 ) -> PlaceOut:
     async with begin(pool, SERVICE) as work:
         place = await actions.decide(work, group_id, person_id, False, actor)
-    return PlaceOut(group_id=group_id, person_id=person_id, place=place)
+    return PlaceOut(group_id=group_id, person_id=person_id, place=place, changed_by=actor.staff_id)
 
 
 @router.post("/groups/{group_id}/invitations")
@@ -76,7 +81,7 @@ async def invite_person(
 ) -> PlaceOut:
     async with begin(pool, SERVICE) as work:
         place = await actions.invite(work, group_id, body.person_id, actor)
-    return PlaceOut(group_id=group_id, person_id=body.person_id, place=place)
+    return PlaceOut(group_id=group_id, person_id=body.person_id, place=place, changed_by=actor.staff_id)
 
 
 @router.post("/groups/{group_id}/invitations/accept")

@@ -65,6 +65,15 @@ class ProposalOut(BaseModel):
     groups: list[ProposedGroupOut]
     left_in_pool: list[uuid.UUID]
     created_at: datetime
+    created_by: uuid.UUID | None = Field(
+        default=None, description="The staff member who asked for it (null: before staff tokens)"
+    )
+    edited_by: uuid.UUID | None = Field(
+        default=None, description="The staff member who last moved, split or merged in it (null: no edit)"
+    )
+    published_by: uuid.UUID | None = Field(
+        default=None, description="The staff member who published it (null: not published)"
+    )
 
 
 class Move(BaseModel):
@@ -103,6 +112,9 @@ def _out(proposal: proposals.ProposalRow, formation: Formation | None = None) ->
         ],
         left_in_pool=[i.person_id for i in formation.left_in_pool],
         created_at=proposal.created_at,
+        created_by=proposal.created_by,
+        edited_by=proposal.edited_by,
+        published_by=proposal.published_by,
     )
 
 
@@ -176,7 +188,8 @@ def _merge(body: Merge, formation: Formation) -> Formation:
 async def publish_proposal(
     _: Coordinator, proposal_id: uuid.UUID, actor: ActorDep, pool: PoolDep, settings: SettingsDep
 ) -> list[GroupOut]:
-    """Create the groups; GroupFormed goes out for each (per member for a confidential roster)."""
+    """Create the groups; GroupFormed goes out for each (per member for a confidential roster).
+    The proposal's `published_by` and each group's `created_by` name the staff member."""
     async with begin(pool, SERVICE) as work:
         formed = await actions.publish(work, proposal_id, settings.default_time_zone, actor)
-    return [group_out(g, roster_visible=True) for g in formed]
+    return [group_out(g, roster_visible=True, for_staff=True) for g in formed]

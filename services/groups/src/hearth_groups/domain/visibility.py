@@ -25,6 +25,7 @@ class Actor:
 
     role: Role
     person_id: uuid.UUID | None = None
+    staff_id: uuid.UUID | None = None  # staff: who they are, recorded on what they change
 
     @property
     def is_staff(self) -> bool:

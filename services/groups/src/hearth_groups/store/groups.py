@@ -38,6 +38,7 @@ class GroupRow:
     proposal_id: uuid.UUID | None
     formed_size: int
     created_at: datetime
+    created_by: uuid.UUID | None  # the staff member who formed it (by hand, or publishing a proposal)
     member_count: int = 0
 
     @property
@@ -120,20 +121,25 @@ async def place_of(conn: Connection, group_id: uuid.UUID, person_id: uuid.UUID) 
 
 
 async def set_place(
-    conn: Connection, group_id: uuid.UUID, person_ids: Iterable[uuid.UUID], place: Place
+    conn: Connection, group_id: uuid.UUID, person_ids: Iterable[uuid.UUID], place: Place, by: uuid.UUID | None
 ) -> None:
-    await set_places(conn, [(group_id, p) for p in person_ids], place)
+    await set_places(conn, [(group_id, p) for p in person_ids], place, by)
 
 
-async def set_places(conn: Connection, places: Sequence[tuple[uuid.UUID, uuid.UUID]], place: Place) -> None:
-    """(group, person) pairs take `place`."""
+async def set_places(
+    conn: Connection, places: Sequence[tuple[uuid.UUID, uuid.UUID]], place: Place, by: uuid.UUID | None
+) -> None:
+    """(group, person) pairs take `place`, set by staff member `by` (None: the person, or the
+    group's facilitator)."""
     await conn.execute(
-        "INSERT INTO memberships (group_id, person_id, status) "
-        "SELECT g, p, $3 FROM unnest($1::uuid[], $2::uuid[]) AS t (g, p) "
-        "ON CONFLICT (group_id, person_id) DO UPDATE SET status = EXCLUDED.status, changed_at = now()",
+        "INSERT INTO memberships (group_id, person_id, status, changed_by) "
+        "SELECT g, p, $3, $4 FROM unnest($1::uuid[], $2::uuid[]) AS t (g, p) "
+        "ON CONFLICT (group_id, person_id) DO UPDATE SET status = EXCLUDED.status, changed_at = now(), "
+        "changed_by = EXCLUDED.changed_by",
         [g for g, _ in places],
         [p for _, p in places],
         place.value,
+        by,
     )
 
 

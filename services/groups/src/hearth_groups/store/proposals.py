@@ -26,6 +26,9 @@ class ProposalRow:
     formation: Formation
     created_at: datetime
     published_at: datetime | None
+    created_by: uuid.UUID | None  # the staff member who asked for it
+    edited_by: uuid.UUID | None  # the staff member who last moved, split or merged in it
+    published_by: uuid.UUID | None  # the staff member who published it
 
 
 def _row(r: asyncpg.Record) -> ProposalRow:
@@ -38,6 +41,9 @@ def _row(r: asyncpg.Record) -> ProposalRow:
         proposals.from_document(json.loads(r["document"])),
         r["created_at"],
         r["published_at"],
+        r["created_by"],
+        r["edited_by"],
+        r["published_by"],
     )
 
 
@@ -48,17 +54,21 @@ async def insert(
     topic: str | None,
     remainder: Remainder,
     formation: Formation,
+    by: uuid.UUID | None,
 ) -> ProposalRow:
     created_at = await conn.fetchval(
-        "INSERT INTO proposals (id, kind, topic, remainder, document) "
-        "VALUES ($1, $2, $3, $4, $5) RETURNING created_at",
+        "INSERT INTO proposals (id, kind, topic, remainder, document, created_by) "
+        "VALUES ($1, $2, $3, $4, $5, $6) RETURNING created_at",
         proposal_id,
         kind.value,
         topic,
         remainder.value,
         json.dumps(proposals.to_document(formation)),
+        by,
     )
-    return ProposalRow(proposal_id, kind, topic, remainder, "draft", formation, created_at, None)
+    return ProposalRow(
+        proposal_id, kind, topic, remainder, "draft", formation, created_at, None, by, None, None
+    )
 
 
 async def get(conn: Connection, proposal_id: uuid.UUID, *, lock: bool = False) -> ProposalRow | None:
@@ -68,6 +78,7 @@ async def get(conn: Connection, proposal_id: uuid.UUID, *, lock: bool = False) -
 
 
 async def save(conn: Connection, proposal_id: uuid.UUID, formation: Formation) -> None:
+    """The proposal's groups as they now stand (an erasure's; an edit by staff: `edit`)."""
     await conn.execute(
         "UPDATE proposals SET document = $2 WHERE id = $1",
         proposal_id,
@@ -75,9 +86,21 @@ async def save(conn: Connection, proposal_id: uuid.UUID, formation: Formation) -
     )
 
 
-async def mark_published(conn: Connection, proposal_id: uuid.UUID) -> None:
+async def edit(conn: Connection, proposal_id: uuid.UUID, formation: Formation, by: uuid.UUID | None) -> None:
+    """Staff member `by` changed the proposal's groups (a move, split or merge)."""
     await conn.execute(
-        "UPDATE proposals SET status = 'published', published_at = now() WHERE id = $1", proposal_id
+        "UPDATE proposals SET document = $2, edited_by = $3 WHERE id = $1",
+        proposal_id,
+        json.dumps(proposals.to_document(formation)),
+        by,
+    )
+
+
+async def mark_published(conn: Connection, proposal_id: uuid.UUID, by: uuid.UUID | None) -> None:
+    await conn.execute(
+        "UPDATE proposals SET status = 'published', published_at = now(), published_by = $2 WHERE id = $1",
+        proposal_id,
+        by,
     )
 
 

@@ -26,6 +26,7 @@ class Outgoing:
     source_event_id: str
     correlation_id: str
     traceparent: str | None = None  # the source event's trace context (hearth_shared.tracing)
+    resent_by: uuid.UUID | None = None  # a resend: the staff member who asked for it
 
 
 def links_of(work: Work) -> SignedLinks:
@@ -48,7 +49,13 @@ async def dispatch(work: Work, emails: list[Outgoing]) -> int:
         how, why = preferences.decide(item.email.template, found)
         rows.append(
             deliveries.NewDelivery(
-                item.email, how, why, item.source_event_id, item.correlation_id, item.traceparent
+                item.email,
+                how,
+                why,
+                item.source_event_id,
+                item.correlation_id,
+                item.traceparent,
+                item.resent_by,
             )
         )
     return await deliveries.add(work.conn, rows)
@@ -69,8 +76,9 @@ def answering(work: Work, source: str) -> Work:
     return replace(work, correlation_id=source, causation_id=source)
 
 
-async def resend(work: Work, delivery_id: uuid.UUID) -> DeliveryRow:
-    """Send a delivery again, as a new entry in the log, to the person's current address."""
+async def resend(work: Work, delivery_id: uuid.UUID, *, by: uuid.UUID) -> DeliveryRow:
+    """Send a delivery again, as a new entry in the log, to the person's current address; `by`:
+    the staff member asking."""
     original = await deliveries.get(work.conn, delivery_id)
     if original is None:
         raise UnknownDelivery("no delivery has this id")
@@ -80,4 +88,4 @@ async def resend(work: Work, delivery_id: uuid.UUID) -> DeliveryRow:
     if original.person_id is not None:
         current = (await people.find(work.conn, [original.person_id])).get(original.person_id)
     address = current.email if current else original.to_address
-    return await deliveries.resend(work.conn, original.id, address, work.correlation_id)
+    return await deliveries.resend(work.conn, original.id, address, work.correlation_id, by)

@@ -76,11 +76,13 @@ def _news(
     return emails.ticket_news(data, to, links, sequence=sequence)
 
 
-async def resend_confirmations(work: Work, ticket_ids: list[uuid.UUID]) -> tuple[int, list[uuid.UUID]]:
-    """Each ticket's confirmation written again (staff resend them in bulk: registration says which
-    are confirmed) to the holder's current address, with the gathering as the ticket last showed
-    it; how many were written, and the tickets with nobody to write to (unknown here, cancelled,
-    or the holder erased)."""
+async def resend_confirmations(
+    work: Work, ticket_ids: list[uuid.UUID], *, by: uuid.UUID
+) -> tuple[int, list[uuid.UUID]]:
+    """Each ticket's confirmation written again (staff member `by` resends them in bulk:
+    registration says which are confirmed) to the holder's current address, with the gathering as
+    the ticket last showed it; how many were written, and the tickets with nobody to write to
+    (unknown here, cancelled, or the holder erased)."""
     found = await gatherings.tickets(work.conn, ticket_ids)
     holders: dict[Any, Person] = await people.find(work.conn, [t.person_id for t in found.values()])
     links, request = links_of(work), uuid.uuid4()
@@ -96,7 +98,7 @@ async def resend_confirmations(work: Work, ticket_ids: list[uuid.UUID]) -> tuple
         )
         # A source of its own per request and ticket: a resend is a new email, never deduplicated
         # against the first confirmation (or another resend).
-        written.append(Outgoing(email, f"resend:{request}:{ticket_id}", work.correlation_id))
+        written.append(Outgoing(email, f"resend:{request}:{ticket_id}", work.correlation_id, resent_by=by))
     await dispatch(work, written)
     return len(written), skipped
 

@@ -43,6 +43,9 @@ class DeliveryOut(BaseModel):
     last_error: str | None = Field(description="Why it failed, was deferred or suppressed")
     created_at: datetime
     sent_at: datetime | None
+    resent_by: uuid.UUID | None = Field(
+        default=None, description="A resend: the staff member who asked for it (null: not a resend)"
+    )
 
     @classmethod
     def of(cls, row: DeliveryRow) -> DeliveryOut:
@@ -96,21 +99,23 @@ class ResendConfirmationsOut(BaseModel):
 
 @router.post("/deliveries/resend", status_code=status.HTTP_201_CREATED)
 async def resend_confirmations(
-    _: Coordinator, pool: Pool, body: ResendConfirmationsIn
+    caller: Coordinator, pool: Pool, body: ResendConfirmationsIn
 ) -> ResendConfirmationsOut:
-    """Each ticket's confirmation sent again, as new entries in the log, to the holders' current
-    addresses (the staff registrants page's bulk action; the caller names confirmed tickets)."""
+    """Each ticket's confirmation sent again, as new entries in the log (their `resent_by`: the
+    staff member asking), to the holders' current addresses (the staff registrants page's bulk
+    action; the caller names confirmed tickets)."""
     async with begin(pool, SERVICE) as work:
-        resent, skipped = await tickets.resend_confirmations(work, body.ticket_ids)
+        resent, skipped = await tickets.resend_confirmations(work, body.ticket_ids, by=caller.staff_id)
     return ResendConfirmationsOut(resent=resent, skipped=skipped)
 
 
 @router.post("/deliveries/{delivery_id}/resend", status_code=status.HTTP_201_CREATED)
-async def resend(_: Coordinator, pool: Pool, delivery_id: uuid.UUID) -> DeliveryOut:
-    """Send a delivery again, as a new entry in the log, to the person's current address."""
+async def resend(caller: Coordinator, pool: Pool, delivery_id: uuid.UUID) -> DeliveryOut:
+    """Send a delivery again, as a new entry in the log (`resent_by`: the staff member asking), to
+    the person's current address."""
     try:
         async with begin(pool, SERVICE) as work:
-            row = await log.resend(work, delivery_id)
+            row = await log.resend(work, delivery_id, by=caller.staff_id)
     except UnknownDelivery as exc:
         raise Problem(404, "not_found", str(exc), "delivery_id") from exc
     except Erased as exc:

@@ -16,7 +16,7 @@ from ..domain.rendering import Email
 
 COLUMNS = (
     "id, source_event_id, correlation_id, person_id, template, category, language, to_address, "
-    "subject, status, attempts, last_error, created_at, sent_at"
+    "subject, status, attempts, last_error, created_at, sent_at, resent_by"
 )
 # What the mail sender needs of a delivery to send it and to announce the outcome.
 SENDING = (
@@ -43,6 +43,7 @@ class DeliveryRow:
     last_error: str | None
     created_at: datetime
     sent_at: datetime | None
+    resent_by: uuid.UUID | None  # the staff member who asked for this resend (None: not a resend)
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ class NewDelivery:
     source_event_id: str
     correlation_id: str
     traceparent: str | None = None  # the cause's W3C trace context, if it carried one
+    resent_by: uuid.UUID | None = None  # a resend: the staff member who asked for it
 
 
 def _log_entry(record: asyncpg.Record) -> DeliveryRow:
@@ -113,12 +115,13 @@ async def add(conn: Connection, emails: list[NewDelivery]) -> int:
     rows = await conn.fetch(
         """INSERT INTO deliveries (id, idempotency_key, source_event_id, correlation_id, person_id,
                                    template, category, language, to_address, subject, body_text,
-                                   body_html, calendar, status, last_error, unsubscribe_url, traceparent)
-           SELECT gen_random_uuid(), k, src, cor, p, t, c, l, a, s, bt, bh, cal, st, why, un, tp
+                                   body_html, calendar, status, last_error, unsubscribe_url, traceparent,
+                                   resent_by)
+           SELECT gen_random_uuid(), k, src, cor, p, t, c, l, a, s, bt, bh, cal, st, why, un, tp, rb
            FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[],
                        $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
-                       $13::text[], $14::text[], $15::text[], $16::text[])
-                AS e(k, src, cor, p, t, c, l, a, s, bt, bh, cal, st, why, un, tp)
+                       $13::text[], $14::text[], $15::text[], $16::text[], $17::uuid[])
+                AS e(k, src, cor, p, t, c, l, a, s, bt, bh, cal, st, why, un, tp, rb)
            WHERE NOT EXISTS (SELECT 1 FROM erased_people x WHERE x.person_id = e.p)
            ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1""",
         [
@@ -140,6 +143,7 @@ async def add(conn: Connection, emails: list[NewDelivery]) -> int:
         [d.reason for d in emails],
         [d.email.unsubscribe_url for d in emails],
         [d.traceparent for d in emails],
+        [d.resent_by for d in emails],
     )
     return len(rows)
 
@@ -303,22 +307,24 @@ async def get(conn: Connection, delivery_id: uuid.UUID) -> DeliveryRow | None:
 
 
 async def resend(
-    conn: Connection, original_id: uuid.UUID, to_address: str, correlation_id: str
+    conn: Connection, original_id: uuid.UUID, to_address: str, correlation_id: str, by: uuid.UUID
 ) -> DeliveryRow:
-    """A new pending copy of a delivery (staff's choice overrides opt-outs)."""
+    """A new pending copy of a delivery (staff's choice overrides opt-outs), asked for by staff
+    member `by`."""
     new_id = uuid.uuid4()
     row = await conn.fetchrow(
         f"""INSERT INTO deliveries (id, idempotency_key, source_event_id, correlation_id, person_id,
                                    template, category, language, to_address, subject, body_text,
-                                   body_html, calendar, unsubscribe_url)
+                                   body_html, calendar, unsubscribe_url, resent_by)
            SELECT $1::uuid, 'resend:' || $1::uuid::text, source_event_id, $3, person_id, template, category,
-                  language, $4, subject, body_text, body_html, calendar, unsubscribe_url
+                  language, $4, subject, body_text, body_html, calendar, unsubscribe_url, $5
            FROM deliveries WHERE id = $2
            RETURNING {COLUMNS}""",  # noqa: S608 - fixed column list
         new_id,
         original_id,
         correlation_id,
         to_address,
+        by,
     )
     assert row is not None
     return _log_entry(row)

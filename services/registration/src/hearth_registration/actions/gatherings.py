@@ -24,10 +24,16 @@ from . import waitlist
 
 
 async def schedule(
-    work: Work, fields: dict[str, Any], ticket_types: list[domain.TicketType], status: GatheringStatus
+    work: Work,
+    fields: dict[str, Any],
+    ticket_types: list[domain.TicketType],
+    status: GatheringStatus,
+    *,
+    by: uuid.UUID | None,
 ) -> Gathering:
+    """`by` (here and below): the staff member acting, as the service token names them."""
     await _check_series(work, fields.get("series_id"))
-    gathering = await store.gatherings.insert_gathering(work.conn, fields, status.value)
+    gathering = await store.gatherings.insert_gathering(work.conn, fields, status.value, by)
     await store.gatherings.replace_ticket_types(work.conn, gathering.id, ticket_types)
     await work.publish(whole_gathering(gathering, GatheringScheduled))
     return gathering
@@ -40,6 +46,7 @@ async def change(
     ticket_types: list[domain.TicketType] | None,
     *,
     hold_seconds: float,
+    by: uuid.UUID | None,
 ) -> Gathering:
     """Apply already-validated new values; more seats go first to those waiting."""
     current = await _locked(work, gathering_id)
@@ -48,7 +55,7 @@ async def change(
     )
     await _check_series(work, fields.get("series_id"))
     gathering = (
-        await store.gatherings.update_gathering(work.conn, gathering_id, fields) if fields else current
+        await store.gatherings.update_gathering(work.conn, gathering_id, fields, by) if fields else current
     )
     if ticket_types is not None:
         await store.gatherings.replace_ticket_types(work.conn, gathering_id, ticket_types)
@@ -57,13 +64,19 @@ async def change(
 
 
 async def set_status(
-    work: Work, gathering_id: uuid.UUID, target: GatheringStatus, *, reason: str | None, hold_seconds: float
+    work: Work,
+    gathering_id: uuid.UUID,
+    target: GatheringStatus,
+    *,
+    reason: str | None,
+    hold_seconds: float,
+    by: uuid.UUID | None,
 ) -> Gathering:
     """Open, close or cancel. Cancelling tells everyone (GatheringCancelled); the tickets stay
     as the record of who was coming."""
     current = await _locked(work, gathering_id)
     domain.check_transition(GatheringStatus(current.status), target)
-    gathering = await store.gatherings.update_gathering(work.conn, gathering_id, {"status": target.value})
+    gathering = await store.gatherings.update_gathering(work.conn, gathering_id, {"status": target.value}, by)
     if target is GatheringStatus.CANCELLED:
         await waitlist.close_line(work, gathering)
         gathering = await store.gatherings.next_revision(work.conn, gathering_id)
@@ -76,8 +89,10 @@ async def set_status(
     return await _updated(work, gathering_id)
 
 
-async def create_series(work: Work, title_en: str, title_fr: str, cadence: str) -> Series:
-    return await store.gatherings.insert_series(work.conn, title_en, title_fr, cadence)
+async def create_series(
+    work: Work, title_en: str, title_fr: str, cadence: str, *, by: uuid.UUID | None
+) -> Series:
+    return await store.gatherings.insert_series(work.conn, title_en, title_fr, cadence, by)
 
 
 async def add_breakout(
@@ -87,6 +102,8 @@ async def add_breakout(
     language: Language | None,
     practice_area: str | None,
     capacity: int,
+    *,
+    by: uuid.UUID | None,
 ) -> BreakoutRow:
     await store.gatherings.known_gathering(work.conn, gathering_id)
     return await store.breakouts.insert_breakout(
@@ -97,6 +114,7 @@ async def add_breakout(
         language=language,
         practice_area=practice_area,
         capacity=capacity,
+        by=by,
     )
 
 

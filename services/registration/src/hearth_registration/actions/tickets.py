@@ -209,25 +209,28 @@ async def _lock_holding_ticket(work: Work, ticket_id: uuid.UUID) -> Ticket:
     return ticket
 
 
-async def cancel(work: Work, ticket_id: uuid.UUID, *, hold_seconds: float) -> Ticket:
-    """Cancel a ticket (paid or held); its seat goes to the next person in line, or back on sale."""
+async def cancel(work: Work, ticket_id: uuid.UUID, *, hold_seconds: float, by: uuid.UUID | None) -> Ticket:
+    """Cancel a ticket (paid or held); its seat goes to the next person in line, or back on sale.
+    `by`: the staff member cancelling it (None: its holder)."""
     ticket = await _lock_holding_ticket(work, ticket_id)
-    return await _give_up_seat(work, ticket, hold_seconds=hold_seconds, reason=None)
+    return await _give_up_seat(work, ticket, hold_seconds=hold_seconds, reason=None, by=by)
 
 
 async def expire_hold(work: Work, ticket: Ticket, *, hold_seconds: float) -> Ticket:
     """An unpaid hold that ran out (claimed, so locked, by the caller): the ticket expires and
     its seat goes to the next person in line, or back on sale."""
-    return await _give_up_seat(work, ticket, hold_seconds=hold_seconds, reason="hold_expired")
+    return await _give_up_seat(work, ticket, hold_seconds=hold_seconds, reason="hold_expired", by=None)
 
 
-async def _give_up_seat(work: Work, ticket: Ticket, *, hold_seconds: float, reason: str | None) -> Ticket:
+async def _give_up_seat(
+    work: Work, ticket: Ticket, *, hold_seconds: float, reason: str | None, by: uuid.UUID | None
+) -> Ticket:
     gathering = await store.gatherings.lock_gathering(work.conn, ticket.gathering_id)
     assert gathering is not None
     if reason == "hold_expired":
         ended = await store.tickets.expire_ticket(work.conn, ticket.id)
     else:
-        ended = await store.tickets.cancel_ticket(work.conn, ticket.id)
+        ended = await store.tickets.cancel_ticket(work.conn, ticket.id, by)
     if ticket.breakout_id:
         await store.breakouts.release_breakout_seat(work.conn, ticket.breakout_id)
     person = await store.people.get_person(work.conn, ticket.person_id)
@@ -243,9 +246,11 @@ async def _give_up_seat(work: Work, ticket: Ticket, *, hold_seconds: float, reas
     return ended
 
 
-async def move_to_breakout(work: Work, ticket_id: uuid.UUID, breakout_id: uuid.UUID | None) -> Ticket:
-    """Staff, or the holder through their link, move a ticket to another breakout (or out of
-    any), seat counts kept right."""
+async def move_to_breakout(
+    work: Work, ticket_id: uuid.UUID, breakout_id: uuid.UUID | None, *, by: uuid.UUID | None
+) -> Ticket:
+    """Staff (`by`), or the holder through their link (`by` None), move a ticket to another
+    breakout (or out of any), seat counts kept right."""
     ticket = await _lock_holding_ticket(work, ticket_id)
     if ticket.breakout_id == breakout_id:
         return ticket
@@ -256,7 +261,7 @@ async def move_to_breakout(work: Work, ticket_id: uuid.UUID, breakout_id: uuid.U
         raise domain.BreakoutFull("that breakout is full", "breakout_id")
     if ticket.breakout_id:
         await store.breakouts.release_breakout_seat(work.conn, ticket.breakout_id)
-    return await store.tickets.move_ticket(work.conn, ticket_id, breakout_id)
+    return await store.tickets.move_ticket(work.conn, ticket_id, breakout_id, by)
 
 
 async def accept_offer(work: Work, entry_id: uuid.UUID, *, hold_minutes: float) -> Ticket:

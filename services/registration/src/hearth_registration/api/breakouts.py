@@ -15,7 +15,7 @@ from .. import store
 from ..actions import gatherings
 from ..events import SERVICE
 from ..store.breakouts import BreakoutRow
-from .deps import Coordinator, Pool, StaffOrPublic
+from .deps import Coordinator, Pool, StaffOrPublic, staff_member
 
 router = APIRouter(tags=["gatherings", "breakouts"])
 
@@ -34,6 +34,9 @@ class BreakoutOut(BaseModel):
     practice_area: str | None
     capacity: int
     seats_taken: int
+    created_by: uuid.UUID | None = Field(
+        default=None, description="The staff member who added it (null: before staff tokens)"
+    )
 
 
 def breakout_out(row: BreakoutRow) -> BreakoutOut:
@@ -44,14 +47,23 @@ def breakout_out(row: BreakoutRow) -> BreakoutOut:
         practice_area=row.practice_area,
         capacity=row.capacity,
         seats_taken=row.seats_taken,
+        created_by=row.created_by,
     )
 
 
 @router.post("/gatherings/{gathering_id}/breakouts", status_code=status.HTTP_201_CREATED)
-async def add_breakout(_: Coordinator, gathering_id: uuid.UUID, body: BreakoutIn, pool: Pool) -> BreakoutOut:
+async def add_breakout(
+    caller: Coordinator, gathering_id: uuid.UUID, body: BreakoutIn, pool: Pool
+) -> BreakoutOut:
     async with begin(pool, SERVICE) as work:
         row = await gatherings.add_breakout(
-            work, gathering_id, body.name, body.language, body.practice_area, body.capacity
+            work,
+            gathering_id,
+            body.name,
+            body.language,
+            body.practice_area,
+            body.capacity,
+            by=staff_member(caller),
         )
     return breakout_out(row)
 

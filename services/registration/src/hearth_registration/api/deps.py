@@ -3,6 +3,7 @@ and the caller, with the roles each kind of route allows."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 import asyncpg
@@ -44,3 +45,9 @@ CheckIn = Annotated[ServiceCaller, Depends(RequireServiceToken(ADMIN, COORDINATO
 Coordinator = Annotated[ServiceCaller, Depends(RequireServiceToken(ADMIN, COORDINATOR))]
 Public = Annotated[ServiceCaller, Depends(RequireServiceToken(ADMIN, COORDINATOR, PUBLIC))]
 Admin = Annotated[ServiceCaller, Depends(RequireServiceToken(ADMIN))]  # a person's whole export
+
+
+def staff_member(caller: ServiceCaller) -> uuid.UUID | None:
+    """Who to record as having made a change: the staff member the token names, or None when the
+    public flow acts (a holder, through their signed link)."""
+    return None if caller.role == PUBLIC else caller.staff_id

@@ -29,7 +29,7 @@ from .. import domain, events, store
 from ..actions import gatherings
 from ..events import SERVICE
 from ..store.gatherings import Gathering
-from .deps import TOTAL_HEADER, Coordinator, Pool, Settings, StaffOrPublic
+from .deps import TOTAL_HEADER, Coordinator, Pool, Settings, StaffOrPublic, staff_member
 
 router = APIRouter(tags=["gatherings"])
 
@@ -180,6 +180,12 @@ class GatheringOut(BaseModel):
     credit_policy: CreditPolicy | None
     status: GatheringStatus
     ticket_types: list[TicketTypeOut]
+    created_by: uuid.UUID | None = Field(
+        default=None, description="The staff member who scheduled it (null: before staff tokens)"
+    )
+    updated_by: uuid.UUID | None = Field(
+        default=None, description="The staff member who last changed it or its status (null: nobody yet)"
+    )
 
 
 class SeriesIn(BaseModel):
@@ -192,6 +198,9 @@ class SeriesOut(BaseModel):
     title: Bilingual
     cadence: str
     dates: list[datetime] = Field(description="When its gatherings start, in order")
+    created_by: uuid.UUID | None = Field(
+        default=None, description="The staff member who created it (null: before staff tokens)"
+    )
 
 
 def gathering_out(row: Gathering, ticket_types: list[domain.TicketType]) -> GatheringOut:
@@ -214,6 +223,8 @@ def gathering_out(row: Gathering, ticket_types: list[domain.TicketType]) -> Gath
         credit_policy=events.credit_policy(row),
         status=GatheringStatus(row.status),
         ticket_types=[TicketTypeOut(**vars(t)) for t in ticket_types],
+        created_by=row.created_by,
+        updated_by=row.updated_by,
     )
 
 
@@ -246,10 +257,12 @@ def validate(model: type[GatheringIn], data: object) -> GatheringIn:
 
 
 @router.post("/series", status_code=status.HTTP_201_CREATED, tags=["series"])
-async def create_series(_: Coordinator, body: SeriesIn, pool: Pool) -> SeriesOut:
+async def create_series(caller: Coordinator, body: SeriesIn, pool: Pool) -> SeriesOut:
     async with begin(pool, SERVICE) as work:
-        row = await gatherings.create_series(work, body.title.en, body.title.fr, body.cadence)
-    return SeriesOut(id=row.id, title=body.title, cadence=body.cadence, dates=[])
+        row = await gatherings.create_series(
+            work, body.title.en, body.title.fr, body.cadence, by=staff_member(caller)
+        )
+    return SeriesOut(id=row.id, title=body.title, cadence=body.cadence, dates=[], created_by=row.created_by)
 
 
 @router.get("/series/{series_id}", tags=["series"])
@@ -266,15 +279,17 @@ async def show_series(_: StaffOrPublic, series_id: uuid.UUID, pool: Pool) -> Ser
         title=Bilingual(en=row.title_en, fr=row.title_fr),
         cadence=row.cadence,
         dates=[g.starts_at for g in members if g.status != GatheringStatus.CANCELLED],
+        created_by=row.created_by,
     )
 
 
 @router.post("/gatherings", status_code=status.HTTP_201_CREATED)
-async def schedule_gathering(_: Coordinator, body: NewGathering, pool: Pool) -> GatheringOut:
-    """Schedule a gathering (open for registration, or a draft to open later)."""
+async def schedule_gathering(caller: Coordinator, body: NewGathering, pool: Pool) -> GatheringOut:
+    """Schedule a gathering (open for registration, or a draft to open later); `created_by` is the
+    staff member the token names."""
     async with begin(pool, SERVICE) as work:
         row = await gatherings.schedule(
-            work, body.columns(), body.ticket_rows(), GatheringStatus(body.status)
+            work, body.columns(), body.ticket_rows(), GatheringStatus(body.status), by=staff_member(caller)
         )
         return await show(work.conn, row)
 
@@ -325,10 +340,10 @@ async def show_gathering(_: StaffOrPublic, gathering_id: uuid.UUID, pool: Pool) 
 
 @router.patch("/gatherings/{gathering_id}")
 async def change_gathering(
-    _: Coordinator, gathering_id: uuid.UUID, body: GatheringChange, pool: Pool, settings: Settings
+    caller: Coordinator, gathering_id: uuid.UUID, body: GatheringChange, pool: Pool, settings: Settings
 ) -> GatheringOut:
-    """Change a gathering (GatheringUpdated tells the other services). Raising the capacity
-    offers the new seats to those waiting first."""
+    """Change a gathering (GatheringUpdated tells the other services; `updated_by` names the staff
+    member). Raising the capacity offers the new seats to those waiting first."""
     async with begin(pool, SERVICE) as work:
         current = await store.gatherings.known_gathering(work.conn, gathering_id)
         types = await store.gatherings.ticket_types(work.conn, gathering_id)
@@ -342,15 +357,17 @@ async def change_gathering(
             changed,
             merged.ticket_rows() if "ticket_types" in sent else None,
             hold_seconds=settings.waitlist_hold_seconds,
+            by=staff_member(caller),
         )
         return await show(work.conn, row)
 
 
 @router.post("/gatherings/{gathering_id}/status")
 async def change_status(
-    _: Coordinator, gathering_id: uuid.UUID, body: StatusChange, pool: Pool, settings: Settings
+    caller: Coordinator, gathering_id: uuid.UUID, body: StatusChange, pool: Pool, settings: Settings
 ) -> GatheringOut:
-    """Open a draft, close sales, reopen them, or cancel (final; ticket holders are told)."""
+    """Open a draft, close sales, reopen them, or cancel (final; ticket holders are told);
+    `updated_by` names the staff member."""
     async with begin(pool, SERVICE) as work:
         row = await gatherings.set_status(
             work,
@@ -358,5 +375,6 @@ async def change_status(
             GatheringStatus(body.status),
             reason=body.reason,
             hold_seconds=settings.waitlist_hold_seconds,
+            by=staff_member(caller),
         )
         return await show(work.conn, row)

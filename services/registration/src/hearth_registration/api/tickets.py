@@ -23,7 +23,7 @@ from .. import domain, events, store
 from ..actions import payments, tickets
 from ..events import SERVICE
 from ..store.tickets import Ticket
-from .deps import TOTAL_HEADER, Coordinator, Pool, Public, Settings, Staff, StaffOrPublic
+from .deps import TOTAL_HEADER, Coordinator, Pool, Public, Settings, Staff, StaffOrPublic, staff_member
 
 log = structlog.get_logger(__name__)
 
@@ -87,6 +87,12 @@ class TicketOut(BaseModel):
     )
     payment_reference: str | None = None
     paid_recorded_by: uuid.UUID | None = Field(default=None, description="Who marked it paid (staff)")
+    cancelled_by: uuid.UUID | None = Field(
+        default=None, description="The staff member who cancelled it (null: its holder did, or nobody)"
+    )
+    breakout_moved_by: uuid.UUID | None = Field(
+        default=None, description="The staff member who last moved it between breakouts (null: its holder)"
+    )
 
 
 class TicketDetail(TicketOut):
@@ -249,11 +255,13 @@ async def list_ticket_holders(
 
 
 @router.post("/tickets/{ticket_id}/cancel")
-async def cancel_ticket(_: Public, ticket_id: uuid.UUID, pool: Pool, settings: Settings) -> TicketOut:
-    """Cancel a ticket. Its seat is offered to the next person on the waitlist (held for
-    them for the configured time) or goes back on sale."""
+async def cancel_ticket(caller: Public, ticket_id: uuid.UUID, pool: Pool, settings: Settings) -> TicketOut:
+    """Cancel a ticket (staff: `cancelled_by` names them). Its seat is offered to the next person
+    on the waitlist (held for them for the configured time) or goes back on sale."""
     async with begin(pool, SERVICE) as work:
-        ticket = await tickets.cancel(work, ticket_id, hold_seconds=settings.waitlist_hold_seconds)
+        ticket = await tickets.cancel(
+            work, ticket_id, hold_seconds=settings.waitlist_hold_seconds, by=staff_member(caller)
+        )
     return ticket_out(ticket)
 
 
@@ -286,10 +294,12 @@ async def mark_paid(caller: Coordinator, ticket_id: uuid.UUID, body: PaymentIn, 
 
 
 @router.post("/tickets/{ticket_id}/breakout", tags=["breakouts"])
-async def move_to_breakout(_: Public, ticket_id: uuid.UUID, body: BreakoutMove, pool: Pool) -> TicketOut:
-    """Move a ticket to another breakout: staff, or its holder through their signed link."""
+async def move_to_breakout(caller: Public, ticket_id: uuid.UUID, body: BreakoutMove, pool: Pool) -> TicketOut:
+    """Move a ticket to another breakout: staff (`breakout_moved_by` names them), or its holder
+    through their signed link."""
     async with begin(pool, SERVICE) as work:
-        return ticket_out(await tickets.move_to_breakout(work, ticket_id, body.breakout_id))
+        moved = await tickets.move_to_breakout(work, ticket_id, body.breakout_id, by=staff_member(caller))
+    return ticket_out(moved)
 
 
 def ticket_out(ticket: Ticket) -> TicketOut:

@@ -24,6 +24,7 @@ class BreakoutRow:
     practice_area: str | None
     capacity: int
     seats_taken: int
+    created_by: uuid.UUID | None  # the staff member who added it (None: before tokens)
 
     def as_choice(self) -> Breakout:
         return Breakout(self.id, self.language, self.practice_area, self.capacity - self.seats_taken)
@@ -38,10 +39,12 @@ async def insert_breakout(
     language: Language | None,
     practice_area: str | None,
     capacity: int,
+    by: uuid.UUID | None,
 ) -> BreakoutRow:
     record = await conn.fetchrow(
-        """INSERT INTO breakouts (id, gathering_id, name_en, name_fr, language, practice_area, capacity)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *""",
+        """INSERT INTO breakouts (id, gathering_id, name_en, name_fr, language, practice_area, capacity,
+                                  created_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *""",
         uuid.uuid4(),
         gathering_id,
         name_en,
@@ -49,6 +52,7 @@ async def insert_breakout(
         language,
         practice_area,
         capacity,
+        by,
     )
     return one(BreakoutRow, record)
 

@@ -56,6 +56,8 @@ class Gathering:
     created_at: datetime
     updated_at: datetime
     revision: int  # one more with each gathering event published (the events carry it)
+    created_by: uuid.UUID | None  # the staff member who scheduled it (None: before tokens)
+    updated_by: uuid.UUID | None  # the staff member who last changed it, its status included
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class Series:
     title_fr: str
     cadence: str
     created_at: datetime
+    created_by: uuid.UUID | None  # the staff member who created it (None: before tokens)
 
 
 @dataclass(frozen=True)
@@ -81,25 +84,32 @@ def _value(column: str) -> str:
     return "$%d::jsonb" if column == "credit_policy" else "$%d"
 
 
-async def insert_gathering(conn: Connection, fields: dict[str, Any], status: str) -> Gathering:
-    columns = ("id", "status", *EDITABLE)
+async def insert_gathering(
+    conn: Connection, fields: dict[str, Any], status: str, by: uuid.UUID | None
+) -> Gathering:
+    columns = ("id", "status", "created_by", *EDITABLE)
     placeholders = ", ".join(_value(c) % (i + 1) for i, c in enumerate(columns))
     record = await conn.fetchrow(
         f"INSERT INTO gatherings ({', '.join(columns)}) VALUES ({placeholders}) RETURNING *",  # noqa: S608
         uuid.uuid4(),
         status,
+        by,
         *(fields[c] for c in EDITABLE),
     )
     return one(Gathering, record)
 
 
-async def update_gathering(conn: Connection, gathering_id: uuid.UUID, fields: dict[str, Any]) -> Gathering:
-    """Set the given columns (names from EDITABLE or 'status')."""
+async def update_gathering(
+    conn: Connection, gathering_id: uuid.UUID, fields: dict[str, Any], by: uuid.UUID | None
+) -> Gathering:
+    """Set the given columns (names from EDITABLE or 'status'), saying who changed them."""
     columns = [c for c in fields if c in EDITABLE or c == "status"]
-    assignments = ", ".join(f"{c} = {_value(c) % (i + 2)}" for i, c in enumerate(columns))
+    assignments = "".join(f"{c} = {_value(c) % (i + 3)}, " for i, c in enumerate(columns))
     record = await conn.fetchrow(
-        f"UPDATE gatherings SET {assignments}, updated_at = now() WHERE id = $1 RETURNING *",  # noqa: S608
+        f"UPDATE gatherings SET {assignments}updated_by = $2, updated_at = now() "  # noqa: S608
+        "WHERE id = $1 RETURNING *",
         gathering_id,
+        by,
         *(fields[c] for c in columns),
     )
     return one(Gathering, record)
@@ -221,13 +231,17 @@ async def ticket_types(conn: Connection, gathering_id: uuid.UUID) -> list[Ticket
     return many(TicketType, records)
 
 
-async def insert_series(conn: Connection, title_en: str, title_fr: str, cadence: str) -> Series:
+async def insert_series(
+    conn: Connection, title_en: str, title_fr: str, cadence: str, by: uuid.UUID | None
+) -> Series:
     record = await conn.fetchrow(
-        "INSERT INTO series (id, title_en, title_fr, cadence) VALUES ($1, $2, $3, $4) RETURNING *",
+        "INSERT INTO series (id, title_en, title_fr, cadence, created_by) VALUES ($1, $2, $3, $4, $5) "
+        "RETURNING *",
         uuid.uuid4(),
         title_en,
         title_fr,
         cadence,
+        by,
     )
     return one(Series, record)
 

@@ -33,6 +33,8 @@ class Ticket:
     payment_method: str | None  # payment_system, or how staff were paid (e_transfer, invoice...)
     payment_reference: str | None
     paid_recorded_by: uuid.UUID | None  # the staff member who marked it paid
+    cancelled_by: uuid.UUID | None  # the staff member who cancelled it (None: its holder, or none)
+    breakout_moved_by: uuid.UUID | None  # the staff member who last moved it (None: its holder)
 
 
 @dataclass(frozen=True)
@@ -157,17 +159,24 @@ async def lock_ticket(conn: Connection, ticket_id: uuid.UUID) -> Ticket | None:
     return maybe(Ticket, await conn.fetchrow("SELECT * FROM tickets WHERE id = $1 FOR UPDATE", ticket_id))
 
 
-async def move_ticket(conn: Connection, ticket_id: uuid.UUID, breakout_id: uuid.UUID | None) -> Ticket:
+async def move_ticket(
+    conn: Connection, ticket_id: uuid.UUID, breakout_id: uuid.UUID | None, by: uuid.UUID | None
+) -> Ticket:
     record = await conn.fetchrow(
-        "UPDATE tickets SET breakout_id = $2 WHERE id = $1 RETURNING *", ticket_id, breakout_id
+        "UPDATE tickets SET breakout_id = $2, breakout_moved_by = $3 WHERE id = $1 RETURNING *",
+        ticket_id,
+        breakout_id,
+        by,
     )
     return one(Ticket, record)
 
 
-async def cancel_ticket(conn: Connection, ticket_id: uuid.UUID) -> Ticket:
+async def cancel_ticket(conn: Connection, ticket_id: uuid.UUID, by: uuid.UUID | None) -> Ticket:
     record = await conn.fetchrow(
-        "UPDATE tickets SET status = 'cancelled', cancelled_at = now() WHERE id = $1 RETURNING *",
+        "UPDATE tickets SET status = 'cancelled', cancelled_at = now(), cancelled_by = $2 "
+        "WHERE id = $1 RETURNING *",
         ticket_id,
+        by,
     )
     return one(Ticket, record)
 
