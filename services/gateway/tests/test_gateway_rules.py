@@ -13,6 +13,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from hearth_gateway.actions.throttle import Limit, account_key
 from hearth_gateway.api.i18n import language_of, load_translations
 from hearth_gateway.domain import two_factor
 from hearth_gateway.domain.gatherings import form_of, read_breakout_form, read_gathering_form
@@ -208,3 +209,10 @@ def test_a_breakout_needs_both_names_and_a_capacity() -> None:
     }
     _, problems = read_breakout_form({"name_en": "Circle", "capacity": "0"})
     assert [field for field, _ in problems] == ["name_fr", "capacity"]
+
+
+def test_login_limits_read_the_limits_notation_and_accounts_are_counted_by_a_hash() -> None:
+    assert Limit.of("5/15 minutes") == Limit(5, timedelta(minutes=15))
+    assert Limit.of("20 per hour") == Limit(20, timedelta(hours=1))
+    assert account_key(" Sam@Example.org ") == account_key("sam@example.org")
+    assert "sam" not in account_key("sam@example.org")

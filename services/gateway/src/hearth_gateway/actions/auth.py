@@ -63,10 +63,10 @@ async def log_in(
     pool: asyncpg.Pool, throttle: LoginThrottle, email: str, password: str, address: str
 ) -> Login:
     """Check a password; on success open a session (half-open while a second factor is due)."""
-    if not await throttle.allows(email, address):
-        async with pool.acquire() as conn:
+    async with pool.acquire() as conn:
+        if not await throttle.allows(conn, email, address):
             await audit.append(conn, None, AuditAction.LOGIN_THROTTLED, address=address)
-        return Login(LoginOutcome.THROTTLED)
+            return Login(LoginOutcome.THROTTLED)
     async with pool.acquire() as conn, conn.transaction():
         found = await staff.credentials(conn, email)
         good = _password_matches(found.password_hash if found else _DUMMY_HASH, password)
@@ -74,7 +74,7 @@ async def log_in(
             await audit.append(
                 conn, found.staff.id if found else None, AuditAction.LOGIN_FAILED, address=address
             )
-            await throttle.failed(email, address)
+            await throttle.failed(conn, email, address)  # with its audit entry, in one transaction
             return Login(LoginOutcome.REFUSED)
         token = await _open_session(conn, found.staff, stage_after_password(found.staff))
         if HASHER.check_needs_rehash(found.password_hash):

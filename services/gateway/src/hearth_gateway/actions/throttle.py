@@ -1,35 +1,55 @@
 """Login throttling: failed attempts counted per account and per client address in a moving window.
 
-The `limits` library's in-memory storage: the gateway runs as one replica, and a count that
-restarts with the process only ever errs on the side of the person locked out. With several
-replicas each keeps its own count (an attacker gets N × the limit); `limits` storages for Redis or
-Memcached drop in here without other change when that day comes.
+The failures are rows in the gateway's schema (store/throttle.py), not process memory: deploy/k8s
+runs two gateway replicas, and a count kept by each would give an attacker twice the limit. An
+attempt is refused while its account or its address has `amount` failures in the last window.
+The limits keep the `limits` library's syntax ("5/15 minutes"), parsed by it; the count is SQL.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
 
 from limits import parse
-from limits.aio.storage import MemoryStorage
-from limits.aio.strategies import MovingWindowRateLimiter
+
+from hearth_shared.db import Connection
+
+from ..store import throttle
+from ..store.throttle import Scope
+
+
+@dataclass(frozen=True)
+class Limit:
+    amount: int
+    window: timedelta
+
+    @classmethod
+    def of(cls, text: str) -> Limit:
+        item = parse(text)
+        return cls(item.amount, timedelta(seconds=item.get_expiry()))
+
+
+def account_key(email: str) -> str:
+    """Never the email itself, even in the throttle's table."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
 class LoginThrottle:
     def __init__(self, per_account: str, per_address: str) -> None:
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
-        self._account = parse(per_account)
-        self._address = parse(per_address)
+        self._limits = {Scope.ACCOUNT: Limit.of(per_account), Scope.ADDRESS: Limit.of(per_address)}
 
-    @staticmethod
-    def _account_key(email: str) -> str:  # never the address itself, even in memory
-        return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    def _keys(self, email: str, address: str) -> dict[Scope, str]:
+        return {Scope.ACCOUNT: account_key(email), Scope.ADDRESS: address}
 
-    async def allows(self, email: str, address: str) -> bool:
-        return await self._limiter.test(self._account, "account", self._account_key(email)) and (
-            await self._limiter.test(self._address, "address", address)
-        )
+    async def allows(self, conn: Connection, email: str, address: str) -> bool:
+        for scope, key in self._keys(email, address).items():
+            limit = self._limits[scope]
+            if await throttle.failures_within(conn, scope, key, limit.window) >= limit.amount:
+                return False
+        return True
 
-    async def failed(self, email: str, address: str) -> None:
-        await self._limiter.hit(self._account, "account", self._account_key(email))
-        await self._limiter.hit(self._address, "address", address)
+    async def failed(self, conn: Connection, email: str, address: str) -> None:
+        keep = max(limit.window for limit in self._limits.values())
+        await throttle.record_failure(conn, self._keys(email, address), keep)

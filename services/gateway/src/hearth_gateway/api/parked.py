@@ -1,5 +1,6 @@
-"""Parked messages across services: why, where, when, the body; replay one or all of a service,
-or discard one with a reason (the audit log keeps it)."""
+"""Parked messages across services: why, where, when, the body; replay one (named by its id) or,
+with a control of its own, all of a service; discard one with a reason. The audit log keeps each.
+A replay without a message id is refused: it never means "all"."""
 
 from __future__ import annotations
 
@@ -11,10 +12,18 @@ from fastapi.responses import RedirectResponse, Response
 from ..actions import operations
 from ..domain.pages import Page, paginate
 from ..domain.words import N_
-from ..store.parked import list_everywhere
+from ..store.parked import ParkedIn, list_everywhere
 from .deps import GatewayDep, HandleParked
 
 router = APIRouter(tags=["parked messages"])
+
+
+def _by_service(messages: list[ParkedIn]) -> dict[str, int]:
+    """How many messages each service has parked, for its "replay all" control."""
+    counts: dict[str, int] = {}
+    for each in messages:
+        counts[each.service] = counts.get(each.service, 0) + 1
+    return counts
 
 
 async def _page(
@@ -23,7 +32,14 @@ async def _page(
     # The broker has no paging: every parked message is read (and left in place), a page is shown.
     found = await list_everywhere(gw.broker, gw.settings.name_prefix, gw.settings.parked_services)
     shown, window = paginate(found.messages, Page.of(page))
-    context = {"parked": shown, "window": window, "unreachable": found.unreachable, "errors": [], **extra}
+    context = {
+        "parked": shown,
+        "window": window,
+        "unreachable": found.unreachable,
+        "by_service": _by_service(found.messages),
+        "errors": [],
+        **extra,
+    }
     status_code = 422 if context["errors"] else 200
     return gw.pages.render(request, "parked.html", context, session=signed.session, status_code=status_code)
 
@@ -42,15 +58,35 @@ async def list_parked_messages(
 
 @router.post("/parked/replay")
 async def replay_parked(
+    request: Request,
     gw: GatewayDep,
     signed: HandleParked,
     service: Annotated[str, Form(max_length=50)] = "",
     message_id: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    if service not in gw.settings.parked_services:
-        return RedirectResponse("/parked", status_code=303)
+    """One parked message, named by its id; every other stays parked."""
+    if service not in gw.settings.parked_services or not message_id.strip():
+        errors = [("main", N_("Choose the message to replay with its own Replay button."))]
+        return await _page(request, gw, signed, errors=errors)
     count = await operations.replay_parked(
-        gw.pool, gw.broker, gw.settings.name_prefix, signed.staff, service, message_id or None, signed.address
+        gw.pool, gw.broker, gw.settings.name_prefix, signed.staff, service, message_id.strip(), signed.address
+    )
+    return RedirectResponse(f"/parked?replayed={count}", status_code=303)
+
+
+@router.post("/parked/replay-all")
+async def replay_all_parked(
+    request: Request,
+    gw: GatewayDep,
+    signed: HandleParked,
+    service: Annotated[str, Form(max_length=50)] = "",
+) -> Response:
+    """Every parked message of one service (audited as `service:all`)."""
+    if service not in gw.settings.parked_services:
+        errors = [("main", N_("Choose the service whose messages to replay."))]
+        return await _page(request, gw, signed, errors=errors)
+    count = await operations.replay_parked(
+        gw.pool, gw.broker, gw.settings.name_prefix, signed.staff, service, None, signed.address
     )
     return RedirectResponse(f"/parked?replayed={count}", status_code=303)
 
