@@ -10,8 +10,10 @@ import asyncio
 import re
 import time
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -158,6 +160,38 @@ async def test_the_honeypot_registers_nothing_and_a_long_form_is_refused(
     async with stack.registration.client() as staff:
         holders = (await staff.get(f"/gatherings/{gathering['id']}/registrants")).json()
     assert holders == []
+
+
+async def _chunked(form: dict[str, str]) -> AsyncIterator[bytes]:
+    encoded = urlencode(form).encode()
+    for start in range(0, len(encoded), 64):
+        yield encoded[start : start + 64]
+
+
+async def test_a_chunked_form_over_the_limit_is_refused_as_it_arrives(
+    public: PublicSite, stack: Stack
+) -> None:
+    """No Content-Length to check: the body is counted as it streams in."""
+    gathering = await new_gathering(stack, "Chunked")
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b"name=Alex&comments="
+        for _ in range(40):
+            yield b"x" * 1024
+
+    token = public.links.token(Purpose.REGISTRATION, ticket=str(uuid.uuid4()))
+    form_type = {"content-type": "application/x-www-form-urlencoded"}
+    async with public.client(headers=form_type) as client:
+        form = await _form(client, gathering["id"])
+        register = client.build_request("POST", f"/events/{gathering['id']}/register", content=chunks())
+        assert "content-length" not in register.headers
+        refused = await client.send(register)
+        breakout = await client.post(f"/my/{token}/breakout", content=chunks())
+        small = await client.post(f"/events/{gathering['id']}/register", content=_chunked(form))
+    assert refused.status_code == breakout.status_code == 413
+    assert "This form is too long" in refused.text
+    assert small.status_code == 422, small.text  # a small chunked form is read as usual
+    assert "This form is too long" not in small.text
 
 
 async def test_too_many_registrations_for_one_email_get_the_429_page(
