@@ -314,6 +314,27 @@ async def test_feedback_from_the_link_is_saved_and_comes_back_to_edit(
     assert [w["interest"] for w in given["follow_up"]] == ["peer_supervision"]
 
 
+async def test_feedback_after_it_closed_says_so_in_both_languages(public: PublicSite, stack: Stack) -> None:
+    gathering = await new_gathering(stack, "Feedback closed")
+    person = (await buy(stack, gathering["id"], non_member("late", language="fr")))["ticket"]["person_id"]
+    async with stack.registration.client() as staff:
+        await staff.post(f"/gatherings/{gathering['id']}/check-ins", json={"person_ids": [person]})
+        cancelled = await staff.post(f"/gatherings/{gathering['id']}/status", json={"status": "cancelled"})
+        assert cancelled.status_code == 200, cancelled.text
+    token = public.links.token(Purpose.FEEDBACK, gathering=gathering["id"], person=person)
+    sent = {"benefit_rating": "4", "comments": "Late"}
+    async with public.client() as client:
+        client.cookies.set("hearth_lang", "en")
+        english = await client.post(f"/feedback/{token}", data=sent)
+    async with public.client(headers={"accept-language": "fr-CA"}) as client:
+        french = await client.post(f"/feedback/{token}", data=sent)
+    assert english.status_code == french.status_code == 409
+    assert "Feedback for this gathering is closed" in english.text
+    assert "Les commentaires pour cette rencontre sont fermés" in french.text
+    async with stack.registration.client() as staff:
+        assert (await staff.get(f"/gatherings/{gathering['id']}/feedback")).json() == []
+
+
 async def _known_to_notifications(stack: Stack, person: str) -> None:
     async with stack.notifications.client() as staff:
         await eventually(
