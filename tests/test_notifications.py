@@ -36,7 +36,6 @@ from hearth_shared.contracts.catalogue import (
     NotificationFailed,
     PersonDetails,
     RegistrationCancelled,
-    TicketPurchased,
 )
 from hearth_shared.db import connect_with_retry
 from hearth_shared.messaging import Names
@@ -530,10 +529,6 @@ async def test_the_language_a_person_chose_wins_over_the_one_events_give(
     assert "Choisissez les courriels que vous recevez" in text(emails[-1])
 
 
-@pytest.mark.skipif(
-    "status" not in TicketPurchased.model_fields,
-    reason="registration's ticket state (issue 13) not merged yet",
-)
 async def test_a_held_ticket_says_it_awaits_payment_until_the_holds_expiry(
     start_service: StartService, smtp_sink: SmtpSink, publish: Publish, public_url: str, links: SignedLinks
 ) -> None:
@@ -551,10 +546,6 @@ async def test_a_held_ticket_says_it_awaits_payment_until_the_holds_expiry(
     }
 
 
-@pytest.mark.skipif(
-    "org.hearth.registration.ticket_confirmed.v1" not in CATALOGUE,
-    reason="registration's TicketConfirmed (issue 13) not merged yet",
-)
 async def test_a_paid_hold_is_confirmed_with_the_invitation_and_an_expired_one_released(
     start_service: StartService, smtp_sink: SmtpSink, publish: Publish, public_url: str
 ) -> None:

@@ -133,7 +133,8 @@ async def test_feedback_is_one_per_attendee_editable_and_read_only_by_its_person
     watcher = await watch(amqp, Names(name_prefix, "registration"), FeedbackSubmitted, InterestExpressed)
     gid = await schedule_gathering(registration)
     async with registration.client() as staff:
-        tickets = [(await staff.post(f"/gatherings/{gid}/tickets", json=person("fr"))).json() for _ in "abc"]
+        people = [person("fr") for _ in "abc"]
+        tickets = [(await staff.post(f"/gatherings/{gid}/tickets", json=p)).json() for p in people]
         ana, ben, absent = (t["person_id"] for t in tickets)
         checked_in = await staff.post(f"/gatherings/{gid}/check-ins", json={"person_ids": [ana, ben]})
         assert checked_in.status_code == 200, checked_in.text
@@ -151,8 +152,11 @@ async def test_feedback_is_one_per_attendee_editable_and_read_only_by_its_person
         none_yet = await public.get(f"/gatherings/{gid}/feedback/{ben}")
         not_there = await public.put(f"/gatherings/{gid}/feedback/{absent}", json={"benefit_rating": 4})
         everyone = await public.get(f"/gatherings/{gid}/feedback")
+        by_typed_email = {"email": people[1]["email"], "benefit_rating": 1}
+        posted = await public.post(f"/gatherings/{gid}/feedback", json=by_typed_email)
     async with registration.client("viewer") as viewer:
         listed = (await viewer.get(f"/gatherings/{gid}/feedback")).json()
+        viewer_posted = await viewer.post(f"/gatherings/{gid}/feedback", json=by_typed_email)
 
     assert (given.status_code, edited.status_code) == (201, 200)
     assert edited.json()["id"] == given.json()["id"]
@@ -162,6 +166,7 @@ async def test_feedback_is_one_per_attendee_editable_and_read_only_by_its_person
     assert none_yet.status_code == 404
     assert (not_there.status_code, not_there.json()["errors"][0]["code"]) == (409, "not_an_attendee")
     assert everyone.status_code == 403
+    assert posted.status_code == viewer_posted.status_code == 403  # an email is no proof of a person
     assert [f["person_id"] for f in listed] == [ana]
     events = checked(await collect(watcher, 4)) + checked(await drain(watcher))
     ratings = [d.benefit_rating for k, d in events if isinstance(d, FeedbackSubmitted)]

@@ -47,14 +47,15 @@ class PublicSite:
         return httpx.AsyncClient(base_url=self.url, timeout=30, **kwargs)
 
 
-def public_site_fixture() -> Any:
-    """The `public` fixture for a test module (`public = public_site_fixture()`): its own gateway."""
+def public_site_fixture(**settings: str) -> Any:
+    """The `public` fixture for a test module (`public = public_site_fixture()`): its own gateway,
+    with `settings` (environment variables, e.g. tighter limits) over the usual ones."""
 
     @pytest.fixture(scope="module")
     async def public(
         stack: Stack, infra: Infra, tmp_path_factory: pytest.TempPathFactory
     ) -> AsyncIterator[PublicSite]:
-        async for site in _public_site(stack, infra, tmp_path_factory.mktemp("public-site")):
+        async for site in _public_site(stack, infra, tmp_path_factory.mktemp("public-site"), settings):
             yield site
 
     return public
@@ -79,16 +80,16 @@ def gateway_env(stack: Stack, infra: Infra, port: int, **settings: str) -> dict[
     }
 
 
-async def _public_site(stack: Stack, infra: Infra, logs: Path) -> AsyncIterator[PublicSite]:
-    env = gateway_env(
-        stack,
-        infra,
-        urlsplit(stack.public_url).port or 80,
-        HEARTH_PUBLIC_URL=stack.public_url,
-        HEARTH_PUBLIC_REGISTER_PER_EMAIL=f"{REGISTER_PER_EMAIL}/hour",
-        HEARTH_PUBLIC_REGISTER_PER_ADDRESS="500/hour",
-        HEARTH_PUBLIC_LINKS_PER_ADDRESS="2000/hour",
-    )
+async def _public_site(
+    stack: Stack, infra: Infra, logs: Path, settings: dict[str, str]
+) -> AsyncIterator[PublicSite]:
+    usual = {
+        "HEARTH_PUBLIC_URL": stack.public_url,
+        "HEARTH_PUBLIC_REGISTER_PER_EMAIL": f"{REGISTER_PER_EMAIL}/hour",
+        "HEARTH_PUBLIC_REGISTER_PER_ADDRESS": "500/hour",
+        "HEARTH_PUBLIC_LINKS_PER_ADDRESS": "2000/hour",
+    }
+    env = gateway_env(stack, infra, urlsplit(stack.public_url).port or 80, **(usual | settings))
     gateway = ServiceProcess("gateway", env, logs / "gateway.log")
     await gateway.start(timeout=90)
     try:

@@ -10,8 +10,10 @@ import asyncio
 import re
 import time
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -160,6 +162,38 @@ async def test_the_honeypot_registers_nothing_and_a_long_form_is_refused(
     assert holders == []
 
 
+async def _chunked(form: dict[str, str]) -> AsyncIterator[bytes]:
+    encoded = urlencode(form).encode()
+    for start in range(0, len(encoded), 64):
+        yield encoded[start : start + 64]
+
+
+async def test_a_chunked_form_over_the_limit_is_refused_as_it_arrives(
+    public: PublicSite, stack: Stack
+) -> None:
+    """No Content-Length to check: the body is counted as it streams in."""
+    gathering = await new_gathering(stack, "Chunked")
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b"name=Alex&comments="
+        for _ in range(40):
+            yield b"x" * 1024
+
+    token = public.links.token(Purpose.REGISTRATION, ticket=str(uuid.uuid4()))
+    form_type = {"content-type": "application/x-www-form-urlencoded"}
+    async with public.client(headers=form_type) as client:
+        form = await _form(client, gathering["id"])
+        register = client.build_request("POST", f"/events/{gathering['id']}/register", content=chunks())
+        assert "content-length" not in register.headers
+        refused = await client.send(register)
+        breakout = await client.post(f"/my/{token}/breakout", content=chunks())
+        small = await client.post(f"/events/{gathering['id']}/register", content=_chunked(form))
+    assert refused.status_code == breakout.status_code == 413
+    assert "This form is too long" in refused.text
+    assert small.status_code == 422, small.text  # a small chunked form is read as usual
+    assert "This form is too long" not in small.text
+
+
 async def test_too_many_registrations_for_one_email_get_the_429_page(
     public: PublicSite, stack: Stack
 ) -> None:
@@ -278,6 +312,27 @@ async def test_feedback_from_the_link_is_saved_and_comes_back_to_edit(
         [given] = (await staff.get(f"/gatherings/{gathering['id']}/feedback")).json()
     assert (given["person_id"], given["benefit_rating"]) == (person, 4)
     assert [w["interest"] for w in given["follow_up"]] == ["peer_supervision"]
+
+
+async def test_feedback_after_it_closed_says_so_in_both_languages(public: PublicSite, stack: Stack) -> None:
+    gathering = await new_gathering(stack, "Feedback closed")
+    person = (await buy(stack, gathering["id"], non_member("late", language="fr")))["ticket"]["person_id"]
+    async with stack.registration.client() as staff:
+        await staff.post(f"/gatherings/{gathering['id']}/check-ins", json={"person_ids": [person]})
+        cancelled = await staff.post(f"/gatherings/{gathering['id']}/status", json={"status": "cancelled"})
+        assert cancelled.status_code == 200, cancelled.text
+    token = public.links.token(Purpose.FEEDBACK, gathering=gathering["id"], person=person)
+    sent = {"benefit_rating": "4", "comments": "Late"}
+    async with public.client() as client:
+        client.cookies.set("hearth_lang", "en")
+        english = await client.post(f"/feedback/{token}", data=sent)
+    async with public.client(headers={"accept-language": "fr-CA"}) as client:
+        french = await client.post(f"/feedback/{token}", data=sent)
+    assert english.status_code == french.status_code == 409
+    assert "Feedback for this gathering is closed" in english.text
+    assert "Les commentaires pour cette rencontre sont fermés" in french.text
+    async with stack.registration.client() as staff:
+        assert (await staff.get(f"/gatherings/{gathering['id']}/feedback")).json() == []
 
 
 async def _known_to_notifications(stack: Stack, person: str) -> None:

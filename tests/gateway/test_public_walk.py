@@ -1,14 +1,18 @@
 """The public site's walk, in a real browser (Debian's Chromium through Playwright) at a phone's
-width, against the real gateway and services — in English, then the same in French: find the
-quarterly gathering; register (the form's errors; a member ticket the register cannot confirm;
-then as a member choosing the French breakout); open *my registration* from the link in the
-confirmation email (read from the stack's SMTP sink), add it to the calendar, the preferences
-page from the email's footer, cancel; join a full gathering's waiting list and accept the seat
+width and in the visitor's own zone (Europe/Paris), against the real gateway and services — in
+English, then the same in French: find the quarterly gathering (what the listing says of it:
+online without the link, prices, seats left, breakouts, its time and the visitor's); register
+(the form's errors; a member ticket the register cannot confirm; then as a member choosing the
+French breakout); open *my registration* from the link in the confirmation email (read from the
+stack's SMTP sink), add it to the calendar, the preferences page from the email's footer,
+cancel; as a non-member, a paid ticket held (the page, the email, *my registration*) until the
+payment system's event confirms it; join a full gathering's waiting list and accept the seat
 from the offer email's link, paid by the payment system's event; a reminder's List-Unsubscribe
 page and its one-click POST (then no more reminders); after the gathering, feedback from the
-feedback-request email's link; verify a certificate (and a code that is no certificate's); a
-tampered link; too many requests. axe-core checks every page (no serious or critical WCAG A/AA
-violation) and every page is saved to docs/screenshots/public-<language>-<page>.png."""
+feedback-request email's link; verify a certificate (a revoked one, and a code that is no
+certificate's); a tampered link; too many requests. axe-core checks every page (no serious or
+critical WCAG A/AA violation) and every page is saved to
+docs/screenshots/public-<language>-<page>.png."""
 
 from __future__ import annotations
 
@@ -73,6 +77,13 @@ WORDS = {
         "confirmed": "Confirmed",
         "certificate_pdf": "Download the certificate (PDF)",
         "awaiting": "Held awaiting payment",
+        "seat_held": "Your seat is held",
+        "held_subject": "Your place is held until payment",
+        "revoked": "This certificate was revoked.",
+        "seats_left": "50 seats left",
+        "full": "Full: you can join the waiting list",
+        "online": "Online — the link is sent to ticket holders",
+        "your_time": "Your time:",
         "feedback": "How much did this help you?",
         "preferences": "Your email preferences",
         "unsubscribe": "Unsubscribe",
@@ -107,6 +118,13 @@ WORDS = {
         "confirmed": "Confirmée",
         "certificate_pdf": "Télécharger l’attestation (PDF)",
         "awaiting": "Réservée en attente du paiement",
+        "seat_held": "Votre place est réservée",
+        "held_subject": "Votre place est réservée en attendant le paiement",
+        "revoked": "Cette attestation a été révoquée.",
+        "seats_left": "50 places restantes",
+        "full": "Complet : vous pouvez vous inscrire sur la liste d’attente",
+        "online": "En ligne — le lien est envoyé aux détenteurs de billets",
+        "your_time": "Votre heure :",
         "feedback": "À quel point cela vous a-t-il aidé?",
         "preferences": "Vos préférences de courriel",
         "unsubscribe": "Se désabonner",
@@ -162,18 +180,79 @@ async def _member(stack: Stack, amqp: AbstractRobustConnection, language: str) -
     return {"name": member.name, "email": member.email}
 
 
-@pytest.fixture(scope="module")
-async def certificate(stack: Stack, amqp: AbstractRobustConnection) -> dict[str, str]:
+async def _issued(stack: Stack, amqp: AbstractRobustConnection, tag: str) -> dict[str, str]:
     """A certificate credits issued for someone checked in at a gathering with CPD credit."""
-    gathering = await new_gathering(stack, "Certified gathering", credit=True)
-    person = non_member("certified")
+    gathering = await new_gathering(stack, f"Certified gathering {tag}", credit=True)
+    person = non_member(tag)
     holder = (await buy(stack, gathering["id"], person))["ticket"]["person_id"]
     watcher = await watch(amqp, Names(stack.name_prefix, "credits"), CertificateIssued)
     async with stack.registration.client() as staff:
         present = await staff.post(f"/gatherings/{gathering['id']}/check-ins", json={"person_ids": [holder]})
         assert present.status_code == 200, present.text
     issued = [data for _, data in contract_checked(await collect(watcher, 1, timeout=60))]
-    return {"code": issued[0].verification_code, "holder": person["name"]}
+    return {
+        "code": issued[0].verification_code,
+        "holder": person["name"],
+        "email": person["email"],
+        "person_id": holder,
+        "gathering_id": gathering["id"],
+    }
+
+
+@pytest.fixture(scope="module")
+async def certificate(stack: Stack, amqp: AbstractRobustConnection) -> dict[str, str]:
+    return await _issued(stack, amqp, "certified")
+
+
+@pytest.fixture(scope="module")
+async def revoked(stack: Stack, amqp: AbstractRobustConnection) -> dict[str, str]:
+    """A certificate revoked when staff took its holder's check-in back (credits reversed the award)."""
+    issued = await _issued(stack, amqp, "revoked")
+    async with stack.registration.client() as staff:
+        undone = await staff.post(
+            f"/gatherings/{issued['gathering_id']}/check-ins/{issued['person_id']}/undo"
+        )
+        assert undone.status_code == 200, undone.text
+    async with stack.credits.client() as staff:
+        await eventually(
+            lambda: staff.get(f"/verify/{issued['code']}"),
+            lambda r: r.json()["status"] == "revoked",
+            timeout=60,
+            what="the certificate revoked",
+        )
+    return issued
+
+
+LISTED = {  # a gathering's ticket prices and breakouts, as the listing gives them
+    "en": [
+        "Member: free",
+        "Non-member: $25.00",
+        "Groupe francophone (in French)",
+        "English circle (in English)",
+    ],
+    "fr": [
+        "Membre: gratuit",
+        "Non-membre: 25,00 $",
+        "Groupe francophone (en français)",
+        "English circle (en anglais)",
+    ],
+}
+VISITOR_ZONE = "Europe/Paris"  # the browser's: 15:00 UTC is 11:00 in Halifax, 16:00 for the visitor
+
+
+async def _check_listing(page: Page, gathering: dict[str, Any], language: str) -> None:
+    """The listing's facts for a gathering with seats: its time in its own zone and the visitor's,
+    online without the join link, each ticket's price, the seats left, the breakouts."""
+    words = WORDS[language]
+    article = page.locator(f"article[aria-labelledby='g-{gathering['id']}']")
+    local = article.locator(".local-time")
+    await expect(local).to_contain_text(words["your_time"])  # the script has run
+    facts = " ".join((await article.inner_text()).split())  # (no-break spaces as spaces)
+    for fact in (words["online"], words["seats_left"], *LISTED[language]):
+        assert fact in facts, f"{fact!r} not in {facts!r}"
+    assert "11:00" in facts  # the gathering's own zone
+    assert re.search(r"\b16(:|\s*h\s*)00\b", await local.inner_text()), await local.inner_text()
+    assert "video.example.org" not in await page.content()  # the join link is never public
 
 
 async def _register(page: Page, words: dict[str, str], gathering: dict[str, Any], language: str) -> None:
@@ -195,6 +274,7 @@ async def _walk_registration(
         await page.get_by_role("link", name="Français").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text(words["events"])
     await expect(page.get_by_role("heading", name=gathering["title"][language])).to_be_visible()
+    await _check_listing(page, gathering, language)
     await checked(page, language, "events")
     await _register(page, words, gathering, language)
     await page.get_by_label(words["name"]).fill(member["name"])
@@ -307,16 +387,9 @@ async def _walk_feedback(
     assert "peer_supervision" in given.text
 
 
-async def _walk_waiting_list(
-    page: Page, public: PublicSite, amqp: AbstractRobustConnection, language: str
-) -> tuple[dict[str, Any], str]:
-    """Returns the gathering and the email of the person whose seat came from the waiting list."""
-    words = WORDS[language]
-    full = await new_gathering(public.stack, f"Small circle {language}", capacity=1)
-    seat = (await buy(public.stack, full["id"], non_member("seat")))["ticket"]
-    await page.goto(f"{public.url}/events")
-    await page.locator(f"a[href='/events/{full['id']}/register']").click()
-    someone = non_member("waiting", language)
+async def _register_as_non_member(page: Page, tag: str, language: str) -> dict[str, Any]:
+    """Fills the open registration form as a non-member (its ticket) and sends it."""
+    words, someone = WORDS[language], non_member(tag, language)
     await page.get_by_label(words["name"]).fill(someone["name"])
     await page.get_by_label(words["email"]).fill(someone["email"])
     await page.locator("#ticket_type-non_member").check()
@@ -325,6 +398,69 @@ async def _walk_waiting_list(
     await page.get_by_label(words["region"]).fill(someone["region"])
     await page.get_by_label(words["attests"]).check()
     await page.get_by_role("button", name=words["register"]).click()
+    return someone
+
+
+async def _paid(
+    page: Page, public: PublicSite, amqp: AbstractRobustConnection, ticket_id: str, language: str, shot: str
+) -> None:
+    """The payment system's PaymentReceived for a held ticket, and *my registration* (open on the
+    page, still held) reloaded as the person would until it says confirmed."""
+    words = WORDS[language]
+    await expect(page.locator(".facts")).to_contain_text(words["awaiting"])
+    paid = PaymentReceived(
+        ticket_id=uuid.UUID(ticket_id),
+        amount_cents=2500,
+        currency="CAD",
+        reference=f"psp-{uuid.uuid4().hex[:8]}",
+        paid_at=datetime.now(UTC),
+    )
+    names = Names(public.stack.name_prefix, "registration")
+    await publish_event(amqp, names, new_event(paid, source="/payments"))
+    for _ in range(30):
+        await page.reload()
+        if words["confirmed"] in await page.locator(".facts").inner_text():
+            break
+        await asyncio.sleep(0.5)
+    await expect(page.locator(".facts")).to_contain_text(words["confirmed"])
+    await checked(page, language, shot)
+
+
+async def _walk_paid_registration(
+    page: Page, public: PublicSite, amqp: AbstractRobustConnection, language: str
+) -> None:
+    """A non-member registers for a priced ticket: the seat is held (the page, the email, *my
+    registration* from its link) until the payment system's event confirms it."""
+    words = WORDS[language]
+    gathering = await new_gathering(public.stack, f"Paid workshop {language}")
+    await page.goto(f"{public.url}/events/{gathering['id']}/register")
+    someone = await _register_as_non_member(page, "paying", language)
+    await expect(page.get_by_role("heading", level=1)).to_have_text(words["seat_held"])
+    await checked(page, language, "registered-held")
+    # The held email (its subject says so) carries the link to *my registration*.
+    link = await link_from_email(
+        public, someone["email"], Purpose.REGISTRATION, subject=words["held_subject"]
+    )
+    token = link.removeprefix(f"{public.url}{PATHS[Purpose.REGISTRATION]}")
+    await page.goto(link)
+    await expect(page.locator(".facts")).to_contain_text(words["awaiting"])
+    await checked(page, language, "my-registration-held")
+    ticket_id = public.links.read(Purpose.REGISTRATION, token)["ticket"]
+    await _paid(page, public, amqp, ticket_id, language, "my-registration-paid-direct")
+
+
+async def _walk_waiting_list(
+    page: Page, public: PublicSite, amqp: AbstractRobustConnection, language: str
+) -> tuple[dict[str, Any], str]:
+    """Returns the gathering and the email of the person whose seat came from the waiting list."""
+    words = WORDS[language]
+    full = await new_gathering(public.stack, f"Small circle {language}", capacity=1)
+    seat = (await buy(public.stack, full["id"], non_member("seat")))["ticket"]
+    await page.goto(f"{public.url}/events")
+    listed = page.locator(f"article[aria-labelledby='g-{full['id']}']")
+    await expect(listed).to_contain_text(words["full"])
+    await page.locator(f"a[href='/events/{full['id']}/register']").click()
+    someone = await _register_as_non_member(page, "waiting", language)
     await expect(page.get_by_role("heading", level=1)).to_have_text(words["waitlisted"])
     await checked(page, language, "waitlisted")
     async with public.stack.registration.client() as staff:
@@ -339,29 +475,15 @@ async def _walk_waiting_list(
     await checked(page, language, "offer-accepted")
     await page.get_by_role("link", name=words["see_mine"]).click()
     # A non-member's seat from the line is priced: held until the payment system says it is paid.
-    await expect(page.locator(".facts")).to_contain_text(words["awaiting"])
     async with public.stack.registration.client() as staff:
         ticket_id = (await staff.get(f"/waitlist/{entry['entry']}")).json()["ticket_id"]
-    paid = PaymentReceived(
-        ticket_id=uuid.UUID(ticket_id),
-        amount_cents=2500,
-        currency="CAD",
-        reference=f"psp-{uuid.uuid4().hex[:8]}",
-        paid_at=datetime.now(UTC),
-    )
-    names = Names(public.stack.name_prefix, "registration")
-    await publish_event(amqp, names, new_event(paid, source="/payments"))
-    for _ in range(30):  # the page as the person reloads it until the payment has arrived
-        await page.reload()
-        if words["confirmed"] in await page.locator(".facts").inner_text():
-            break
-        await asyncio.sleep(0.5)
-    await expect(page.locator(".facts")).to_contain_text(words["confirmed"])
-    await checked(page, language, "my-registration-paid")
+    await _paid(page, public, amqp, ticket_id, language, "my-registration-paid")
     return full, someone["email"]
 
 
-async def _walk_verify(page: Page, public: PublicSite, certificate: dict[str, str], language: str) -> None:
+async def _walk_verify(
+    page: Page, public: PublicSite, certificate: dict[str, str], revoked: dict[str, str], language: str
+) -> None:
     words = WORDS[language]
     await page.get_by_role("link", name=words["verify_nav"]).click()
     await checked(page, language, "verify")
@@ -373,6 +495,19 @@ async def _walk_verify(page: Page, public: PublicSite, certificate: dict[str, st
     href = await page.get_by_role("link", name=words["certificate_pdf"]).get_attribute("href")
     pdf = await page.request.get(f"{public.url}{href}")
     assert (pdf.headers["content-type"], (await pdf.body())[:4]) == ("application/pdf", b"%PDF")
+    await page.goto(f"{public.url}/verify/{revoked['code']}")
+    await expect(page.get_by_role("status")).to_have_text(words["revoked"])
+    await expect(page.locator(".facts")).to_contain_text(revoked["holder"])
+    shown = await page.content()
+    for theirs in (
+        revoked["email"],
+        revoked["person_id"],
+        "Nova Scotia",
+        "Social worker",
+        "attendance corrected",
+    ):
+        assert theirs not in shown  # of the holder, only the name
+    await checked(page, language, "verify-revoked")
     await page.goto(f"{public.url}/verify/NOSUCH-CODE")
     await expect(page.get_by_role("status")).to_contain_text(words["missing"])
     await checked(page, language, "verify-missing")
@@ -399,10 +534,11 @@ async def test_a_new_attendee_walks_the_public_site(
     browser: Browser,
     amqp: AbstractRobustConnection,
     certificate: dict[str, str],
+    revoked: dict[str, str],
     language: str,
 ) -> None:
     member = await _member(public.stack, amqp, language)
-    context = await browser.new_context(viewport=PHONE, accept_downloads=True)
+    context = await browser.new_context(viewport=PHONE, accept_downloads=True, timezone_id=VISITOR_ZONE)
     page = await context.new_page()
     try:
         gathering = await _walk_registration(page, public, member, language)
@@ -411,11 +547,12 @@ async def test_a_new_attendee_walks_the_public_site(
         await page.get_by_role("button", name=WORDS[language]["cancel"]).click()
         await expect(page.get_by_role("status")).to_contain_text(WORDS[language]["cancelled"])
         await checked(page, language, "my-registration-cancelled")
+        await _walk_paid_registration(page, public, amqp, language)
         full, email = await _walk_waiting_list(page, public, amqp, language)
         person = str((await ticket_of(public.stack, full["id"], email))["person_id"])
         await _walk_reminders(page, public, full, email, person, language)
         await _walk_feedback(page, public, full, email, person, language)
-        await _walk_verify(page, public, certificate, language)
+        await _walk_verify(page, public, certificate, revoked, language)
         await _walk_refusals(page, public, token, language)
     finally:
         await context.close()

@@ -130,9 +130,20 @@ LinkVisit = Annotated[PublicSite, Depends(link_visit)]
 
 
 async def small_form(request: Request, site: Site) -> None:
-    length = request.headers.get("content-length", "0")
-    if not length.isdigit() or int(length) > site.settings.max_form_bytes:
+    """The body, refused (413) as soon as it passes the limit — by Content-Length or, for a chunked
+    body that states none, as it arrives — and kept for the route's `request.form()`. A route
+    behind this reads its form itself (no `Form()` parameters: FastAPI would parse those first)."""
+    limit = site.settings.max_form_bytes
+    length = request.headers.get("content-length")
+    if length is not None and (not length.isdigit() or int(length) > limit):
         raise FormTooLarge()
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise FormTooLarge()
+        chunks.append(chunk)
+    request._body = b"".join(chunks)  # Starlette's cache: `form()` and `body()` read it
 
 
 SmallForm = Depends(small_form)

@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from hearth_shared.signed_links import Purpose
 
 from ..domain import public_forms
+from ..domain.words import N_
 from ..store.public_services import PublicServiceError
 from .deps import client_address
 from .forms import form_fields
@@ -45,6 +46,14 @@ def _page(
     return site.render(request, "feedback.html", context, status, person_language=language)
 
 
+def _closed(request: Request, site: PublicSite, language: str | None) -> Response:
+    context = {
+        "heading": N_("Feedback for this gathering is closed"),
+        "message": N_("Feedback is taken for a limited time after a gathering. Contact us if you need help."),
+    }
+    return site.render(request, "problem.html", context, 409, person_language=language)
+
+
 @router.get("/feedback/{token}")
 async def feedback_form(request: Request, site: LinkVisit, token: str, done: str = "") -> Response:
     subject = read_link(site, Purpose.FEEDBACK, token, "gathering", "person")
@@ -67,5 +76,10 @@ async def give_feedback(request: Request, site: LinkVisit, token: str) -> Respon
         language = await site.person_language(subject["person"])
         return _page(request, site, gathering, fields, language, errors=checked.problems, token=token)
     path = f"/gatherings/{subject['gathering']}/feedback/{subject['person']}"
-    await site.services.send("PUT", "registration", path, checked.body)
+    try:
+        await site.services.send("PUT", "registration", path, checked.body)
+    except PublicServiceError as exc:
+        if not exc.has("feedback_closed"):
+            raise
+        return _closed(request, site, await site.person_language(subject["person"]))
     return RedirectResponse(f"/feedback/{token}?done=saved", status_code=303)

@@ -5,9 +5,9 @@ decline). Reading a page changes nothing; every change is a POST from its button
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from hearth_shared.signed_links import PATHS, Purpose
@@ -15,6 +15,7 @@ from hearth_shared.signed_links import PATHS, Purpose
 from ..domain import public_forms
 from ..domain.public_events import calendar_file
 from ..store.public_services import PublicServiceError
+from .forms import form_fields
 from .public_common import LinkVisit, PublicSite, read_link
 
 router = APIRouter(tags=["public"])
@@ -52,10 +53,9 @@ async def add_to_calendar(request: Request, site: LinkVisit, token: str) -> Resp
 
 
 @router.post("/my/{token}/breakout")
-async def change_breakout(
-    request: Request, site: LinkVisit, token: str, breakout_id: Annotated[str, Form(max_length=40)] = ""
-) -> Response:
+async def change_breakout(request: Request, site: LinkVisit, token: str) -> Response:
     found = await _registration(site, token)
+    breakout_id = (await form_fields(request)).get("breakout_id", "")
     ticket_id = found["ticket"]["id"]
     try:
         await site.services.send(

@@ -17,7 +17,7 @@ from hearth_shared.messaging import begin
 from .. import domain, store
 from ..actions import feedback
 from ..events import SERVICE
-from .deps import Pool, Public, Settings, Staff, StaffOrPublic
+from .deps import Coordinator, Pool, Public, Settings, Staff, StaffOrPublic
 
 router = APIRouter(tags=["attendance", "feedback"])
 
@@ -53,9 +53,11 @@ class FeedbackOut(BaseModel):
 
 @router.post("/gatherings/{gathering_id}/feedback", status_code=status.HTTP_201_CREATED)
 async def give_feedback(
-    _: Public, gathering_id: uuid.UUID, body: FeedbackIn, pool: Pool, settings: Settings
+    _: Coordinator, gathering_id: uuid.UUID, body: FeedbackIn, pool: Pool, settings: Settings
 ) -> FeedbackOut:
-    """Feedback from someone who attended (by email; a second submission is refused: edit with PUT)."""
+    """Feedback staff enter for someone who attended (a paper form, an email), naming them by
+    email; a second submission is refused (edit with PUT). Staff only: an email typed into a form
+    proves nothing, so the public site gives feedback by the person of its signed link (PUT)."""
     async with begin(pool, SERVICE) as work:
         row = await feedback.submit(
             work,
