@@ -43,6 +43,9 @@ class DeliveryOut(BaseModel):
     last_error: str | None = Field(description="Why it failed, was deferred or suppressed")
     created_at: datetime
     sent_at: datetime | None
+    erased_at: datetime | None = Field(
+        default=None, description="Set when the person's details were erased (to_address is then 'erased')"
+    )
 
     @classmethod
     def of(cls, row: DeliveryRow) -> DeliveryOut:
