@@ -2,7 +2,9 @@
 payment shows as held, with its hold's expiry, under its own filter; a coordinator marks it paid (by
 e-transfer, with a reference) and registration confirms it, with an audit entry; a viewer or the
 door's check-in staff may not. After a person's erasure, the registrants list, the check-in list and
-the delivery log say "Erased on <date>" in the reader's language, not the pseudonym or the address."""
+the delivery log say "Erased on <date>" in the reader's language, not the pseudonym or the address.
+The same in a real browser in both languages, axe-core on each page, screenshots in
+docs/screenshots/."""
 
 from __future__ import annotations
 
@@ -11,8 +13,10 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from aio_pika.abc import AbstractRobustConnection
 from babel.dates import format_date
+from playwright.async_api import Browser, expect
 
 from hearth_shared.contracts import new_event
 from hearth_shared.contracts.catalogue import PersonErasureRequested
@@ -25,6 +29,8 @@ from ..helpers import buy_tickets, schedule_gathering
 from .conftest import Stack, signed_in_as
 from .public_site import buy, new_gathering, non_member
 from .staff import StaffBrowser
+from .test_staff_more_browser import _sign_in_as_coordinator
+from .test_staff_walk import checked
 
 HALIFAX = ZoneInfo("America/Halifax")
 
@@ -106,6 +112,20 @@ async def test_a_viewer_and_the_door_may_not_mark_a_ticket_paid(stack: Stack, ad
     assert (await _ticket(stack, tid))["status"] == "awaiting_payment"
 
 
+async def erase(stack: Stack, amqp: AbstractRobustConnection, gid: str, email: str) -> list[Any]:
+    """PersonErasureRequested, as the gateway publishes it; the gathering's registrants once
+    registration has erased the person."""
+    request = PersonErasureRequested(email=email, requested_at=datetime.now(UTC))
+    await publish_event(amqp, Names(stack.name_prefix, "gateway"), new_event(request, source="/x"))
+    async with stack.registration.client() as client:
+        listed = await eventually(
+            lambda: client.get(f"/gatherings/{gid}/registrants"),
+            lambda r: any(h["erased_at"] for h in r.json()),
+            timeout=20,
+        )
+    return list(listed.json())
+
+
 def _on(at: str, language: str) -> str:
     day = datetime.fromisoformat(at).astimezone(HALIFAX)
     return format_date(day, "long", locale={"en": "en_CA", "fr": "fr_CA"}[language])
@@ -122,16 +142,7 @@ async def test_staff_lists_say_erased_on_the_date_after_an_erasure(
         await eventually(
             lambda: client.get("/deliveries", params={"to": someone["email"]}), lambda r: r.json()
         )
-    request = PersonErasureRequested(email=someone["email"], requested_at=datetime.now(UTC))
-    await publish_event(amqp, Names(stack.name_prefix, "gateway"), new_event(request, source="/x"))
-    async with stack.registration.client() as client:
-        [holder] = (
-            await eventually(
-                lambda: client.get(f"/gatherings/{gid}/registrants"),
-                lambda r: r.json()[0]["erased_at"],
-                timeout=20,
-            )
-        ).json()
+    [holder] = await erase(stack, amqp, gid, someone["email"])
     mine = {"person_id": ticket["person_id"]}
     async with stack.notifications.client(role="viewer") as client:
         [delivery] = (
@@ -163,3 +174,47 @@ async def test_staff_lists_say_erased_on_the_date_after_an_erasure(
         assert holder["email"] not in check_in
         assert f"<td>{words} {_on(delivery['erased_at'], language)}</td>" in emails
     assert "<td>erased</td>" not in pages["en"][2]
+
+
+SHOWN = {
+    "en": {"paid_by": "Paid by", "invoice": "Invoice", "reference": "Reference (optional)",
+           "paid": "The ticket was marked paid: it is confirmed.", "erased": "Erased on"},
+    "fr": {"paid_by": "Payé par", "invoice": "Facture", "reference": "Référence (facultative)",
+           "paid": "Le billet est marqué payé : il est confirmé.", "erased": "Effacé le"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+async def test_the_registrants_page_in_a_browser(
+    language: str, stack: Stack, admin: StaffBrowser, browser: Browser, amqp: AbstractRobustConnection
+) -> None:
+    """A held ticket and an erased person on the registrants page, the held one marked paid, the
+    erased one at the door: axe-core on each page, screenshots of them."""
+    tag = uuid.uuid4().hex[:6]
+    gid, bought = await held_ticket(stack, tag)
+    gone = non_member(f"{tag}-gone", language)
+    await buy(stack, gid, gone)
+    await erase(stack, amqp, gid, gone["email"])
+    words, base = SHOWN[language], stack.gateway.url
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = await context.new_page()
+        await _sign_in_as_coordinator(page, stack, admin, language)
+        await page.goto(f"{base}/gatherings/{gid}/registrants")
+        await expect(page.locator("#registrants")).to_contain_text(words["erased"])
+        await checked(page, language, "registrants-held")
+        form = page.locator(f"form[action^='/gatherings/{gid}/registrants/{bought['ticket_id']}/payment']")
+        await form.get_by_label(words["paid_by"]).select_option(label=words["invoice"])
+        await form.get_by_label(words["reference"]).fill(f"INV-{tag}")
+        await form.get_by_role("button").click()
+        await expect(page.locator("#paid")).to_have_text(words["paid"])
+        await checked(page, language)
+        await page.goto(f"{base}/gatherings/{gid}/check-in?q=erased")
+        await expect(page.locator("#matches")).to_contain_text(words["erased"])
+        await checked(page, language, "check-in-erased")
+    finally:
+        await context.close()
+    ticket = await _ticket(stack, bought["ticket_id"])
+    assert (ticket["status"], ticket["payment_method"], ticket["payment_reference"]) == (
+        "active", "invoice", f"INV-{tag}",
+    )  # fmt: skip
