@@ -63,6 +63,9 @@ async def test_a_held_ticket_is_shown_held_and_a_coordinator_marks_it_paid(
         held = await coordinator.client.get(
             f"/gatherings/{gid}/registrants", params={"status": "awaiting_payment"}
         )
+        sheet = await coordinator.client.get(
+            f"/gatherings/{gid}/registrants.csv", params={"status": "awaiting_payment"}
+        )
         paid = await coordinator.post(
             f"/gatherings/{gid}/registrants/{tid}/payment",
             {"method": "e_transfer", "reference": "ET-4471"},
@@ -79,6 +82,10 @@ async def test_a_held_ticket_is_shown_held_and_a_coordinator_marks_it_paid(
     assert f"Awaiting payment until {until}" in held.text
     assert f'action="/gatherings/{gid}/registrants/{tid}/payment?status=awaiting_payment"' in held.text
     assert f'<label for="method-{tid}">Paid by</label>' in held.text
+    [header, row] = sheet.text.lstrip("\ufeff").splitlines()
+    assert header.endswith(",status,breakout,member_id,profession,regulatory_body,region,"
+                           "preferred_language,checked_in,created_at,hold_expires_at,erased_at")  # fmt: skip
+    assert row.endswith(f",{bought['hold_expires_at']},")
     assert paid.status_code == 303, paid.text
     assert paid.headers["location"] == f"/gatherings/{gid}/registrants?paid=1&status=awaiting_payment"
     assert "The ticket was marked paid: it is confirmed." in after.text

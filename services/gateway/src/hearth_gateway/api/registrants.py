@@ -44,6 +44,8 @@ CSV_COLUMNS = (
     "preferred_language",
     "checked_in",
     "created_at",
+    "hold_expires_at",  # while awaiting payment
+    "erased_at",  # the person's details were erased (name and email are then a pseudonym)
 )
 
 
