@@ -14,7 +14,12 @@ import httpx
 from aio_pika.abc import AbstractRobustConnection
 
 from hearth_shared.contracts import new_event
-from hearth_shared.contracts.catalogue import AttendanceRecorded, CreditPolicy, GatheringScheduled
+from hearth_shared.contracts.catalogue import (
+    AttendanceRecorded,
+    CreditPolicy,
+    GatheringScheduled,
+    PersonErasureRequested,
+)
 from hearth_shared.messaging import Names
 from hearth_testing.broker import checked, collect, publish_event, watch
 from hearth_testing.builders import gathering_scheduled, person, person_details, ticket_purchased
@@ -280,3 +285,36 @@ async def test_confirmations_are_resent_in_bulk_by_ticket(
     assert log[0]["source_event_id"].startswith("resend:")
     assert log[0]["subject"] == log[1]["subject"]
     assert empty.status_code == 422
+
+
+async def test_the_delivery_log_says_when_a_person_was_erased(
+    start_service: StartService, amqp: AbstractRobustConnection, name_prefix: str, smtp_sink: SmtpSink
+) -> None:
+    notifications = await start_service("notifications", smtp_port=smtp_sink.port)
+    erased, kept = person_details(), person_details()
+    for who in (erased, kept):
+        event = new_event(ticket_purchased(gathering_scheduled(), who), source="/hearth/registration")
+        await publish_event(amqp, Names(name_prefix, "registration"), event)
+    async with notifications.client(role="viewer") as client:
+        for who in (erased, kept):
+            await eventually(
+                lambda w=who: client.get("/deliveries", params={"person_id": str(w.person_id)}),
+                lambda r: len(r.json()) == 1,
+                timeout=20,
+            )
+        request = PersonErasureRequested(email=erased.email, requested_at=datetime.now(UTC))
+        await publish_event(amqp, Names(name_prefix, "gateway"), new_event(request, source="/hearth/gateway"))
+        [gone] = (
+            await eventually(
+                lambda: client.get("/deliveries", params={"person_id": str(erased.person_id)}),
+                lambda r: r.json()[0]["to_address"] == "erased",
+                timeout=20,
+            )
+        ).json()
+        [still] = (await client.get("/deliveries", params={"person_id": str(kept.person_id)})).json()
+        one = (await client.get(f"/deliveries/{gone['id']}")).json()
+
+    assert gone["erased_at"] is not None
+    assert datetime.fromisoformat(gone["erased_at"]) <= datetime.now(UTC)
+    assert one["erased_at"] == gone["erased_at"]
+    assert (still["to_address"], still["erased_at"]) == (str(kept.email), None)

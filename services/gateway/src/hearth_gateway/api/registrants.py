@@ -1,5 +1,6 @@
-"""Registrants of one gathering: filters (status, ticket type, breakout, checked in), search, pages,
-and a CSV of exactly what the filters show."""
+"""Registrants of one gathering: filters (status, including held awaiting payment; ticket type,
+breakout, checked in), search, pages, a CSV of exactly what the filters show, and marking a held
+ticket paid."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ..actions import audit, operations
+from ..actions import audit, operations, payments
 from ..domain.audit import AuditAction
 from ..domain.pages import Page, Window
 from ..domain.registrants import Filters
@@ -43,6 +44,8 @@ CSV_COLUMNS = (
     "preferred_language",
     "checked_in",
     "created_at",
+    "hold_expires_at",  # while awaiting payment
+    "erased_at",  # the person's details were erased (name and email are then a pseudonym)
 )
 
 
@@ -69,6 +72,7 @@ async def list_registrants(
     page: Annotated[int, Query(ge=1)] = 1,
     moved: str = "",
     resent: str = "",
+    paid: str = "",
 ) -> Response:
     who = signed.staff
     gathering, breakouts, found = await asyncio.gather(
@@ -86,6 +90,8 @@ async def list_registrants(
         "total": window.total,
         "moved": moved,
         "resent": resent,
+        "paid": paid,
+        "methods": payments.METHODS,
     }
     return gw.pages.render(request, "registrants.html", context, session=signed.session)
 
@@ -154,6 +160,23 @@ async def resend_confirmations(
             gw.pool, gw.services, signed.staff, str(gathering_id), confirmed, signed.address
         )
     return _back_to(gathering_id, filters, resent=resent)
+
+
+@router.post("/gatherings/{gathering_id}/registrants/{ticket_id}/payment")
+async def mark_ticket_paid(
+    gw: GatewayDep,
+    signed: ManageGatherings,
+    gathering_id: uuid.UUID,
+    ticket_id: uuid.UUID,
+    filters: RegistrantFilters,
+    method: Annotated[payments.PaidBy, Form()],
+    reference: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """A ticket held awaiting payment, paid by e-transfer, invoice or at the door: confirmed."""
+    await payments.mark_paid(
+        gw.pool, gw.services, signed.staff, str(ticket_id), method, reference, signed.address
+    )
+    return _back_to(gathering_id, filters, paid=1)
 
 
 def _back_to(gathering_id: uuid.UUID, filters: Filters, **done: int) -> Response:

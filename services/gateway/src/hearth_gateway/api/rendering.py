@@ -8,12 +8,14 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from ..domain.public_events import LOCALES
 from ..domain.roles import Permission, may
 from ..domain.staff import Session
 from .i18n import LANGUAGES, language_of
@@ -26,6 +28,14 @@ def _when(value: str | datetime | None, zone: str = "America/Halifax") -> str:
         return ""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _day(value: str | datetime | None, language: str, zone: str = "America/Halifax") -> str:
+    """A date as the reader's language writes it (December 1, 2026; 1 décembre 2026)."""
+    if value is None:
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return format_date(moment.astimezone(ZoneInfo(zone)), "long", locale=LOCALES[language])
 
 
 def _pretty(body: str) -> str:
@@ -70,6 +80,7 @@ class Pages:
         )
         self.env.extend(newstyle_gettext=True)
         self.env.filters["when"] = _when
+        self.env.filters["day"] = _day
         self.env.filters["pretty"] = _pretty
         self.env.filters["zone_choice"] = lambda zone: (zone, zone)
         self.env.filters["series_choice"] = _series_choice

@@ -46,6 +46,7 @@ class AuditAction(StrEnum):
     SYSTEM_DISABLED = "system_disabled"
     SYSTEM_ENABLED = "system_enabled"
     PERSON_DATA_EXPORTED = "person_data_exported"
+    TICKET_MARKED_PAID = "ticket_marked_paid"
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+# "active": holding a seat (confirmed, or held awaiting payment); the others, that state alone.
+STATUSES = ("active", "awaiting_payment", "cancelled", "expired")
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -19,7 +22,7 @@ class Filters:
     @classmethod
     def of(cls, status: str, ticket_type: str, breakout: str, checked_in: str, q: str) -> Filters:
         return cls(
-            status if status in ("active", "cancelled") else "active",
+            status if status in STATUSES else "active",
             ticket_type,
             breakout,
             checked_in if checked_in in ("yes", "no") else "",

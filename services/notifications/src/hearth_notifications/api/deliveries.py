@@ -46,6 +46,9 @@ class DeliveryOut(BaseModel):
     resent_by: uuid.UUID | None = Field(
         default=None, description="A resend: the staff member who asked for it (null: not a resend)"
     )
+    erased_at: datetime | None = Field(
+        default=None, description="Set when the person's details were erased (to_address is then 'erased')"
+    )
 
     @classmethod
     def of(cls, row: DeliveryRow) -> DeliveryOut:

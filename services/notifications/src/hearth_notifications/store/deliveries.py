@@ -18,6 +18,9 @@ COLUMNS = (
     "id, source_event_id, correlation_id, person_id, template, category, language, to_address, "
     "subject, status, attempts, last_error, created_at, sent_at, resent_by"
 )
+# The log as staff read it: with the date the person was erased, if they were.
+_ERASED_AT = "(SELECT x.erased_at FROM erased_people x WHERE x.person_id = deliveries.person_id)"
+LISTED = f"{COLUMNS}, {_ERASED_AT} AS erased_at"
 # What the mail sender needs of a delivery to send it and to announce the outcome.
 SENDING = (
     "id, source_event_id, correlation_id, person_id, template, category, language, to_address, subject, "
@@ -44,6 +47,7 @@ class DeliveryRow:
     created_at: datetime
     sent_at: datetime | None
     resent_by: uuid.UUID | None  # the staff member who asked for this resend (None: not a resend)
+    erased_at: datetime | None = None  # the person's details were erased (their tombstone's date)
 
 
 @dataclass(frozen=True)
@@ -291,7 +295,7 @@ async def search(
         filters.until,
     )
     rows = await conn.fetch(
-        f"SELECT {COLUMNS} FROM deliveries {_MATCHES}"  # noqa: S608 - fixed column list, values are parameters
+        f"SELECT {LISTED} FROM deliveries {_MATCHES}"  # noqa: S608 - fixed column list, values are parameters
         "ORDER BY created_at DESC, id LIMIT $8 OFFSET $9",
         *values,
         limit,
@@ -302,7 +306,7 @@ async def search(
 
 
 async def get(conn: Connection, delivery_id: uuid.UUID) -> DeliveryRow | None:
-    row = await conn.fetchrow(f"SELECT {COLUMNS} FROM deliveries WHERE id = $1", delivery_id)  # noqa: S608
+    row = await conn.fetchrow(f"SELECT {LISTED} FROM deliveries WHERE id = $1", delivery_id)  # noqa: S608
     return _log_entry(row) if row is not None else None
 
 
