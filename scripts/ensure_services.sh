@@ -15,6 +15,12 @@
 # What it looks for can be changed (tests/test_ensure_services.py does): HEARTH_POSTGRES_PORT,
 # HEARTH_RABBITMQ_PORT, the commands HEARTH_PG_CTLCLUSTER, HEARTH_RABBITMQ_SERVER, HEARTH_DOCKER,
 # and HEARTH_WAIT_SECONDS (how long a server may take to come up, 60 by default).
+#
+# A local RabbitMQ whose port is open but which sends no AMQP greeting is wedged: RabbitMQ 3.x
+# can stall that way after heavy quorum-queue churn (test sessions declare and delete hundreds),
+# and a restart on the same data stalls again while it recovers those queues. For the tests the
+# local node is restarted; in CI (CI=true), whose broker holds nothing but test sessions' queues,
+# a node that stalls again is started on fresh data (the old data moved aside, not deleted).
 set -euo pipefail
 
 PG_PORT=${HEARTH_POSTGRES_PORT:-5432}
@@ -30,7 +36,8 @@ FOR_TESTS=false
 
 wait_for() {  # name, check command...
   local name=$1; shift
-  for _ in $(seq 1 "$WAIT_SECONDS"); do
+  local deadline=$((SECONDS + WAIT_SECONDS))
+  while [ "$SECONDS" -lt "$deadline" ]; do
     if "$@" >/dev/null 2>&1; then return 0; fi
     sleep 1
   done
@@ -39,6 +46,14 @@ wait_for() {  # name, check command...
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# The broker answers AMQP's protocol header with a frame (type 1: Connection.Start) at once.
+amqp_greets() {
+  local first
+  first=$( (exec 3<>"/dev/tcp/127.0.0.1/$MQ_PORT" && printf 'AMQP\x00\x00\x09\x01' >&3 &&
+    timeout 5 head -c 1 <&3 | od -An -tx1) 2>/dev/null) || return 1
+  [ "${first// /}" = "01" ]
+}
 
 # Inside the containers: the server itself answers, not only Docker's proxy. `-h 127.0.0.1`:
 # during initdb the image's temporary server listens on its Unix socket only.
@@ -98,6 +113,35 @@ start_rabbitmq() {
   sleep 2  # the port opens a moment before the broker accepts logins
 }
 
+# The local node, killed (a wedged node does not answer `rabbitmqctl stop`) and started again.
+RABBITMQ_DATA=${HEARTH_RABBITMQ_DATA:-/var/lib/rabbitmq/mnesia}
+kill_local_rabbitmq() {
+  local pid
+  pid=$(cat "$RABBITMQ_DATA"/*.pid 2>/dev/null | head -n1 || true)
+  [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
+  sleep 2
+}
+restart_local_rabbitmq() {
+  kill_local_rabbitmq
+  "$RABBITMQ_SERVER" -detached
+  wait_for RabbitMQ port_open "$MQ_PORT"
+  wait_for "RabbitMQ's AMQP greeting" amqp_greets
+}
+restart_wedged_rabbitmq() {
+  echo "RabbitMQ on 127.0.0.1:$MQ_PORT accepts connections but sends no AMQP greeting: restarting it" >&2
+  restart_local_rabbitmq && return 0
+  if [ "${CI:-}" = "true" ] && [ -d "$RABBITMQ_DATA" ]; then
+    local aside
+    aside="$RABBITMQ_DATA.wedged.$(date +%Y%m%d%H%M%S)"
+    echo "RabbitMQ stalls again on its data: starting it on fresh data (the old moved to $aside)" >&2
+    kill_local_rabbitmq
+    mv "$RABBITMQ_DATA" "$aside"
+    restart_local_rabbitmq && return 0
+  fi
+  echo "RabbitMQ does not answer AMQP on 127.0.0.1:$MQ_PORT; restart it by hand" >&2
+  exit 1
+}
+
 if $FOR_TESTS && docker_answers; then
   exit 0  # the tests start their own containers
 fi
@@ -106,6 +150,10 @@ if [ -z "${HEARTH_TEST_DATABASE_URL:-}" ] && ! port_open "$PG_PORT"; then
 fi
 if [ -z "${HEARTH_TEST_AMQP_URL:-}" ] && ! port_open "$MQ_PORT"; then
   start_rabbitmq
+fi
+
+if $FOR_TESTS && [ -z "${HEARTH_TEST_AMQP_URL:-}" ] && have "$RABBITMQ_SERVER" && ! amqp_greets; then
+  restart_wedged_rabbitmq
 fi
 
 if [ ${#missing[@]} -gt 0 ]; then

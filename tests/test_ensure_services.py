@@ -10,9 +10,11 @@ answers `docker exec` readiness checks only from its (FAKE_DOCKER_READY_AFTER+1)
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -154,3 +156,73 @@ def test_servers_that_answer_are_left_alone(nothing_installed: dict[str, str]) -
         }
         done = run(nothing_installed | ports)
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+
+
+# A node that accepts connections and never greets (its pid where the data folder keeps it), and a
+# `rabbitmq-server` whose node greets from its FAKE_GREET_FROM-th start on.
+SILENT_NODE = """
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64)
+greets = sys.argv[2] == "greet"
+while True:
+    peer, _ = s.accept()
+    if greets:
+        peer.sendall(bytes([1]))
+"""
+
+FAKE_RABBITMQ_SERVER = """#!/usr/bin/env bash
+n=$(( $(cat "{starts}" 2>/dev/null || echo 0) + 1 )); echo "$n" > "{starts}"
+mode=silent; [ "$n" -ge "${{FAKE_GREET_FROM}}" ] && mode=greet
+mkdir -p "$HEARTH_RABBITMQ_DATA"
+nohup python3 -c '{node}' "$HEARTH_RABBITMQ_PORT" "$mode" >/dev/null 2>&1 &
+echo $! > "$HEARTH_RABBITMQ_DATA/rabbit@fake.pid"; echo $! >> "{pids}"
+"""
+
+
+def eventually_listening(port: int) -> None:
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing listens on {port}")
+
+
+@pytest.mark.parametrize(("ci", "greet_from", "moved_aside"), [("", 1, False), ("true", 2, True)])
+def test_for_the_tests_a_broker_that_sends_no_amqp_greeting_is_restarted(
+    tmp_path: Path, ci: str, greet_from: int, moved_aside: bool
+) -> None:
+    data, pids = tmp_path / "mnesia", tmp_path / "nodes.pid"
+    server = tmp_path / "rabbitmq-server"
+    server.write_text(FAKE_RABBITMQ_SERVER.format(starts=tmp_path / "starts", pids=pids, node=SILENT_NODE))
+    server.chmod(0o755)
+    mq = free_port()
+    env = {
+        "HEARTH_RABBITMQ_PORT": str(mq),
+        "HEARTH_RABBITMQ_SERVER": str(server),
+        "HEARTH_RABBITMQ_DATA": str(data),
+        "HEARTH_DOCKER": str(tmp_path / "no" / "docker"),
+        "HEARTH_WAIT_SECONDS": "12",
+        "CI": ci,
+    }
+    wedged = subprocess.run([str(server)], env=os.environ | env | {"FAKE_GREET_FROM": "99"}, check=True)
+    assert wedged.returncode == 0
+    try:
+        eventually_listening(mq)
+        with socket.socket() as pg:
+            pg.bind(("127.0.0.1", 0))
+            pg.listen()
+            env["HEARTH_POSTGRES_PORT"] = str(pg.getsockname()[1])
+            done = run(env | {"FAKE_GREET_FROM": str(greet_from + 1)}, "--for-tests")
+        assert done.returncode == 0, done
+        assert "sends no AMQP greeting: restarting it" in done.stderr
+        assert ("starting it on fresh data" in done.stderr) is moved_aside
+        assert any(p.name.startswith("mnesia.wedged.") for p in tmp_path.iterdir()) is moved_aside
+        with socket.create_connection(("127.0.0.1", mq), timeout=5) as broker:
+            assert broker.recv(1) == bytes([1])  # the node now running greets
+    finally:
+        for pid in pids.read_text().split():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid), 9)
