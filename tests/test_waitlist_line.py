@@ -15,9 +15,7 @@ async def test_the_line_is_paged_in_order_with_names_and_a_total(start_service: 
     gathering_id = await schedule_gathering(registration, capacity=1)
     buyers = [person() for _ in range(5)]
     async with registration.client() as client:
-        outcomes = [
-            (await client.post(f"/gatherings/{gathering_id}/tickets", json=b)).json() for b in buyers
-        ]
+        outcomes = [(await client.post(f"/gatherings/{gathering_id}/tickets", json=b)).json() for b in buyers]
         line = [o["waitlist_entry"]["id"] for o in outcomes[1:]]  # the first took the only seat
         withdrawn = await client.post(f"/waitlist/{line[0]}/withdraw")
         waiting = await client.get(
