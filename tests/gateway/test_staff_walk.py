@@ -297,14 +297,15 @@ async def _import(page: Page, gid: str, people: list[dict[str, Any]], language: 
     await checked(page, language, "attendance-import")
 
 
-async def _in_a_group(stack: Stack, person_id: str, tag: str) -> str:
-    """A group formed by hand with the person in it (groups' own API, as the groups page would)."""
-    name = {"en": f"Advocacy for housing {tag}", "fr": f"Défense du droit au logement {tag}"}
+async def _in_a_group(stack: Stack, person_id: str, language: str) -> str:
+    """A group formed by hand with the person in it (groups' own API, as the groups page would);
+    its name as the page shows it in `language`."""
+    name = {"en": f"Advocacy for housing {language}", "fr": f"Défense du droit au logement {language}"}
     body = {"kind": "advocacy_campaign", "language": "en", "name": name, "member_ids": [person_id]}
     async with stack.groups.client() as groups:
         made = await groups.post("/groups", json=body)
     assert made.status_code == 201, made.text
-    return name["en"]
+    return name[language]
 
 
 async def _ready(page: Page) -> bool:
