@@ -189,3 +189,32 @@ async def test_a_breakout_becomes_a_standing_group_of_those_who_asked_for_one(
     assert "A standing group was formed with 3 members." in listed.text
     assert "Guide en français" in listed.text or "French guide" in listed.text
     assert "resource_co_creation, 3 members" in audit.text
+
+
+async def test_the_gathering_page_shows_who_is_waiting_in_line_order_a_page_at_a_time(
+    stack: Stack, admin: StaffBrowser
+) -> None:
+    gid = await schedule_gathering(stack.registration, capacity=1)
+    people = [person() for _ in range(53)]  # one seat, then 52 in line: a second page of two
+    async with stack.registration.client() as client:
+        for someone in people:
+            bought = await client.post(f"/gatherings/{gid}/tickets", json=someone)
+            assert bought.status_code in (201, 202), bought.text
+    first = await admin.client.get(f"/gatherings/{gid}")
+    second = await admin.client.get(f"/gatherings/{gid}", params={"waitlist_page": 2})
+    async with signed_in_as(stack, admin, "check_in") as door:
+        at_the_door = await door.client.get(f"/gatherings/{gid}")
+
+    def line(html: str) -> list[tuple[str, str]]:
+        table = html.split('id="waitlist"', 1)[1].split("</table>", 1)[0]
+        return re.findall(r"<td>(\d+)</td>\s*<td><a href=\"/people/[0-9a-f-]{36}\">([^<]+)</a>", table)
+
+    assert first.status_code == 200, first.text
+    assert "52 people waiting or offered a seat." in first.text  # registration's figures
+    assert line(first.text) == [(str(i), p["name"]) for i, p in enumerate(people[1:51], start=1)]
+    assert 'href="/gatherings/' + gid + '?waitlist_page=2"' in first.text
+    assert line(second.text) == [("51", people[51]["name"]), ("52", people[52]["name"])]
+    assert "Page 2 of 2" in second.text
+    assert at_the_door.status_code == 200
+    assert "52 people waiting or offered a seat." in at_the_door.text
+    assert 'id="waitlist"' not in at_the_door.text  # check-in staff see how many, not who

@@ -2,7 +2,8 @@
 and in both languages, axe-core on each (no serious or critical WCAG A/AA violation), screenshots
 in docs/screenshots/: a gathering made in a new series from its form and the series on its page,
 with the form to turn a breakout into a standing group; confirmations resent from the registrants
-page; a proposed formation edited (a person moved back to the pool) before publishing."""
+page; a proposed formation edited (a person moved back to the pool) before publishing; who waits
+for a seat, on the gathering page."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ import uuid
 import pytest
 from playwright.async_api import Browser, Page, expect
 
+from hearth_testing.builders import person
 from hearth_testing.waiting import eventually
 
-from ..helpers import buy_tickets
+from ..helpers import buy_tickets, schedule_gathering
 from .conftest import Stack, add_staff
 from .staff import StaffBrowser
 from .test_staff_walk import WORDS, _attendee, checked
@@ -107,6 +109,20 @@ async def _edit_proposal(page: Page, stack: Stack, base: str, language: str) -> 
     await expect(page.locator("#published")).to_be_visible()
 
 
+async def _waiting_list(page: Page, stack: Stack, base: str, language: str) -> None:
+    """One seat, two people: the second is on the gathering page's waiting list, by name."""
+    gid = await schedule_gathering(stack.registration, capacity=1)
+    first, second = person(), person()
+    async with stack.registration.client() as client:
+        await buy_tickets(client, gid, [first])
+        waiting = await client.post(f"/gatherings/{gid}/tickets", json=second)
+    assert waiting.status_code == 202, waiting.text
+    await page.goto(f"{base}/gatherings/{gid}")
+    await expect(page.locator("#waitlist tbody tr")).to_have_count(1)
+    await expect(page.locator("#waitlist tbody tr td").nth(1)).to_have_text(second["name"])
+    await checked(page, language, "gathering-waitlist")
+
+
 @pytest.mark.parametrize("language", ["en", "fr"])
 async def test_the_last_staff_pages(
     language: str, stack: Stack, admin: StaffBrowser, browser: Browser
@@ -119,5 +135,6 @@ async def test_the_last_staff_pages(
         gid = await _gathering_in_a_series(page, base, language, uuid.uuid4().hex[:6])
         await _resend(page, stack, base, gid, language)
         await _edit_proposal(page, stack, base, language)
+        await _waiting_list(page, stack, base, language)
     finally:
         await context.close()

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 from aio_pika.abc import AbstractRobustConnection
 from playwright.async_api import Browser, BrowserContext, FilePayload, Page, expect
@@ -59,6 +60,12 @@ WORDS = {
         "audit": "Audit log",
         "show": "Show",
         "problem": "There is a problem",
+        "reject": "Reject",
+        "rejected": "Rejected: the person will read your reason.",
+        "revoked": "Revoked: attendance corrected",
+        "cancelled": "The gathering is now cancelled.",
+        "staff_added": "Done.",
+        "turn_on": "Turn on two-factor authentication",
     },
     "fr": {
         "sign_in": "Ouvrir une session",
@@ -89,6 +96,12 @@ WORDS = {
         "audit": "Journal d’audit",
         "show": "Afficher",
         "problem": "Il y a un problème",
+        "reject": "Refuser",
+        "rejected": "Refusé : la personne lira votre raison.",
+        "revoked": "Révoquée : attendance corrected",
+        "cancelled": "La rencontre est maintenant annulée.",
+        "staff_added": "C’est fait.",
+        "turn_on": "Activer l’authentification à deux facteurs",
     },
 }
 
@@ -206,11 +219,38 @@ async def _create_gathering(page: Page, stack: Stack, language: str) -> str:
     return gid
 
 
+async def _dashboard(page: Page, language: str, base: str) -> None:
+    """The members' CPD standing at a glance, and the upcoming gatherings with seats taken of
+    their capacity (the first ten open ones: other tests' gatherings may come before the walk's)."""
+    await page.goto(f"{base}/")
+    await expect(page.locator("#cpd-standing .number")).to_have_text(re.compile(r"^\d+$"))
+    await expect(page.locator("#cpd-standing p")).to_contain_text(re.compile(r"\d+ \S+ \d+"))
+    first = page.locator("main table tbody tr").first.locator("td")
+    await expect(first.nth(2)).to_have_text(re.compile(r"^\d+ / \d+$"))
+
+
+async def _gatherings(page: Page, gid: str, language: str, base: str) -> None:
+    """The list shows the walk's gathering with its three registrants of sixty seats."""
+    await page.goto(f"{base}/gatherings")
+    row = page.locator("main table tbody tr", has=page.locator(f"a[href='/gatherings/{gid}']"))
+    await expect(row.locator("td").nth(3)).to_have_text("3 / 60")
+    await checked(page, language, "gatherings")
+
+
+async def _registrants_csv(page: Page, people: list[dict[str, Any]]) -> None:
+    async with page.expect_download() as download:
+        await page.locator("a[href*='/registrants.csv']").click()
+    saved = Path(await (await download.value).path())
+    sheet = await asyncio.to_thread(saved.read_text, encoding="utf-8-sig")
+    assert all(someone["email"] in sheet for someone in people), sheet
+
+
 async def _check_two_in(page: Page, gid: str, people: list[dict[str, Any]], language: str, base: str) -> None:
     words = WORDS[language]
     await page.goto(f"{base}/gatherings/{gid}/registrants")
     await expect(page.locator("#registrants tbody tr")).to_have_count(3)
     await checked(page, language, "registrants")
+    await _registrants_csv(page, people)
     # A bulk action respects the filter: only the one the search shows leaves the French breakout
     # (registration placed her there by her language).
     await page.locator("#q").fill(people[2]["name"])
@@ -257,47 +297,112 @@ async def _import(page: Page, gid: str, people: list[dict[str, Any]], language: 
     await checked(page, language, "attendance-import")
 
 
-async def _person(page: Page, person_id: str, language: str, base: str) -> None:
-    async with asyncio.timeout(30):  # credits arrive through the broker
+async def _in_a_group(stack: Stack, person_id: str, language: str) -> str:
+    """A group formed by hand with the person in it (groups' own API, as the groups page would);
+    its name as the page shows it in `language`."""
+    name = {"en": f"Advocacy for housing {language}", "fr": f"Défense du droit au logement {language}"}
+    body = {"kind": "advocacy_campaign", "language": "en", "name": name, "member_ids": [person_id]}
+    async with stack.groups.client() as groups:
+        made = await groups.post("/groups", json=body)
+    assert made.status_code == 201, made.text
+    return name[language]
+
+
+async def _ready(page: Page) -> bool:
+    """The person's credit, certificate and first email have all arrived through the broker."""
+    return bool(
+        await page.locator("#ledger tbody td", has_text="1.50").count()
+        and await page.locator("#certificates tbody code").count()
+        and await page.locator("#person-emails li", has_text=re.compile(r"\d{4}-\d{2}-\d{2}")).count()
+    )
+
+
+async def _download(page: Page, link: str) -> bytes:
+    async with page.expect_download() as download:
+        await page.locator(link).click()
+    return await asyncio.to_thread(Path(await (await download.value).path()).read_bytes)
+
+
+async def _person(page: Page, stack: Stack, person_id: str, language: str, base: str) -> None:
+    group = await _in_a_group(stack, person_id, language)
+    async with asyncio.timeout(30):
         while True:
             await page.goto(f"{base}/people/{person_id}")
-            if await page.locator("#ledger tbody td", has_text="1.50").count():
+            if await _ready(page):
                 break
             await asyncio.sleep(0.5)
-    # Who they are, their ticket with the attendance checked in at the door, their certificates.
+    # Who they are, their ticket with the attendance checked in at the door, their certificate
+    # (valid), their group and the emails they were sent.
     await expect(page.locator("#person-details")).to_be_visible()
     await expect(page.locator("#tickets tbody tr")).to_have_count(1)
     await expect(page.locator("#tickets tbody tr td").nth(4)).to_have_text("90 minutes")
-    await expect(page.locator("#certificates")).to_be_visible()
+    await expect(page.locator("#certificates tbody tr td").nth(3)).to_have_text(
+        "Valid" if language == "en" else "Valide"
+    )
+    await expect(page.locator("#person-groups")).to_contain_text(group)
     await checked(page, language, "person")
-    async with page.expect_download() as download:
-        await page.locator("#transcript-csv").click()
-    saved = Path(await (await download.value).path())
-    transcript = await asyncio.to_thread(saved.read_text, encoding="utf-8-sig")
+    transcript = (await _download(page, "#transcript-csv")).decode("utf-8-sig")
     assert "1.50" in transcript
+    assert (await _download(page, "#transcript-pdf")).startswith(b"%PDF-")
 
 
-async def _self_report(page: Page, stack: Stack, person_id: str, language: str, base: str) -> None:
+async def _corrected(page: Page, gid: str, someone: dict[str, Any], language: str, base: str) -> None:
+    """A second report says they stayed 30 minutes of the 90: below the policy's minimum, so
+    credits reverses the award and revokes the certificate, as the person's page shows."""
+    await page.goto(f"{base}/gatherings/{gid}/attendance-import")
+    report = f"User Email,Duration (Minutes)\n{someone['email']},30\n".encode()
+    upload = FilePayload(name="zoom-correction.csv", mimeType="text/csv", buffer=report)
+    await page.get_by_label(WORDS[language]["report"]).set_input_files(files=[upload])
+    await page.get_by_role("button", name=WORDS[language]["do_import"], exact=True).click()
+    await expect(page.locator("#import-result")).to_be_visible()
+    async with asyncio.timeout(30):
+        while True:
+            await page.goto(f"{base}/people/{someone['person_id']}")
+            if await page.locator("#certificates tbody td", has_text=WORDS[language]["revoked"]).count():
+                break
+            await asyncio.sleep(0.5)
+    await expect(page.locator("#certificates tbody tr td").nth(3)).to_contain_text(WORDS[language]["revoked"])
+
+
+async def _report_hours(stack: Stack, person_id: str, title: str) -> str:
     async with stack.credits.client() as client:
         made = await client.post(
             f"/people/{person_id}/self-reports",
             json={
-                "title": f"Trauma-informed practice course {uuid.uuid4().hex[:6]}",
+                "title": f"{title} {uuid.uuid4().hex[:6]}",
                 "category": "formal_learning",
                 "hours": "3",
                 "activity_date": "2026-10-15",
                 "evidence": "Certificate of completion, 3 h",
             },
         )
-        assert made.status_code == 201, made.text
+    assert made.status_code == 201, made.text
+    return str(made.json()["title"])
+
+
+async def _self_report(page: Page, stack: Stack, person_id: str, language: str, base: str) -> None:
+    approved = await _report_hours(stack, person_id, "Trauma-informed practice course")
+    rejected = await _report_hours(stack, person_id, "Lunch with colleagues")
     words = WORDS[language]
     await page.get_by_role("link", name=words["self_reports"]).click()
     await checked(page, language, "self-reports")
-    report = page.locator("section", has_text=made.json()["title"])
+    report = page.locator("section", has_text=approved)
     await report.get_by_role("button", name=words["approve"]).click()
     await expect(page.get_by_role("status")).to_contain_text(words["approved"])
-    await page.goto(f"{base}/people/{person_id}")  # the decision shows on the person's page
-    await expect(page.locator("#self-reports")).to_contain_text(made.json()["title"])
+    # A rejection needs the reason the person will read: refused without one, then given.
+    await page.locator("section", has_text=rejected).get_by_role("button", name=words["reject"]).click()
+    await expect(page.get_by_role("heading", name=words["problem"])).to_be_visible()
+    await checked(page, language)
+    report = page.locator("section", has_text=rejected)
+    await report.locator("textarea").fill("A social lunch is not a learning activity")
+    await report.get_by_role("button", name=words["reject"]).click()
+    await expect(page.get_by_role("status")).to_have_text(words["rejected"])
+    await expect(page.locator("section", has_text=rejected)).to_have_count(0)
+    await page.goto(f"{base}/people/{person_id}")  # the decisions show on the person's page
+    await expect(page.locator("#self-reports")).to_contain_text(approved)
+    await expect(page.locator("#self-reports li", has_text=rejected)).to_contain_text(
+        "rejected" if language == "en" else "refusé"
+    )
 
 
 async def _parked(
@@ -357,6 +462,55 @@ async def _close(page: Page, gid: str, language: str, base: str) -> None:
     await checked(page, language, "gathering-closed")
 
 
+async def _cancel(page: Page, gid: str, language: str, base: str) -> None:
+    """Cancelling is final and tells holders why: refused without a reason, done with one."""
+    words = WORDS[language]
+    change = "Change the gathering" if language == "en" else "Modifier la rencontre"
+    await page.goto(f"{base}/gatherings/{gid}")
+    await page.locator("#status-cancelled").check()
+    await page.get_by_role("button", name=change).click()
+    await expect(page.get_by_role("heading", name=words["problem"])).to_be_visible()
+    await expect(page.locator(".error-summary a[href='#reason']")).to_be_visible()
+    await checked(page, language)
+    await page.locator("#status-cancelled").check()
+    await page.locator("#reason").fill("The facilitator is ill; we will write with a new date.")
+    await page.get_by_role("button", name=change).click()
+    await expect(page.get_by_role("status")).to_have_text(words["cancelled"])
+    await expect(page.locator("#status-cancelled")).to_have_count(0)  # nothing more to change
+
+
+async def _new_admin(browser: Browser, page: Page, stack: Stack, language: str) -> None:
+    """The staff page adds an admin; at her first sign-in she sets up two-factor authentication
+    (the key the page shows, a code from it) and is shown her recovery codes once."""
+    base, words = stack.gateway.url, WORDS[language]
+    await page.goto(f"{base}/staff")
+    await checked(page, language, "staff")
+    email, password = f"admin.{language}.{uuid.uuid4().hex[:8]}@example.org", uuid.uuid4().hex
+    await page.locator("#email").fill(email)
+    await page.locator("#role").check()  # the first choice: admin
+    await page.locator("#password").fill(password)
+    await page.locator("form[action='/staff'] button[type=submit]").click()
+    await expect(page.get_by_role("status")).to_have_text(words["staff_added"])
+    await expect(page.locator("#staff tbody tr", has_text=email)).to_be_visible()
+    newcomer = await (await browser.new_context(viewport={"width": 1280, "height": 900})).new_page()
+    try:
+        await newcomer.goto(f"{base}/login")
+        if language == "fr":
+            await newcomer.get_by_role("link", name="Français").click()
+        await newcomer.locator("#email").fill(email)
+        await newcomer.locator("#password").fill(password)
+        await newcomer.get_by_role("button", name=words["sign_in"]).click()
+        await expect(newcomer.locator("#totp-secret")).to_be_visible()
+        await checked(newcomer, language, "two-factor-setup")
+        secret = await newcomer.locator("#totp-secret").inner_text()
+        await newcomer.get_by_label(words["code"]).fill(pyotp.TOTP(secret).now())
+        await newcomer.get_by_role("button", name=words["turn_on"]).click()
+        await expect(newcomer.locator("#recovery-codes li")).to_have_count(10)
+        await checked(newcomer, language, "recovery-codes")
+    finally:
+        await newcomer.context.close()
+
+
 async def _audit(page: Page, language: str, base: str) -> None:
     await page.goto(f"{base}/audit")
     actions = (
@@ -374,6 +528,9 @@ async def _audit(page: Page, language: str, base: str) -> None:
         "gathering_status_changed",
         "email_resent",
         "parked_discarded",
+        "registrants_exported",
+        "staff_created",
+        "two_factor_enabled",
     )
     for action in actions + (("recovery_code_used",) if language == "fr" else ()):
         await expect(page.locator("#audit td", has_text=action).first).to_be_visible()
@@ -398,18 +555,24 @@ async def test_the_staff_walk(
         await checked(page, language, "dashboard")
         gid = await _create_gathering(page, stack, language)
         people = await _register(stack, amqp, name_prefix, gid, f"{language}{uuid.uuid4().hex[:6]}")
+        await _dashboard(page, language, base)
+        await _gatherings(page, gid, language, base)
         await _check_two_in(page, gid, people, language, base)
         await _import(page, gid, people, language, base)
-        await _person(page, people[0]["person_id"], language, base)
+        await _person(page, stack, people[0]["person_id"], language, base)
+        await _corrected(page, gid, people[0], language, base)
         await _self_report(page, stack, people[0]["person_id"], language, base)
         await _parked(page, amqp, name_prefix, gid, language, base)
         await _emails(page, people[1], language, base)
         await page.goto(f"{base}/groups")
         await checked(page, language, "groups")
         await _close(page, gid, language, base)
+        await _new_admin(browser, page, stack, language)
         await _audit(page, language, base)
         await page.set_viewport_size({"width": 390, "height": 844})  # a phone at the door
         await page.goto(f"{base}/gatherings/{gid}/check-in")
         await checked(page, language, "check-in-phone")
+        await page.set_viewport_size({"width": 1280, "height": 900})
+        await _cancel(page, gid, language, base)
     finally:
         await context.close()

@@ -12,7 +12,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from ..actions import operations
 from ..domain import gatherings as rules
-from ..domain.pages import Page
+from ..domain.pages import Page, Window
+from ..domain.roles import Permission, may
 from ..domain.staff import Staff
 from ..store.services import Json, ServiceError, Services
 from .deps import GatewayDep, ManageGatherings, ViewGatherings
@@ -20,6 +21,7 @@ from .forms import form_fields
 from .groups import KINDS as GROUP_KINDS
 
 router = APIRouter(tags=["gatherings"])
+WAITLIST_PAGE = Page(1)
 
 _DEFAULT_FORM = {
     "ticket_member": "on",
@@ -153,8 +155,21 @@ async def show_gathering(
     gathering_id: uuid.UUID,
     created: str = "",
     changed: str = "",
+    waitlist_page: Annotated[int, Query(ge=1)] = 1,
 ) -> Response:
-    return await _gathering_page(request, gw, signed, gathering_id, {"created": created, "changed": changed})
+    extra: dict[str, object] = {"created": created, "changed": changed}
+    return await _gathering_page(request, gw, signed, gathering_id, extra, Page.of(waitlist_page))
+
+
+async def _line(
+    services: Services, who: Staff, gathering_id: uuid.UUID, page: Page
+) -> tuple[list[Json], Window]:
+    """One page of those waiting or offered a seat, in line order, for staff who may see who
+    registered (check-in staff see how many only)."""
+    if not may(who.role, Permission.VIEW_REGISTRANTS):
+        return [], Window(1, 0, page.size)
+    path = f"/gatherings/{gathering_id}/waitlist"
+    return await services.page(who, "registration", path, page, status=["waiting", "offered"])
 
 
 async def _gathering_page(
@@ -163,17 +178,20 @@ async def _gathering_page(
     signed: ViewGatherings,
     gathering_id: uuid.UUID,
     extra: dict[str, object],
+    waitlist_page: Page = WAITLIST_PAGE,
 ) -> Response:
     who = signed.staff
-    gathering, breakouts, waitlist = await asyncio.gather(
+    gathering, breakouts, figures, (waitlist, line) = await asyncio.gather(
         gw.services.get(who, "registration", f"/gatherings/{gathering_id}"),
         gw.services.get(who, "registration", f"/gatherings/{gathering_id}/breakouts"),
-        gw.services.get(who, "registration", f"/gatherings/{gathering_id}/waitlist"),
+        gw.services.get(who, "registration", f"/gatherings/{gathering_id}/figures"),
+        _line(gw.services, who, gathering_id, waitlist_page),
     )
     series = None
     if gathering["series_id"]:
         series = await gw.services.get(who, "registration", f"/series/{gathering['series_id']}")
-    context = {"gathering": gathering, "breakouts": breakouts, "waitlist": waitlist, "series": series}
+    context = {"gathering": gathering, "breakouts": breakouts, "series": series}
+    context |= {"waiting": figures["waiting"], "waitlist": waitlist, "line": line}
     context |= {"group_kinds": GROUP_KINDS}
     context |= {"errors": [], **extra}
     status_code = 422 if context["errors"] else 200

@@ -4,24 +4,45 @@ declining an offered seat; leaving the line."""
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, Response, status
 
 from hearth_shared.messaging import begin
 
 from .. import domain, store
 from ..actions import tickets, waitlist
 from ..events import SERVICE
-from .deps import Pool, Public, Settings, Staff, StaffOrPublic
+from .deps import TOTAL_HEADER, Pool, Public, Settings, Staff, StaffOrPublic
 from .tickets import TicketOut, WaitlistEntryOut, ticket_out
 
 router = APIRouter(tags=["tickets"])
 
 
+class PlaceInLineOut(WaitlistEntryOut):
+    name: str
+
+
 @router.get("/gatherings/{gathering_id}/waitlist")
-async def show_waitlist(_: Staff, gathering_id: uuid.UUID, pool: Pool) -> list[WaitlistEntryOut]:
+async def show_waitlist(
+    _: Staff,
+    gathering_id: uuid.UUID,
+    pool: Pool,
+    response: Response,
+    statuses: Annotated[
+        list[domain.WaitlistStatus] | None, Query(alias="status", description="Repeat for each; none: all")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[PlaceInLineOut]:
+    """The line in the order people joined it, with who holds each place, a page at a time
+    (`X-Total-Count`: how many entries have those statuses)."""
     async with pool.acquire() as conn:
-        return [WaitlistEntryOut(**vars(r)) for r in await store.waitlist.list_waitlist(conn, gathering_id)]
+        rows, total = await store.waitlist.line_page(
+            conn, gathering_id, [s.value for s in statuses] if statuses else None, limit=limit, offset=offset
+        )
+    response.headers[TOTAL_HEADER] = str(total)
+    return [PlaceInLineOut(**vars(r)) for r in rows]
 
 
 @router.get("/waitlist/{entry_id}")

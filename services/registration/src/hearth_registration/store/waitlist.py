@@ -115,11 +115,32 @@ async def claim_expired_offers(conn: Connection, limit: int) -> list[WaitlistEnt
     return many(WaitlistEntry, records)
 
 
-async def list_waitlist(conn: Connection, gathering_id: uuid.UUID) -> list[WaitlistEntry]:
+@dataclass(frozen=True)
+class PlaceInLine(WaitlistEntry):
+    name: str  # who holds the place, as staff read the line
+
+
+async def line_page(
+    conn: Connection, gathering_id: uuid.UUID, statuses: list[str] | None, *, limit: int, offset: int
+) -> tuple[list[PlaceInLine], int]:
+    """One page of the gathering's line in the order people joined it (only the entries whose
+    status is in `statuses`, when given), and how many entries those are."""
     records = await conn.fetch(
-        "SELECT * FROM waitlist WHERE gathering_id = $1 ORDER BY joined_seq", gathering_id
+        """SELECT w.*, p.name FROM waitlist w JOIN people p ON p.id = w.person_id
+           WHERE w.gathering_id = $1 AND ($2::text[] IS NULL OR w.status = ANY($2::text[]))
+           ORDER BY w.joined_seq LIMIT $3 OFFSET $4""",
+        gathering_id,
+        statuses,
+        limit,
+        offset,
     )
-    return many(WaitlistEntry, records)
+    total = await conn.fetchval(
+        "SELECT count(*) FROM waitlist "
+        "WHERE gathering_id = $1 AND ($2::text[] IS NULL OR status = ANY($2::text[]))",
+        gathering_id,
+        statuses,
+    )
+    return many(PlaceInLine, records), int(total)
 
 
 async def close_line(conn: Connection, gathering_id: uuid.UUID) -> int:
