@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from pydantic import SecretStr
 
 from hearth_shared.settings import ServiceSettings
@@ -26,5 +28,8 @@ class GatewaySettings(ServiceSettings):
     # Failed logins allowed per account and per client address in a moving window (`limits` syntax).
     login_limit_per_account: str = "5/15 minutes"
     login_limit_per_address: str = "20/15 minutes"
+    # How long audit entries are kept (docs/operations.md, "Retention"): two licence years of
+    # questions about who did what; longer if the association's regulator or insurer asks.
+    audit_retention: timedelta = timedelta(days=730)
     # Services whose parked messages staff may see and replay.
     parked_services: list[str] = ["registration", "credits", "groups", "notifications"]
