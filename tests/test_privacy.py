@@ -1,11 +1,12 @@
 """Erasure reaches every service (issue 17's acceptance): a person buys a ticket, attends, earns
 credits and a certificate, gives feedback, joins a group, gets emails, has an event parked and a
-self-reported activity; then PersonErasureRequested. A scan of every text, JSON and bytea column
-of every service schema (the kit's outbox and inbox included), of every parking queue and of the
-unrouted queue finds their name and email nowhere, nor does any service's log line; the
-transcript by person id keeps its hours; the certificate verifies without a name; a later
-MemberUpserted or TicketPurchased for them brings nothing back. The gateway's audit entries lose
-an address a staff search wrote into them."""
+self-reported activity, and a staff search for them in the gateway's audit log; then
+PersonErasureRequested. A scan of every text, JSON and bytea column of every service schema (the
+kit's outbox and inbox included), of every queue Hearth declares (handler, retry and parking
+queues, the unrouted queue) and of every service's log, the gateway's included, written at DEBUG,
+finds their name and email nowhere; the transcript by person id keeps its hours; the certificate
+verifies without a name; a later MemberUpserted or TicketPurchased for them brings nothing back.
+The gateway's audit entries lose an address a staff search wrote into them."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-import aiormq
 import asyncpg
 from aio_pika.abc import AbstractRobustConnection
 
@@ -30,6 +30,7 @@ from hearth_shared.contracts.catalogue import (
 )
 from hearth_shared.messaging import Names
 from hearth_shared.messaging.parking import list_parked
+from hearth_shared.messaging.topology import declared_names
 from hearth_testing.broker import checked, collect, publish_event, watch
 from hearth_testing.builders import (
     gathering_scheduled,
@@ -38,8 +39,9 @@ from hearth_testing.builders import (
     person_details,
     ticket_purchased,
 )
-from hearth_testing.fixtures import StartService
+from hearth_testing.fixtures import TEST_RETRY_DELAYS, StartService, handlers_under_test
 from hearth_testing.infra import Infra, TestDatabase
+from hearth_testing.privacy import hearth_queues, queue_hits, scan_queues
 from hearth_testing.processes import ServiceProcess
 from hearth_testing.smtp import SmtpSink
 from hearth_testing.waiting import eventually
@@ -120,16 +122,23 @@ async def _transcript(credits: ServiceProcess, pid: str) -> dict[str, Any]:
 async def test_erasure_leaves_no_name_or_email_in_any_service_table(
     start_service: StartService,
     amqp: AbstractRobustConnection,
-    name_prefix: str,
+    own_prefix: str,
     smtp_sink: SmtpSink,
     infra: Infra,
     database: TestDatabase,
 ) -> None:
-    registration = await start_service("registration")
-    credits = await start_service("credits")
-    notifications = await start_service("notifications", smtp_port=smtp_sink.port)
-    groups = await start_service("groups")
-    services = (registration, credits, notifications, groups)
+    """On a broker prefix of the test's own, so the queue scans read only this test's messages."""
+    name_prefix = own_prefix
+
+    async def start(service: str, **overrides: Any) -> ServiceProcess:
+        return await start_service(service, name_prefix=name_prefix, log_level="DEBUG", **overrides)
+
+    registration = await start("registration")
+    credits = await start("credits")
+    notifications = await start("notifications", smtp_port=smtp_sink.port)
+    groups = await start("groups")
+    gateway = await start("gateway", cookie_secure="false")
+    services = (registration, credits, notifications, groups, gateway)
     certificates = await watch(amqp, Names(name_prefix, "test"), CertificateIssued)
     someone, pid, group = await _live(registration, groups, amqp, name_prefix)
     [(_, issued)] = checked(await collect(certificates, 1, timeout=30))
@@ -143,13 +152,15 @@ async def test_erasure_leaves_no_name_or_email_in_any_service_table(
     async with credits.client(role="coordinator") as client:
         assert (await client.post(f"/people/{pid}/self-reports", json=report)).status_code == 201
 
+    await _staff_searched_for(database, someone["email"])
+
     dsn = _admin_dsn(infra, database)
     tag = someone["email"].split("@")[0].split(".")[1]  # in the name and the email alike
     held = set(await _service_hits(dsn, tag))
     assert {
         "registration.people.email", "registration.outbox.body", "credits.people.name",
         "credits.self_reports.evidence",
-        "notifications.deliveries.to_address",
+        "notifications.deliveries.to_address", "gateway.audit_log.detail",
     } <= held  # fmt: skip
     parking = Names(name_prefix, "registration").parking_queue
     await eventually(lambda: queue_hits(amqp, name_prefix, tag), lambda queues: parking in queues)
@@ -162,7 +173,9 @@ async def test_erasure_leaves_no_name_or_email_in_any_service_table(
             lambda: client.get(verify), lambda r: r.json()["holder"] is None, timeout=20
         )
     await eventually(lambda: _service_hits(dsn, tag), lambda hits: hits == [], timeout=20)
-    assert await queue_hits(amqp, name_prefix, tag) == []
+    queues = await scan_queues(amqp, hearth_queues(name_prefix), tag)
+    assert queues.holding == []
+    assert sorted(queues.read) == _declared(name_prefix)  # every one of them was read
 
     # The register (late, or replayed) and a replayed purchase name the erased person again.
     await publish_from_register(
@@ -195,36 +208,35 @@ async def test_erasure_leaves_no_name_or_email_in_any_service_table(
     assert detail["member_count"] == 0
     assert len(smtp_sink.to(someone["email"])) == 3  # nothing more was sent to them
     for service in services:  # logs carry ids: not a line, at any level, names them
-        assert [line for line in service.log_path.read_text().splitlines() if tag in line] == []
+        lines = service.log_path.read_text().splitlines()
+        assert [line for line in lines if tag in line.lower()] == [], service.service
+        assert any('"level": "debug"' in line for line in lines), service.service  # DEBUG was on
+
+
+def _declared(name_prefix: str) -> list[str]:
+    """Every queue the five services declare (the old unbounded unrouted queue is gone)."""
+    found: set[str] = set()
+    for service in provision.SERVICES:
+        names = Names(name_prefix, service)
+        found.update(declared_names(names, handlers_under_test()[service], TEST_RETRY_DELAYS)[0])
+    return sorted(found)
+
+
+async def _staff_searched_for(database: TestDatabase, email: str) -> None:
+    """A registrant export audits its search, as the gateway writes it (URL-encoded)."""
+    conn = await asyncpg.connect(database.dsn("gateway"), server_settings={"search_path": "gateway"})
+    try:
+        await conn.execute(
+            "INSERT INTO audit_log (action, target, detail) VALUES ('registrants_exported', $1, $2)",
+            str(uuid.uuid4()),
+            "1 rows; " + urlencode({"q": email, "status": "active"}),
+        )
+    finally:
+        await conn.close()
 
 
 async def _service_hits(dsn: str, needle: str) -> list[str]:
     return await scan(dsn, needle)
-
-
-async def queue_hits(amqp: AbstractRobustConnection, name_prefix: str, needle: str) -> list[str]:
-    """Names of the queues people read (every service's parking queue, the unrouted queue) holding
-    a message whose body or headers name `needle`; the messages are left in place."""
-    found = []
-    for service in provision.SERVICES:
-        names = Names(name_prefix, service)
-        for queue_name in (names.parking_queue, names.unrouted_queue):
-            channel = await amqp.channel()
-            try:
-                queue = await channel.declare_queue(queue_name, passive=True)
-                taken = []
-                while (message := await queue.get(no_ack=False, fail=False)) is not None:
-                    taken.append(message)
-                if any(needle in (m.body.decode() + str(m.headers)).lower() for m in taken):
-                    found.append(queue_name)
-                for message in taken:
-                    await message.nack(requeue=True)
-            except aiormq.exceptions.ChannelNotFoundEntity:
-                pass  # that service never ran here
-            finally:
-                if not channel.is_closed:
-                    await channel.close()
-    return sorted(set(found))
 
 
 async def test_erasure_reaches_the_kits_outbox(

@@ -1,7 +1,8 @@
 """The right of access: a person buys a ticket, attends, earns credits and a certificate, gives
 feedback, joins a group and gets emails; an admin then downloads, through the gateway, one JSON
-document with their data from every service (and their transcript), and the download is audited.
-Services refuse the export to anyone but an admin."""
+document with their data from every service (and their transcript) — the rows of an attendance
+import that name them by address alone included — and the download is audited. The gateway and
+every service refuse the export to anyone but an admin; the gateway audits the refusal."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ import os
 import secrets
 import subprocess
 import sys
+import uuid
 from collections.abc import AsyncIterator
 from decimal import Decimal
 
+import asyncpg
 import httpx
 import pytest
 from aio_pika.abc import AbstractRobustConnection
@@ -26,14 +29,13 @@ from hearth_testing.processes import ServiceProcess
 from hearth_testing.smtp import SmtpSink
 
 from .gateway.staff import StaffBrowser
+from .helpers import schedule_gathering
 from .test_privacy import _live
 
-ADMIN_EMAIL = "admin.access@example.org"
 
-
-async def _create_admin(database: TestDatabase, password: str) -> None:
+async def _create_admin(database: TestDatabase, email: str, password: str) -> None:
     env = {**os.environ, "HEARTH_DATABASE_URL": database.dsn("gateway"), "HEARTH_ADMIN_PASSWORD": password}
-    command = [sys.executable, "-m", "hearth_gateway", "create-admin", "--email", ADMIN_EMAIL]
+    command = [sys.executable, "-m", "hearth_gateway", "create-admin", "--email", email]
     made = await asyncio.to_thread(
         subprocess.run, command, env=env, capture_output=True, text=True, timeout=60, check=False
     )
@@ -42,11 +44,11 @@ async def _create_admin(database: TestDatabase, password: str) -> None:
 
 @pytest.fixture
 async def admin(gateway: ServiceProcess, database: TestDatabase) -> AsyncIterator[StaffBrowser]:
-    password = secrets.token_urlsafe(18)
-    await _create_admin(database, password)
+    email, password = f"admin.{secrets.token_hex(4)}@example.org", secrets.token_urlsafe(18)  # one per test
+    await _create_admin(database, email, password)
     async with httpx.AsyncClient(base_url=gateway.url, timeout=30) as client:
         browser = StaffBrowser(client)
-        assert (await browser.sign_in(ADMIN_EMAIL, password)).status_code == 303
+        assert (await browser.sign_in(email, password)).status_code == 303
         await browser.set_up_two_factor()
         yield browser
 
@@ -74,6 +76,15 @@ async def test_an_admin_downloads_one_document_with_the_persons_data_from_every_
     someone, pid, group = await _live(services["registration"], services["groups"], amqp, name_prefix)
     checked(await collect(certificates, 1, timeout=30))
     await smtp_sink.wait_for(someone["email"], count=3, timeout=30)
+    async with services["registration"].client() as client:  # a report naming them where they hold no ticket
+        elsewhere = await schedule_gathering(services["registration"])
+        report = (
+            "Name,User Email,Join Time,Leave Time,Duration (Minutes)\n"
+            f"Them,{someone['email'].upper()},03/11/2027 12:00:00 PM,03/11/2027 01:00:00 PM,60\n"
+        )
+        imported = await client.post(f"/gatherings/{elsewhere}/attendance-imports", content=report.encode())
+    assert imported.status_code == 201, imported.text
+    [error] = imported.json()["errors"]
 
     page = await admin.client.get(f"/people/{pid}")  # the person's page links to the export
     assert f'id="person-export" href="/people/{pid}/export"' in page.text
@@ -89,6 +100,10 @@ async def test_an_admin_downloads_one_document_with_the_persons_data_from_every_
     assert [t["person_id"] for t in data["registration"]["tickets"]] == [pid]
     assert [f["comments"] for f in data["registration"]["feedback"]] == [f"— {someone['name']}"]
     assert data["registration"]["attendance"]
+    [named] = data["registration"]["attendance_import_errors"]
+    assert (named["gathering_id"], named["filename"]) == (elsewhere, None)
+    assert named["row"] == {k: error[k] for k in ("line", "email", "reason")}  # as the import keeps it
+    assert named["row"]["email"].lower() == someone["email"]
     assert [p["email"] for p in data["credits"]["people"]] == [someone["email"]]
     assert [Decimal(str(e["hours"])) for e in data["credits"]["ledger"]] == [Decimal("1.5")]
     assert len(data["credits"]["certificates"]) == 1
@@ -105,3 +120,29 @@ async def test_an_admin_downloads_one_document_with_the_persons_data_from_every_
         async with process.client(role="coordinator") as client:
             refused = await client.get(f"/people/{pid}/export")
         assert refused.status_code == 403, (name, refused.text)
+
+
+async def test_a_coordinator_is_refused_the_export_and_the_refusal_is_audited(
+    gateway: ServiceProcess, admin: StaffBrowser, database: TestDatabase
+) -> None:
+    email, password = f"coordinator.{secrets.token_hex(4)}@example.org", secrets.token_urlsafe(16)
+    made = await admin.post("/staff", {"email": email, "role": "coordinator", "password": password})
+    assert made.status_code == 303, made.text
+    person_id = str(uuid.uuid4())
+    async with httpx.AsyncClient(base_url=gateway.url, timeout=30) as client:
+        coordinator = StaffBrowser(client)
+        assert (await coordinator.sign_in(email, password)).status_code == 303
+        refused = await client.get(f"/people/{person_id}/export")
+    assert refused.status_code == 403, refused.text
+    assert "attachment" not in refused.headers.get("content-disposition", "")
+    conn = await asyncpg.connect(database.dsn("gateway"), server_settings={"search_path": "gateway"})
+    try:
+        audited = await conn.fetch(
+            """SELECT a.action, a.detail FROM audit_log a JOIN staff s ON s.id = a.staff_id
+               WHERE lower(s.email) = lower($1) AND a.target = $2""",
+            email,
+            f"GET /people/{person_id}/export",
+        )
+    finally:
+        await conn.close()
+    assert [(r["action"], r["detail"]) for r in audited] == [("refused", "export_person_data")]

@@ -4,10 +4,11 @@ injected. Notifications: a sent email keeps its metadata and loses its content o
 the scheduler applies it once every `retention_poll_seconds`. The kit, in every service: published
 outbox rows go after `outbox_retention` (unpublished ones never; a published erasure request at
 once), inbox rows after `inbox_retention`; registration's attendance imports lose their unusable
-rows after `import_report_retention`, keeping their counts; the runtime runs it in every service."""
+rows after `import_report_retention`, keeping their counts; every service's runtime runs it."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -17,24 +18,27 @@ import asyncpg
 import pytest
 from aio_pika.abc import AbstractRobustConnection
 
+from hearth_gateway.settings import GatewaySettings
+from hearth_gateway.store.retention import forget_audit_entries
 from hearth_notifications.settings import NotificationsSettings
 from hearth_notifications.workers.scheduler import Scheduler
 from hearth_registration.settings import RegistrationSettings
 from hearth_registration.store.retention import forget_import_rows
+from hearth_shared import provision
 from hearth_shared.contracts import new_event
 from hearth_shared.contracts.catalogue import PersonErasureRequested, TicketPurchased
 from hearth_shared.db import connect_with_retry, migrate
-from hearth_shared.messaging import Names, retention
+from hearth_shared.messaging import Names, ServiceRuntime, retention
 from hearth_shared.messaging.retention import KitRetention, RetentionWorker
 from hearth_testing.broker import publish_event
-from hearth_testing.builders import gathering_scheduled, person, person_details, ticket_purchased
-from hearth_testing.fixtures import StartService
-from hearth_testing.infra import TestDatabase
-from hearth_testing.processes import ServiceProcess
+from hearth_testing.builders import gathering_scheduled, person_details, ticket_purchased
+from hearth_testing.fixtures import TEST_RETRY_DELAYS, StartService
+from hearth_testing.infra import Infra, TestDatabase
+from hearth_testing.processes import TEST_SENDER, ServiceProcess
 from hearth_testing.smtp import SmtpSink
 from hearth_testing.waiting import eventually
 
-from .helpers import buy_tickets, schedule_gathering
+from .helpers import schedule_gathering
 
 
 @pytest.fixture
@@ -176,23 +180,83 @@ async def test_the_kit_keeps_outbox_inbox_and_import_rows_only_for_their_time(
     assert await worker.apply(now + timedelta(seconds=1)) == 0  # not due again before its poll
 
 
+async def test_the_gateway_keeps_audit_entries_for_their_time(database: TestDatabase) -> None:
+    pool = await connect_with_retry(database.dsn("gateway"), "gateway", max_size=2)
+    try:
+        await migrate(pool, "gateway", ["hearth_shared.migrations", "hearth_gateway.store.migrations"])
+        settings, now = GatewaySettings(), datetime.now(UTC)
+        assert settings.audit_retention == timedelta(days=730)  # the documented default
+        action = f"retention-{uuid.uuid4()}"
+        ages = {"gone": timedelta(days=730, minutes=1), "kept": timedelta(days=730) - timedelta(minutes=1)}
+        for target, age in ages.items():
+            await pool.execute(
+                "INSERT INTO audit_log (action, target, at) VALUES ($1, $2, $3)", action, target, now - age
+            )
+        worker = RetentionWorker(
+            pool,
+            KitRetention(outbox=settings.outbox_retention, inbox=settings.inbox_retention),
+            poll_seconds=settings.retention_poll_seconds,
+            sweeps=[lambda conn, at, limit: forget_audit_entries(conn, at - settings.audit_retention, limit)],
+            clock=lambda: now,
+        )
+        while await worker.apply(now) >= retention.BATCH:  # (other tests' rows too)
+            pass
+        left = await pool.fetch("SELECT target FROM audit_log WHERE action = $1", action)
+    finally:
+        await pool.close()
+    assert [r["target"] for r in left] == ["kept"]
+
+
 @pytest.fixture
 async def registration(start_service: StartService) -> ServiceProcess:
     return await start_service("registration")
 
 
 async def test_every_service_runs_the_kits_retention(
-    start_service: StartService, registration_pool: asyncpg.Pool
+    infra: Infra, database: TestDatabase, own_prefix: str
 ) -> None:
-    """The runtime starts the worker with the service's settings: a published row goes once past
-    `outbox_retention`."""
-    registration = await start_service("registration", outbox_retention="PT1S", retention_poll_seconds=0.3)
-    async with registration.client() as client:
-        gid = await schedule_gathering(registration)
-        await buy_tickets(client, gid, [person()])
-    count = "SELECT count(*) FROM outbox WHERE event_type = $1 AND body::text LIKE '%' || $2 || '%'"
+    """Each service's own runtime (its `app.create_runtime`, in this process: cheaper than five
+    processes) starts the worker with the service's settings: a row published before
+    `outbox_retention` goes from that service's outbox, by the one retention worker it runs (and
+    the gateway's audit entries past `audit_retention`: its own rule is wired too)."""
+    for service in provision.SERVICES:
+        app = importlib.import_module(f"hearth_{service}.app")
+        own = {
+            "notifications": {"mail_from": TEST_SENDER},
+            "gateway": {"audit_retention": timedelta(seconds=1)},
+        }
+        settings_type = getattr(
+            importlib.import_module(f"hearth_{service}.settings"), f"{service.title()}Settings"
+        )
+        settings = settings_type(
+            amqp_url=infra.amqp_url, database_url=database.dsn(service), name_prefix=own_prefix,
+            db_pool_size=2, outbox_retention=timedelta(seconds=1), retention_poll_seconds=0.2,
+            retry_delays=TEST_RETRY_DELAYS, **own.get(service, {}),
+        )  # fmt: skip
+        runtime: ServiceRuntime = app.create_runtime(settings)
+        await runtime.start()
+        try:
+            await _forgets_a_published_row(runtime)
+        finally:
+            await runtime.stop()
+
+
+async def _forgets_a_published_row(runtime: ServiceRuntime) -> None:
+    pool = runtime.pool
+    assert pool is not None
+    event_id = await _outbox_row(pool, TicketPurchased.event_type, datetime.now(UTC))
     await eventually(
-        lambda: registration_pool.fetchval(count, TicketPurchased.event_type, gid),
+        lambda: pool.fetchval("SELECT count(*) FROM outbox WHERE event_id = $1", event_id),
         lambda n: n == 0,
         timeout=15,
+        what=f"{runtime.service}'s retention",
     )
+    if runtime.service == "gateway":
+        entry = await pool.fetchval("INSERT INTO audit_log (action) VALUES ('retention_test') RETURNING id")
+        await eventually(
+            lambda: pool.fetchval("SELECT count(*) FROM audit_log WHERE id = $1", entry),
+            lambda n: n == 0,
+            timeout=15,
+            what="the gateway's audit retention",
+        )
+    assert len([w for w in runtime.workers if isinstance(w, RetentionWorker)]) == 1

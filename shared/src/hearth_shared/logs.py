@@ -15,6 +15,9 @@ import uuid
 
 import structlog
 
+# Broker clients whose DEBUG lines carry whole frames (event bodies with personal data).
+FRAME_LOGGERS = ("aiormq", "aio_pika", "pamqp")
+
 
 def configure_logging(service: str, *, log_format: str = "auto", level: str = "INFO") -> None:
     """Route structlog and stdlib logging (uvicorn, aio-pika) through one renderer."""
@@ -50,6 +53,8 @@ def configure_logging(service: str, *, log_format: str = "auto", level: str = "I
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    for name in FRAME_LOGGERS:  # their DEBUG lines print AMQP frames: message bodies, names and emails
+        logging.getLogger(name).setLevel(max(logging.INFO, root.level))
     keep_searches_out_of_logs()
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(service=service)

@@ -51,6 +51,7 @@ from .domain.words import N_
 from .handlers import HANDLERS
 from .settings import GatewaySettings
 from .store.door_publisher import DoorPublisher
+from .store.retention import forget_audit_entries
 from .store.services import ServiceError, Services
 from .workers.session_sweeper import SessionSweeper
 
@@ -100,6 +101,9 @@ def create_runtime(settings: GatewaySettings | None = None) -> ServiceRuntime:
         handlers=HANDLERS,
         migrations="hearth_gateway.store.migrations",
         workers=[lambda pool: SessionSweeper(pool, rules)],
+        retention=[
+            lambda conn, now, limit: forget_audit_entries(conn, now - settings.audit_retention, limit)
+        ],
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from pydantic import SecretStr
 
 from hearth_shared.settings import ServiceSettings
@@ -29,5 +31,8 @@ class GatewaySettings(ServiceSettings):
     # Requests the HTTP door may have waiting for the broker's confirms at once; one more is
     # answered 429 with `Retry-After` (docs/events.md).
     door_max_in_flight: int = 64
+    # How long audit entries are kept (docs/operations.md, "Retention"): two licence years of
+    # questions about who did what; longer if the association's regulator or insurer asks.
+    audit_retention: timedelta = timedelta(days=730)
     # Services whose parked messages staff may see and replay.
     parked_services: list[str] = ["registration", "credits", "groups", "notifications"]

@@ -23,8 +23,9 @@ delays adds queues instead of clashing with existing arguments. A queue's argume
 once declared (re-declaring with others fails with PRECONDITION_FAILED): a handler or retry queue
 declared by a Hearth before at-least-once dead-lettering is declared again with its old arguments,
 with a warning, and an operator policy gives it the new behaviour (docs/architecture.md, "Delivery
-guarantees, as built"); the unbounded `hearth.unrouted` queue of old is unbound from the exchange,
-so it stops growing, and left for staff to read and delete.
+guarantees, as built"); the unbounded `hearth.unrouted` queue of old is deleted: nothing has routed
+to it since the bounded queue replaced it, and what it held (copies of events nobody consumed,
+full bodies with names and addresses) would otherwise be kept forever, out of erasure's reach.
 """
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ class Names:
 
     @property
     def unrouted(self) -> str:
-        """Name of the alternate exchange (and of the unbounded queue behind it before issue 15)."""
+        """Name of the alternate exchange (and of the unbounded queue behind it before issue 15,
+        which declaring deletes)."""
         return self.prefix + UNROUTED
 
     @property
@@ -101,7 +103,7 @@ def declared_names(
 ) -> tuple[list[str], list[str]]:
     """`(queues, exchanges)` that `declare_service` creates for a service (to remove a test
     run's or a benchmark's topology afterwards)."""
-    queues = [names.parking_queue, names.unrouted, names.unrouted_queue]
+    queues = [names.parking_queue, names.unrouted_queue]
     queues += [names.retry_queue(d) for d in delays_ms(retry_delays)]
     queues += [names.handler_queue(h) for h in handler_names]
     exchanges = [names.events_exchange, names.delay_exchange, names.redeliver_exchange, names.unrouted]
@@ -172,13 +174,17 @@ async def declare_dead_lettering_queue(
         return await channel.declare_queue(name, durable=True, arguments=_quorum(**arguments))
 
 
-async def _unbind_old_unrouted(channel: AbstractChannel, names: Names) -> None:
-    """Stop the unbounded queue of old from growing (if there is one): staff read it, then delete it."""
+async def _delete_old_unrouted(channel: AbstractChannel, names: Names) -> None:
+    """Delete the unbounded queue of old, if there is one (see the module): dead topology whose
+    messages nothing reads, retention cannot bound and erasure does not reach."""
     try:
-        old = await channel.get_queue(names.unrouted, ensure=False)
-        await old.unbind(names.unrouted)
-    except aiormq.exceptions.ChannelClosed:  # there is none: the channel closed on NOT_FOUND
+        old = await channel.declare_queue(names.unrouted, passive=True)
+    except aiormq.exceptions.ChannelNotFoundEntity:  # there is none: the channel closed on NOT_FOUND
         await channel.reopen()
+        return
+    dropped = old.declaration_result.message_count
+    await old.delete(if_unused=False, if_empty=False)
+    log.warning("deleted the unbounded unrouted queue of old", queue=names.unrouted, messages=dropped)
 
 
 async def declare_exchanges(channel: AbstractChannel, names: Names) -> AbstractExchange:
@@ -190,7 +196,7 @@ async def declare_exchanges(channel: AbstractChannel, names: Names) -> AbstractE
         names.unrouted_queue, durable=True, arguments=_quorum(**KEEP, **UNROUTED_BOUNDS)
     )
     await recent.bind(unrouted)
-    await _unbind_old_unrouted(channel, names)
+    await _delete_old_unrouted(channel, names)
     return await channel.declare_exchange(
         names.events_exchange,
         ExchangeType.TOPIC,
