@@ -53,6 +53,9 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[1]
 READY_LINE = "Ctrl-C stops everything."
 RUN_RETRY_DELAYS = [1.0, 10.0, 60.0]  # the services' default: the run sets none
+# Five services starting (imports, migrations) and the demo data loading on a machine shared with
+# other work can take minutes; this bounds a run that never gets there.
+READY_WITHIN = 300
 
 
 def free_port_block(size: int) -> int:
@@ -146,9 +149,9 @@ async def dev_run(infra: Infra, tmp_path: Path) -> AsyncIterator[Run]:
     reader: asyncio.Task[None] | None = None
     try:
         try:
-            printed = await asyncio.wait_for(_read_until_ready(process, lines), 120)
+            printed = await asyncio.wait_for(_read_until_ready(process, lines), READY_WITHIN)
         except TimeoutError:
-            raise AssertionError("./dev run was not ready in 120 s:\n" + "".join(lines)) from None
+            raise AssertionError(f"./dev run was not ready in {READY_WITHIN} s:\n" + "".join(lines)) from None
         reader = asyncio.create_task(_keep_reading(process, lines))
         yield Run(process, lines, printed, copy, infra.amqp_url, infra.admin_dsn, database)
     finally:
