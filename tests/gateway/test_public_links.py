@@ -418,7 +418,7 @@ async def test_a_gateway_without_a_link_key_serves_the_site_and_says_links_are_n
     )
     await keyless.start(timeout=90)
     try:
-        async with httpx.AsyncClient(base_url=keyless.url) as client:
+        async with httpx.AsyncClient(base_url=keyless.url, timeout=30) as client:
             events = await client.get("/events")
             link = await client.get(f"/my/{token}")
     finally:
