@@ -189,6 +189,11 @@ def test_every_template_is_covered_in_both_languages() -> None:
     assert {t for t, _ in SUBJECTS} == set(preferences.TEMPLATES)
 
 
+def test_every_group_purpose_is_worded_in_both_languages() -> None:
+    # A GroupFormed of any purpose the contract names can be announced (practice_area_circle too).
+    assert set(PURPOSES) == set(Interest)
+
+
 @pytest.mark.parametrize(
     ("utc_start", "zone", "language", "expected"),
     [

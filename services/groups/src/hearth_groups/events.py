@@ -40,8 +40,8 @@ def name_of(group: GroupRow) -> Bilingual:
 
 
 def formed(group: GroupRow, member_ids: Sequence[uuid.UUID]) -> list[EventData]:
-    """What publishing a group tells the others. Kinds that InterestExpressed v1 cannot name (the
-    circles) have no GroupFormed purpose yet: their members arrive as GroupMemberJoined."""
+    """What publishing a group tells the others. Kinds GroupFormed v1 does not name as a purpose
+    yet (the circles, see `INTEREST_OF_KIND`): their members arrive as GroupMemberJoined."""
     interest = INTEREST_OF_KIND.get(group.kind)
     if interest is None:
         return [joined(group.id, person_id) for person_id in member_ids]

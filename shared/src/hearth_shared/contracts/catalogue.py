@@ -279,6 +279,8 @@ class Interest(StrEnum):
     BEST_PRACTICE_RESOURCE = "best_practice_resource"
     PEER_SUPPORT = "peer_support"
     PEER_SUPERVISION = "peer_supervision"
+    # Added to v1 (additive): groups must be deployed before registration publishes it.
+    PRACTICE_AREA_CIRCLE = "practice_area_circle"
 
 
 class InterestExpressed(EventData):

@@ -38,6 +38,7 @@ PURPOSES: dict[Interest, Bilingual] = {
     ),
     Interest.PEER_SUPPORT: Bilingual(en="peer support", fr="soutien entre pairs"),
     Interest.PEER_SUPERVISION: Bilingual(en="peer supervision", fr="supervision entre pairs"),
+    Interest.PRACTICE_AREA_CIRCLE: Bilingual(en="practice-area circle", fr="cercle de pratique"),
 }
 
 TicketNews = TicketPurchased | RegistrationCancelled | WaitlistJoined | WaitlistOffered
