@@ -15,6 +15,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LANGUAGE_CODES = ("en", "fr")
 TICKET_KINDS = ("member", "non_member", "student", "free")
 WISHES = ("advocacy_campaign", "best_practice_resource", "peer_support", "peer_supervision")
+CIRCLE = "practice_area_circle"  # the wish to join a practice-area circle, with its area
 # What a person may opt out of; confirmations, offers, payments and certificates always come.
 CATEGORIES = ("reminders", "feedback", "groups", "news")
 DIGESTS = ("none", "daily", "weekly")  # as notifications sends them
@@ -96,6 +97,11 @@ def registration_refusal(field_name: str | None, code: str) -> tuple[str, str] |
     return known.get(code)
 
 
+def practice_area(typed: str) -> str:
+    """The practice area as groups names its areas: "Housing & poverty" is housing_and_poverty."""
+    return "_".join(re.sub(r"[^\w]+", " ", typed.lower().replace("&", " and ")).split())
+
+
 def read_feedback(fields: dict[str, str]) -> Checked:
     """The feedback form as registration's `PUT /gatherings/{gid}/feedback/{person}` takes it."""
     out = Checked()
@@ -107,13 +113,13 @@ def read_feedback(fields: dict[str, str]) -> Checked:
         out.problems.append(("comments", N_("Keep your comments under 5000 characters.")))
     follow_up: list[dict[str, Any]] = [{"interest": w} for w in WISHES if fields.get(f"wish_{w}") == "yes"]
     if fields.get("wish_circle") == "yes":
-        area, language = _text(fields, "circle_area", 100), fields.get("circle_language", "")
+        area, language = practice_area(_text(fields, "circle_area", 100)), fields.get("circle_language", "")
         if not area:
             out.problems.append(("circle_area", N_("Enter the practice area of the circle you would join.")))
         follow_up.append(
-            {"interest": "peer_support", "practice_area": area, "language": language or None}
+            {"interest": CIRCLE, "practice_area": area, "language": language or None}
             if language in LANGUAGE_CODES
-            else {"interest": "peer_support", "practice_area": area}
+            else {"interest": CIRCLE, "practice_area": area}
         )
     out.body = {"benefit_rating": int(rating) if rating.isdigit() else 0, "comments": comments or None}
     out.body["follow_up"] = follow_up
@@ -126,8 +132,12 @@ def feedback_form(found: dict[str, Any] | None) -> dict[str, str]:
         return {}
     fields = {"benefit_rating": str(found.get("benefit_rating", "")), "comments": found.get("comments") or ""}
     for wish in found.get("follow_up") or []:
-        if wish.get("practice_area"):
-            fields |= {"wish_circle": "yes", "circle_area": wish["practice_area"]}
+        # A circle wish; before practice_area_circle existed the form sent peer_support with an area.
+        if wish.get("interest") == CIRCLE or wish.get("practice_area"):
+            fields |= {
+                "wish_circle": "yes",
+                "circle_area": (wish.get("practice_area") or "").replace("_", " "),
+            }
             fields["circle_language"] = wish.get("language") or ""
         else:
             fields[f"wish_{wish.get('interest')}"] = "yes"
