@@ -265,6 +265,17 @@ SUPERVISION_GROUP = _bilingual(
 )
 
 
+def follow_up(person: Person) -> list[dict[str, Any]]:
+    """The person's September wishes: peer supervision, and each practice-area circle (the circles
+    meet in English, as the September breakouts did)."""
+    wishes: list[dict[str, Any]] = [{"interest": "peer_supervision"}] if person in SUPERVISION else []
+    return wishes + [
+        {"interest": "practice_area_circle", "practice_area": area, "language": "en"}
+        for area, who in CIRCLE_WISHES.items()
+        if person in who
+    ]
+
+
 class Demo:
     """The calls the demo makes, as staff with a service token (services answer only the gateway)."""
 
@@ -308,6 +319,15 @@ class Demo:
                 break
             await asyncio.sleep(0.2)  # the membership is still on its way from the broker
         raise RuntimeError(f"demo data: ticket for {person.email} → {response.status_code} {response.text}")
+
+    async def pooled(self, kind: str, topic: str, person_ids: set[str], timeout: float = 60) -> None:
+        """Wait until groups' interest pool holds these people's interest (it arrives by the broker)."""
+        query = {"kind": kind, "topic": topic}
+        async with asyncio.timeout(timeout):
+            while not person_ids <= {
+                i["person_id"] for i in await self.call("groups", "GET", "/interests", params=query)
+            }:
+                await asyncio.sleep(0.2)
 
     async def publish_members(self) -> None:
         """The membership register's records of the demo members, as the register publishes them."""
@@ -371,31 +391,15 @@ async def september(demo: Demo, gathering: dict[str, Any]) -> None:
         json={"person_ids": list(people.values())},
     )
     for person in ATTENDEES:
-        wishes = [{"interest": "peer_supervision"}] if person in SUPERVISION else []
-        areas = [area for area, who in CIRCLE_WISHES.items() if person in who]
-        comments = "I would join a circle on " + ", ".join(areas).replace("_", " ") if areas else None
         await demo.call(
             "registration",
             "POST",
             f"/gatherings/{gathering_id}/feedback",
-            json={"email": person.email, "benefit_rating": 5, "comments": comments, "follow_up": wishes},
+            json={"email": person.email, "benefit_rating": 5, "follow_up": follow_up(person)},
         )
-    # InterestExpressed v1 cannot name a circle yet (docs/groups.md): staff enter those wishes.
+    # Registration announces each wish (InterestExpressed); groups pools it, then staff draft.
     for area, who in CIRCLE_WISHES.items():
-        for person in who:
-            await demo.call(
-                "groups",
-                "POST",
-                "/interests",
-                json={
-                    "person_id": people[person.email],
-                    "kind": "practice_area_circle",
-                    "practice_area": area,
-                    "language": "en",
-                    "region": person.region,
-                    "gathering_id": gathering_id,
-                },
-            )
+        await demo.pooled("practice_area_circle", area, {people[p.email] for p in who})
         await demo.call(
             "groups", "POST", "/proposals", json={"kind": "practice_area_circle", "practice_area": area}
         )
