@@ -293,25 +293,62 @@ async def test_the_offer_page_shows_the_held_seat_and_its_expiry(public: PublicS
     assert "We hold this seat for you until" in page.text
 
 
+async def _feedback_link(public: PublicSite, stack: Stack, title: str, who: str) -> tuple[str, str, str]:
+    """A gathering someone attended and their feedback link: (the gathering's id, theirs, the link)."""
+    gathering = await new_gathering(stack, title)
+    person = (await buy(stack, gathering["id"], non_member(who)))["ticket"]["person_id"]
+    async with stack.registration.client() as staff:
+        await staff.post(f"/gatherings/{gathering['id']}/check-ins", json={"person_ids": [person]})
+    return (
+        gathering["id"],
+        person,
+        public.links.token(Purpose.FEEDBACK, gathering=gathering["id"], person=person),
+    )
+
+
 async def test_feedback_from_the_link_is_saved_and_comes_back_to_edit(
     public: PublicSite, stack: Stack
 ) -> None:
-    gathering = await new_gathering(stack, "Feedback saved")
-    person = (await buy(stack, gathering["id"], non_member("kind")))["ticket"]["person_id"]
-    async with stack.registration.client() as staff:
-        await staff.post(f"/gatherings/{gathering['id']}/check-ins", json={"person_ids": [person]})
-    token = public.links.token(Purpose.FEEDBACK, gathering=gathering["id"], person=person)
-    sent = {"benefit_rating": "4", "comments": "Useful cases", "wish_peer_supervision": "yes"}
+    gathering_id, person, token = await _feedback_link(public, stack, "Feedback saved", "kind")
+    sent = {
+        "benefit_rating": "4",
+        "comments": "Useful cases",
+        "wish_peer_supervision": "yes",
+        "wish_circle": "yes",
+        "circle_area": "older_adults",
+    }
     async with public.client() as client:
         saved = await client.post(f"/feedback/{token}", data=sent)
         assert saved.status_code == 303, saved.text
         again = await client.get(f"/feedback/{token}")
     assert 'value="4" checked' in again.text
     assert "Useful cases" in again.text
+    assert '<option value="older_adults" selected>Older adults</option>' in again.text
     async with stack.registration.client() as staff:
-        [given] = (await staff.get(f"/gatherings/{gathering['id']}/feedback")).json()
+        [given] = (await staff.get(f"/gatherings/{gathering_id}/feedback")).json()
     assert (given["person_id"], given["benefit_rating"]) == (person, 4)
-    assert [w["interest"] for w in given["follow_up"]] == ["peer_supervision"]
+    assert [w["interest"] for w in given["follow_up"]] == ["peer_supervision", "practice_area_circle"]
+    assert given["follow_up"][1]["practice_area"] == "older_adults"
+
+
+async def test_a_circle_area_not_in_the_list_is_refused_in_both_languages(
+    public: PublicSite, stack: Stack
+) -> None:
+    gathering_id, _, token = await _feedback_link(public, stack, "Feedback circle area", "typed")
+    sent = {"benefit_rating": "4", "wish_circle": "yes", "circle_area": "Logement et pauvreté"}
+    async with public.client() as client:
+        client.cookies.set("hearth_lang", "en")
+        english = await client.post(f"/feedback/{token}", data=sent)
+    async with public.client() as client:
+        client.cookies.set("hearth_lang", "fr")
+        french = await client.post(f"/feedback/{token}", data=sent)
+    assert english.status_code == french.status_code == 422
+    assert "Choose the practice area of the circle from the list." in english.text
+    assert '<option value="housing_and_poverty">Housing and poverty</option>' in english.text
+    assert "Choisissez dans la liste le domaine de pratique du cercle." in french.text
+    assert '<option value="housing_and_poverty">Logement et pauvreté</option>' in french.text
+    async with stack.registration.client() as staff:
+        assert (await staff.get(f"/gatherings/{gathering_id}/feedback")).json() == []
 
 
 async def test_feedback_after_it_closed_says_so_in_both_languages(public: PublicSite, stack: Stack) -> None:

@@ -7,10 +7,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from hearth_gateway.domain import public_events, public_forms
+from hearth_gateway.api.i18n import load_translations
+from hearth_gateway.domain import practice_areas, public_events, public_forms
+from hearth_gateway.settings import GatewaySettings
+from hearth_groups.settings import GroupsSettings
+from hearth_shared.settings import DEFAULT_PRACTICE_AREAS
 
 pytestmark = pytest.mark.unit
 OFFERED = ["member", "non_member"]
+AREAS = DEFAULT_PRACTICE_AREAS
 
 
 def test_a_non_member_registration_needs_its_profession_body_region_and_attestation() -> None:
@@ -83,9 +88,10 @@ def test_feedback_wishes_and_a_practice_area_circle_become_follow_ups() -> None:
             "comments": "  ",
             "wish_peer_supervision": "yes",
             "wish_circle": "yes",
-            "circle_area": " Housing & poverty",
+            "circle_area": "housing_and_poverty",
             "circle_language": "fr",
-        }
+        },
+        AREAS,
     )
     assert checked.problems == []
     assert checked.body == {
@@ -93,14 +99,15 @@ def test_feedback_wishes_and_a_practice_area_circle_become_follow_ups() -> None:
         "comments": None,
         "follow_up": [
             {"interest": "peer_supervision"},
-            # Groups' own name of the area, which it checks against the configured areas.
+            # Groups' own code of the area, chosen from the configured areas.
             {"interest": "practice_area_circle", "practice_area": "housing_and_poverty", "language": "fr"},
         ],
     }
     again = public_forms.feedback_form(checked.body)
+    # The stored code goes back into the select as its value.
     assert (again["wish_circle"], again["circle_area"], again["circle_language"]) == (
         "yes",
-        "housing and poverty",
+        "housing_and_poverty",
         "fr",
     )
     assert "wish_practice_area_circle" not in again
@@ -110,8 +117,28 @@ def test_feedback_wishes_and_a_practice_area_circle_become_follow_ups() -> None:
         {"follow_up": [{"interest": "peer_support", "practice_area": "justice"}]}
     )
     assert (older["wish_circle"], older["circle_area"]) == ("yes", "justice")
-    missing = public_forms.read_feedback({"wish_circle": "yes", "circle_area": " - ? "})
-    assert [field for field, _ in missing.problems] == ["benefit_rating", "circle_area"]
+
+
+@pytest.mark.parametrize("area", ["", "Logement et pauvreté", "Housing & poverty", "disability"])
+def test_a_circle_wish_needs_one_of_the_configured_practice_areas(area: str) -> None:
+    wished = {"benefit_rating": "4", "wish_circle": "yes", "circle_area": area}
+    refused = public_forms.read_feedback(wished, AREAS)
+    assert refused.problems == [("circle_area", "Choose the practice area of the circle from the list.")]
+    # The area is only asked for with the wish: without it, nothing about the area is refused.
+    assert public_forms.read_feedback({"benefit_rating": "4", "circle_area": area}, AREAS).problems == []
+
+
+def test_the_gateway_offers_groups_practice_areas_each_in_english_and_french() -> None:
+    offered = GatewaySettings().practice_areas
+    assert offered == GroupsSettings().practice_areas
+    french = load_translations()["fr"]
+    for code, words in practice_areas.options(offered):
+        assert words == practice_areas.LABELS[code]
+        assert french.gettext(words) != words or words == "Justice"
+    assert dict(practice_areas.options(offered))["housing_and_poverty"] == "Housing and poverty"
+    assert french.gettext("Housing and poverty") == "Logement et pauvreté"
+    # An area configured without words of its own still reads as words, not as a code.
+    assert practice_areas.options(("disability_justice",)) == [("disability_justice", "Disability justice")]
 
 
 def test_preferences_come_back_to_the_form_and_go_out_as_opt_outs() -> None:

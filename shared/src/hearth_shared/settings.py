@@ -11,6 +11,19 @@ from datetime import timedelta
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# The practice areas a circle may be about unless HEARTH_PRACTICE_AREAS says otherwise: groups
+# accepts circle wishes for these, and the gateway's feedback form offers them (both must agree).
+DEFAULT_PRACTICE_AREAS = (
+    "housing_and_poverty",
+    "justice",
+    "clinical",
+    "child_and_family",
+    "mental_health_and_addictions",
+    "health",
+    "older_adults",
+    "community_development",
+)
+
 
 class ServiceSettings(BaseSettings):
     """What a Hearth service needs to reach its broker and its database."""

@@ -178,7 +178,12 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _install_refusals(app, pages)
     app.state.public_site = public_site(
-        pages, service_urls(settings), key, settings.service_token_seconds, settings.cookie_secure
+        pages,
+        service_urls(settings),
+        key,
+        settings.service_token_seconds,
+        settings.cookie_secure,
+        settings.practice_areas,
     )
     install_public_refusals(app)
     app.add_middleware(DoorSizeGuard)  # outside the general body limit: the door's 413 is a problem

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from pydantic import SecretStr
 
-from hearth_shared.settings import ServiceSettings
+from hearth_shared.settings import DEFAULT_PRACTICE_AREAS, ServiceSettings
 
 
 class GatewaySettings(ServiceSettings):
@@ -36,3 +36,6 @@ class GatewaySettings(ServiceSettings):
     audit_retention: timedelta = timedelta(days=730)
     # Services whose parked messages staff may see and replay.
     parked_services: list[str] = ["registration", "credits", "groups", "notifications"]
+    # The practice areas the public feedback form offers for a circle: the same list as groups'
+    # HEARTH_PRACTICE_AREAS, or groups parks the wishes for the areas it lacks.
+    practice_areas: tuple[str, ...] = DEFAULT_PRACTICE_AREAS

@@ -50,6 +50,7 @@ class PublicSite:
     settings: PublicSiteSettings
     pages: Pages
     cookie_secure: bool
+    practice_areas: tuple[str, ...]  # what the feedback form's circle may be about (groups' codes)
 
     def render(
         self,
@@ -234,7 +235,12 @@ def install_public_refusals(app: FastAPI) -> None:
 
 
 def public_site(
-    pages: Pages, urls: dict[str, str], key: str, token_seconds: int, cookie_secure: bool
+    pages: Pages,
+    urls: dict[str, str],
+    key: str,
+    token_seconds: int,
+    cookie_secure: bool,
+    practice_areas: tuple[str, ...],
 ) -> PublicSite:
     settings = PublicSiteSettings()
     try:
@@ -254,4 +260,4 @@ def public_site(
     pages.env.filters["moment"] = public_events.moment
     pages.env.filters["seats_left"] = public_events.seats_left
     services = PublicServices(urls, key, token_lifetime=timedelta(seconds=token_seconds))
-    return PublicSite(services, links, limits, settings, pages, cookie_secure)
+    return PublicSite(services, links, limits, settings, pages, cookie_secure, practice_areas)

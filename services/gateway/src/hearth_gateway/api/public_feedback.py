@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from hearth_shared.signed_links import Purpose
 
-from ..domain import public_forms
+from ..domain import practice_areas, public_forms
 from ..domain.words import N_
 from ..store.public_services import PublicServiceError
 from .deps import client_address
@@ -41,7 +41,8 @@ def _page(
     language: str | None,
     **extra: Any,
 ) -> Response:
-    context = {"gathering": gathering, "form": form, "errors": [], "done": "", **extra}
+    areas = practice_areas.options(site.practice_areas)
+    context = {"gathering": gathering, "form": form, "errors": [], "done": "", "areas": areas, **extra}
     status = 422 if context["errors"] else 200
     return site.render(request, "feedback.html", context, status, person_language=language)
 
@@ -71,7 +72,7 @@ async def give_feedback(request: Request, site: LinkVisit, token: str) -> Respon
         raise TooMany()
     fields = await form_fields(request)
     gathering = await site.services.read("registration", f"/gatherings/{subject['gathering']}")
-    checked = public_forms.read_feedback(fields)
+    checked = public_forms.read_feedback(fields, site.practice_areas)
     if checked.problems:
         language = await site.person_language(subject["person"])
         return _page(request, site, gathering, fields, language, errors=checked.problems, token=token)

@@ -97,13 +97,9 @@ def registration_refusal(field_name: str | None, code: str) -> tuple[str, str] |
     return known.get(code)
 
 
-def practice_area(typed: str) -> str:
-    """The practice area as groups names its areas: "Housing & poverty" is housing_and_poverty."""
-    return "_".join(re.sub(r"[^\w]+", " ", typed.lower().replace("&", " and ")).split())
-
-
-def read_feedback(fields: dict[str, str]) -> Checked:
-    """The feedback form as registration's `PUT /gatherings/{gid}/feedback/{person}` takes it."""
+def read_feedback(fields: dict[str, str], areas: tuple[str, ...]) -> Checked:
+    """The feedback form as registration's `PUT /gatherings/{gid}/feedback/{person}` takes it; a
+    circle's area is one of `areas` (the configured practice areas, in groups' own codes)."""
     out = Checked()
     rating = fields.get("benefit_rating", "")
     if rating not in ("1", "2", "3", "4", "5"):
@@ -113,9 +109,9 @@ def read_feedback(fields: dict[str, str]) -> Checked:
         out.problems.append(("comments", N_("Keep your comments under 5000 characters.")))
     follow_up: list[dict[str, Any]] = [{"interest": w} for w in WISHES if fields.get(f"wish_{w}") == "yes"]
     if fields.get("wish_circle") == "yes":
-        area, language = practice_area(_text(fields, "circle_area", 100)), fields.get("circle_language", "")
-        if not area:
-            out.problems.append(("circle_area", N_("Enter the practice area of the circle you would join.")))
+        area, language = fields.get("circle_area", ""), fields.get("circle_language", "")
+        if area not in areas:
+            out.problems.append(("circle_area", N_("Choose the practice area of the circle from the list.")))
         follow_up.append(
             {"interest": CIRCLE, "practice_area": area, "language": language or None}
             if language in LANGUAGE_CODES
@@ -134,10 +130,7 @@ def feedback_form(found: dict[str, Any] | None) -> dict[str, str]:
     for wish in found.get("follow_up") or []:
         # A circle wish; before practice_area_circle existed the form sent peer_support with an area.
         if wish.get("interest") == CIRCLE or wish.get("practice_area"):
-            fields |= {
-                "wish_circle": "yes",
-                "circle_area": (wish.get("practice_area") or "").replace("_", " "),
-            }
+            fields |= {"wish_circle": "yes", "circle_area": wish.get("practice_area") or ""}
             fields["circle_language"] = wish.get("language") or ""
         else:
             fields[f"wish_{wish.get('interest')}"] = "yes"
