@@ -312,10 +312,23 @@ async def test_a_refused_address_fails_with_its_reason_in_the_log(
         assert (await client.get("/deliveries", params={"status": "lost"})).status_code == 422
 
 
+def a_zone_just_past_midnight() -> str:
+    """A fixed-offset zone whose local time is now between midnight and one: a digest due at 23:00
+    there is not due for the next 22 hours, whatever the time the test runs."""
+    offset = datetime.now(UTC).hour  # hours behind UTC that put the local hour at 0
+    return f"Etc/GMT+{offset}" if offset <= 12 else f"Etc/GMT-{24 - offset}"
+
+
 async def test_opt_outs_suppress_all_but_critical_messages_and_digests_gather_group_news(
     start_service: StartService, smtp_sink: SmtpSink, publish: Publish, pool: asyncpg.Pool
 ) -> None:
-    notifications = await start_service("notifications", smtp_port=smtp_sink.port)
+    # The service's own scheduler must not send the digest before the test has seen it held.
+    notifications = await start_service(
+        "notifications",
+        smtp_port=smtp_sink.port,
+        digest_time_zone=a_zone_just_past_midnight(),
+        digest_at="23:00",
+    )
     g, who = gathering(datetime(2027, 10, 7, 16, 0, tzinfo=UTC), "America/Halifax"), someone("fr")
     await publish(g)
     await publish(ticket_purchased(g, who))
