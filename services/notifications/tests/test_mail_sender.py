@@ -328,6 +328,34 @@ async def test_a_sender_whose_lease_was_taken_over_settles_nothing(
         assert await deliveries.mark_sent(conn, delivery, second) is not None
 
 
+async def test_renewing_leases_never_waits_on_a_delivery_being_settled(
+    pool: asyncpg.Pool, correlation_id: str
+) -> None:
+    """The sender renews its leases while its lanes settle answers: renewal skips the rows a
+    settlement holds instead of waiting for them (waiting, in its own row order, deadlocked)."""
+    ids = await queue(pool, correlation_id, 3)
+    owner = uuid.uuid4()
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "UPDATE deliveries SET status = 'sending', lease_owner = $2, lease_until = now() "
+            "WHERE id = ANY($1::uuid[])",
+            ids,
+            owner,
+        )
+    async with pool.acquire() as settling, settling.transaction():
+        await settling.execute("UPDATE deliveries SET attempts = attempts WHERE id = $1", ids[0])
+        async with pool.acquire() as renewing:
+            renewed = await asyncio.wait_for(deliveries.renew(renewing, owner, 60), 5)
+    assert renewed == 2
+    async with pool.acquire() as conn:
+        leases = await conn.fetch(
+            "SELECT id, lease_until > now() + interval '30 s' AS renewed FROM deliveries "
+            "WHERE id = ANY($1::uuid[])",
+            ids,
+        )
+    assert {r["id"]: r["renewed"] for r in leases} == {ids[0]: False, ids[1]: True, ids[2]: True}
+
+
 async def test_the_service_will_not_start_without_a_sender_address(start_service: StartService) -> None:
     """No HEARTH_MAIL_FROM: the process exits at once, saying what to set, instead of sending
     from an address the association does not own."""

@@ -171,10 +171,14 @@ async def claim_due(conn: Connection, limit: int, lease_seconds: float, owner: u
 
 
 async def renew(conn: Connection, owner: uuid.UUID, lease_seconds: float) -> int:
-    """Extend every lease this sender holds; return how many."""
+    """Extend every lease this sender holds; return how many. A row another transaction holds is
+    skipped, not waited for: that is this sender settling it (which clears or renews its lease),
+    and waiting took row locks in an order of its own, against the settlement's (a deadlock seen
+    in bench/faults.py)."""
     status = await conn.execute(
         "UPDATE deliveries SET lease_until = now() + make_interval(secs => $2) "
-        "WHERE status = 'sending' AND lease_owner = $1",
+        "WHERE id IN (SELECT id FROM deliveries WHERE status = 'sending' AND lease_owner = $1 "
+        "             ORDER BY id FOR UPDATE SKIP LOCKED)",
         owner,
         lease_seconds,
     )
