@@ -67,10 +67,12 @@ async def test_finished_emails_lose_their_content_and_finished_plans_go_after_th
         ).json()
     fired, planned = uuid.uuid4(), uuid.uuid4()
     long_ago = datetime.now(UTC) - timedelta(days=40)
+    # The planned one is due next year: one due already would be fired by the running service.
+    next_year = datetime.now(UTC) + timedelta(days=365)
     await pool.execute(
         """INSERT INTO plans (subject_id, template, offset_seconds, fire_at, status, fired_at)
-           VALUES ($1, 'reminder', 3600, $3, 'fired', $3), ($2, 'reminder', 3600, $3, 'planned', NULL)""",
-        fired, planned, long_ago,
+           VALUES ($1, 'reminder', 3600, $3, 'fired', $3), ($2, 'reminder', 3600, $4, 'planned', NULL)""",
+        fired, planned, long_ago, next_year,
     )  # fmt: skip
 
     settings = NotificationsSettings(
