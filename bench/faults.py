@@ -49,7 +49,9 @@ async def main(plan: FaultPlan) -> None:
         f"{outcome.unsettled or 'nothing'}, unpublished {outcome.unpublished}, "
         f"pending emails {outcome.pending_deliveries}\n"
         f"each part drained, seconds after the last fault: {outcome.drain_parts}\n"
-        f"logs in {logs}"
+        "pending during the drain (every 5 s):\n"
+        + "".join(f"  {pending}\n" for pending in outcome.drain_progress)
+        + f"logs in {logs}"
     )
     summarise(
         "faults",
@@ -60,6 +62,7 @@ async def main(plan: FaultPlan) -> None:
             "duplicated_effects": doubled,
             "outcome": outcome.summary(),
             "timeline": outcome.timeline,
+            "drain_progress": outcome.drain_progress,
         },
     )
 
