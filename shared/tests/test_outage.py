@@ -12,9 +12,13 @@ import uuid
 from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
+import asyncpg
+import httpx
 import pytest
+from fastapi import APIRouter, FastAPI
 
 from conftest import StartKit, member
+from hearth_shared.api import install_error_handlers
 from hearth_testing.fixtures import TEST_RETRY_DELAYS, via_proxy
 from hearth_testing.infra import TestDatabase
 from hearth_testing.processes import TcpProxy
@@ -51,3 +55,34 @@ async def test_an_outage_longer_than_the_retry_budget_parks_nothing_and_loses_no
     assert await kit.drain_parking() == {}
     applied = [event_id for _, event_id, _ in await kit.effects()]
     assert sorted(applied) == sorted([before.id, *(e.id for e in during)])  # each exactly once
+
+
+async def test_a_request_during_a_database_outage_gets_503_with_retry_after_not_a_crash(
+    database: TestDatabase, database_proxy: TcpProxy
+) -> None:
+    """A service's routes while its database restarts (bench/faults.py logged tracebacks and 500s):
+    503 in the error shape with `Retry-After`, and the same route answers once it is back."""
+    pool = await asyncpg.create_pool(via_proxy(database.dsn("kittest"), database_proxy), min_size=0)
+    router = APIRouter()
+
+    @router.get("/now")
+    async def now() -> dict[str, str]:
+        async with pool.acquire() as conn:
+            return {"now": str(await conn.fetchval("SELECT now()"))}
+
+    app = FastAPI()
+    install_error_handlers(app)
+    app.include_router(router)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://kit") as client:
+            assert (await client.get("/now")).status_code == 200
+            await database_proxy.cut()
+            refused = await client.get("/now")
+            assert refused.status_code == 503, refused.text
+            assert refused.headers["Retry-After"] == "1"
+            assert refused.json()["errors"][0]["code"] == "database_unavailable"
+            await database_proxy.restore()
+            assert (await client.get("/now")).status_code == 200
+    finally:
+        await pool.close()

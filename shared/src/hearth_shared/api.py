@@ -30,6 +30,8 @@ from .service_token import RequireServiceToken, ServiceCaller
 from .settings import ServiceSettings
 from .tracing import TraceMiddleware, configure_tracing
 
+log = structlog.get_logger(__name__)
+
 CORRELATION_HEADER = "X-Correlation-Id"
 # What a correlation id taken from a request may be: it travels in events (`correlationid`, at most
 # 200 characters), log lines and email headers, so nothing that could break any of them.
@@ -115,8 +117,31 @@ def install_error_handlers(app: FastAPI) -> None:
             return problem_response(Problem(422, "invalid", "a date or number is out of range"))
         raise exc
 
+    async def on_outage(request: Request, exc: Exception) -> Response:
+        # The database restarting or unreachable: the service, not the request, and not a crash
+        # to log with its traceback; the caller tries again (a purchase with its Idempotency-Key).
+        log.warning("database unreachable: request refused", path=request.url.path, error=repr(exc))
+        response = problem_response(
+            Problem(503, "database_unavailable", "the database is unreachable; try again")
+        )
+        response.headers["Retry-After"] = "1"
+        return response
+
+    for outage in DATABASE_OUTAGES:
+        app.add_exception_handler(outage, on_outage)
     document_errors(app)
 
+
+# What a request meets while its service's database restarts or is unreachable: a connection lost
+# or refused, a server still starting or shutting down (asyncpg's, and the socket's own).
+DATABASE_OUTAGES = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    ConnectionError,
+)
 
 _UNSTORABLE_TEXT = (
     asyncpg.exceptions.CharacterNotInRepertoireError,
@@ -145,10 +170,11 @@ _ERRORS_SCHEMA = {
 _GUARDED = {"401": "No valid service token", "403": "The caller's role may not do this"}
 _ON_PATH = {"404": "Nothing has the id in the path"}
 _WITH_BODY = {"413": "The request body is too large", "422": "The request is not valid"}
+_OUTAGE = {"503": "The service's database is unreachable; try again after Retry-After"}
 
 
 def document_errors(app: FastAPI) -> None:
-    """Add the kit's error answers to each operation of the app's OpenAPI document: 401/403
+    """Add the kit's error answers to each operation of the app's OpenAPI document: 401/403/503
     behind the service token (every route but the operations ones), 404 where the path names
     something, 413/422 where there is a body."""
     generate = app.openapi
@@ -158,7 +184,7 @@ def document_errors(app: FastAPI) -> None:
             return app.openapi_schema
         document = generate()
         for operation in (op for path in document.get("paths", {}).values() for op in path.values()):
-            errors = {} if "operations" in operation.get("tags", []) else dict(_GUARDED)
+            errors = {} if "operations" in operation.get("tags", []) else _GUARDED | _OUTAGE
             if any(p.get("in") == "path" for p in operation.get("parameters", [])):
                 errors |= _ON_PATH
             if "requestBody" in operation:
