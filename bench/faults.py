@@ -11,6 +11,7 @@ delivery id the SMTP sink had already received) against notifications' crashes, 
 from the end of the last fault until everything had drained.
 
     uv run python bench/faults.py [--purchases 5000] [--rate 15] [--kills-per-service 7]
+                                  [--smtp-connections 1]
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ async def main(plan: FaultPlan) -> None:
         f"duplicated effects: {doubled} (tickets {outcome.tickets_extra}, confirmations "
         f"{outcome.confirmations_doubled}, awards {outcome.awards_doubled})\n"
         f"repeated emails: {outcome.duplicate_emails} of {outcome.emails:,} "
-        f"for {outcome.kills['notifications']} notifications crashes\n"
+        f"for {outcome.kills['notifications']} notifications crashes on {plan.smtp_connections} SMTP "
+        f"connection(s) (bound: {outcome.kills['notifications'] * plan.smtp_connections})\n"
         f"drained: {outcome.drained}, {outcome.drain_seconds:.1f} s after the last fault; left unsettled: "
         f"{outcome.unsettled or 'nothing'}, unpublished {outcome.unpublished}, "
         f"pending emails {outcome.pending_deliveries}\n"
@@ -78,6 +80,8 @@ if __name__ == "__main__":
     parser.add_argument("--broker-restarts", type=int, default=2)
     parser.add_argument("--database-restarts", type=int, default=1)
     parser.add_argument("--drain-timeout", type=float, default=300.0)
+    # One (the strictest repeat bound) or the service's default of two.
+    parser.add_argument("--smtp-connections", type=int, default=1)
     args = parser.parse_args()
     asyncio.run(
         main(
@@ -88,6 +92,7 @@ if __name__ == "__main__":
                 broker_restarts=args.broker_restarts,
                 database_restarts=args.database_restarts,
                 drain_timeout=args.drain_timeout,
+                smtp_connections=args.smtp_connections,
             )
         )
     )
