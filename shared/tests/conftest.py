@@ -129,7 +129,11 @@ async def start_kit(
     started: list[ServiceRuntime] = []
 
     async def start(
-        database_url: str | None = None, handler: Handler = on_guarded, copies: int = 1, **settings: Any
+        database_url: str | None = None,
+        handler: Handler = on_guarded,
+        copies: int = 1,
+        amqp_url: str | None = None,
+        **settings: Any,
     ) -> KitService:
         """`copies` of the handler, each on its own queue (every event reaches each of them)."""
         name = f"guarded_{uuid.uuid4().hex[:8]}"
@@ -137,7 +141,7 @@ async def start_kit(
         runtime = ServiceRuntime(
             "kittest",
             ServiceSettings(
-                amqp_url=infra.amqp_url,
+                amqp_url=amqp_url or infra.amqp_url,
                 database_url=database_url or database.dsn("kittest"),
                 name_prefix=name_prefix,
                 retry_delays=TEST_RETRY_DELAYS,

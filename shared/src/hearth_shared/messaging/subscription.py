@@ -12,6 +12,11 @@ and charges each a delivery; taken one at a time, a message that crashes the pro
 only one held when it does, so only it is charged. A redelivery seen while wide (another replica
 crashed, the broker restarted) makes it cautious again. Prefetch applies to a consumer when it
 starts, so changing it means consuming again on the same channel (what was received stays ours).
+
+The queue object is the channel's own (a passive `declare_queue`, kept for the subscription's
+life): aio-pika's robust channel restores, after a reconnection, only the consumers of the queues
+it keeps, and a queue from `get_queue(ensure=False)` it does not keep — with one, a broker restart
+left the service with its channel back and no consumer.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 
-from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
+from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue, AbstractRobustConnection
 
 BROKER_TIMEOUT = 5.0  # seconds to wait for the broker to answer a cancel or a close
 
@@ -30,6 +35,7 @@ class Subscription:
         self.queue = queue
         self._prefetch = prefetch
         self._channel: AbstractChannel | None = None
+        self._queue: AbstractQueue | None = None
         self._consumer_tag: str | None = None
         self._on_delivery: Callable[[AbstractIncomingMessage], Awaitable[None]] | None = None
         self._receiving = False  # what the owner wants: between `resume` and `cancel`
@@ -43,6 +49,7 @@ class Subscription:
         on_delivery: Callable[[AbstractIncomingMessage], Awaitable[None]],
     ) -> None:
         self._channel = await connection.channel()
+        self._queue = await self._channel.declare_queue(self.queue, passive=True)
         self._on_delivery = on_delivery
         await self._set_prefetch()
         await self.resume()
@@ -78,22 +85,20 @@ class Subscription:
         self._applied_caution = cautious
 
     async def _consume(self) -> None:
-        if self._channel is None or self._on_delivery is None or self._consumer_tag is not None:
+        if self._queue is None or self._on_delivery is None or self._consumer_tag is not None:
             return
         if self._receiving:
-            queue = await self._channel.get_queue(self.queue, ensure=False)
-            self._consumer_tag = await queue.consume(self._on_delivery)
+            self._consumer_tag = await self._queue.consume(self._on_delivery)
             if not self._receiving:  # cancelled while the consume was on its way
                 await self._stop_consuming()
 
     async def _stop_consuming(self) -> None:
-        if self._channel is None or self._consumer_tag is None:
+        if self._queue is None or self._consumer_tag is None:
             return
         tag, self._consumer_tag = self._consumer_tag, None
         with contextlib.suppress(Exception):  # includes a broker that is not there to answer
             async with asyncio.timeout(BROKER_TIMEOUT):
-                queue = await self._channel.get_queue(self.queue, ensure=False)
-                await queue.cancel(tag)
+                await self._queue.cancel(tag)
 
     async def close(self) -> None:
         if self._adjusting is not None:
