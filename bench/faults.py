@@ -35,6 +35,8 @@ async def main(plan: FaultPlan) -> None:
     lost = outcome.tickets_missing + outcome.confirmations_missing + outcome.awards_missing
     doubled = outcome.tickets_extra + outcome.confirmations_doubled + outcome.awards_doubled
     kills = sum(outcome.kills.values())
+    last_fault = outcome.timeline[-1][0] if outcome.timeline else outcome.load_seconds
+    load_after_faults = outcome.load_seconds - last_fault
     print(
         f"{outcome.accepted + outcome.reports:,} events ({outcome.accepted:,} purchases accepted, "
         f"{outcome.given_up} given up, {outcome.reports:,} attendance reports), {kills} kills "
@@ -47,7 +49,9 @@ async def main(plan: FaultPlan) -> None:
         f"repeated emails: {outcome.duplicate_emails} of {outcome.emails:,} "
         f"for {outcome.kills['notifications']} notifications crashes on {plan.smtp_connections} SMTP "
         f"connection(s) (bound: {outcome.kills['notifications'] * plan.smtp_connections})\n"
-        f"drained: {outcome.drained}, {outcome.drain_seconds:.1f} s after the last fault; left unsettled: "
+        f"drained: {outcome.drained}, {outcome.drain_seconds:.1f} s after the last fault (the load went on "
+        f"{load_after_faults:.1f} s after it: {outcome.drain_seconds - load_after_faults:.1f} s after the "
+        f"last purchase); left unsettled: "
         f"{outcome.unsettled or 'nothing'}, unpublished {outcome.unpublished}, "
         f"pending emails {outcome.pending_deliveries}\n"
         f"each part drained, seconds after the last fault: {outcome.drain_parts}\n"
