@@ -50,4 +50,8 @@ def test_no_message_is_left_unsettled_or_parked(outcome: Outcome) -> None:
 
 
 def test_a_notifications_crash_repeats_at_most_one_email(outcome: Outcome) -> None:
-    assert outcome.duplicate_emails <= outcome.kills["notifications"], outcome.summary()
+    # A crash of the sender's database between the SMTP server's 250 and the commit that records
+    # it repeats that one email too (the sender cannot know it was accepted): one per crash of
+    # either, on the scenario's one SMTP connection. Seen once, under a parallel suite's load.
+    bound = outcome.kills["notifications"] + PLAN.database_restarts
+    assert outcome.duplicate_emails <= bound, outcome.summary()
