@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .http_metrics import RequestMetricsMiddleware
 from .logs import configure_logging
 from .messaging import ServiceRuntime
+from .messaging.errors import CONNECTION_ERRORS
 from .service_access import STAFF_ROLES, behind_token
 from .service_token import RequireServiceToken, ServiceCaller
 from .settings import ServiceSettings
@@ -127,21 +128,11 @@ def install_error_handlers(app: FastAPI) -> None:
         response.headers["Retry-After"] = "1"
         return response
 
-    for outage in DATABASE_OUTAGES:
+    # The consumers' classification of a lost or refused database connection, for requests too.
+    for outage in CONNECTION_ERRORS:
         app.add_exception_handler(outage, on_outage)
     document_errors(app)
 
-
-# What a request meets while its service's database restarts or is unreachable: a connection lost
-# or refused, a server still starting or shutting down (asyncpg's, and the socket's own).
-DATABASE_OUTAGES = (
-    asyncpg.PostgresConnectionError,
-    asyncpg.ConnectionDoesNotExistError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.AdminShutdownError,
-    asyncpg.CrashShutdownError,
-    ConnectionError,
-)
 
 _UNSTORABLE_TEXT = (
     asyncpg.exceptions.CharacterNotInRepertoireError,
